@@ -1,0 +1,58 @@
+"""Customs' domain errors; each carries a snake_case code, an HTTP status and the problems found."""
+
+from __future__ import annotations
+
+
+class CustomsError(ValueError):
+    code = "customs_error"
+    status = 422
+
+    def __init__(self, message: str, problems: list[dict] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [{"field": "", "reason": message}]
+
+
+class InvalidBasket(CustomsError):
+    code = "invalid_basket"
+
+
+class InvalidDeclaration(CustomsError):
+    code = "invalid_declaration"
+
+
+class UnknownRuleSet(CustomsError):
+    """No rule set is in force on the date asked (before CBEC rules began)."""
+
+    code = "no_rule_set"
+
+
+class DocumentMismatch(CustomsError):
+    """Order, payment, waybill and inventory list disagree; each problem names a field."""
+
+    code = "document_mismatch"
+
+
+class SchemaInvalid(CustomsError):
+    """A message does not validate against the CEB schema."""
+
+    code = "schema_invalid"
+
+
+class InvalidIdentity(CustomsError):
+    code = "invalid_identity"
+
+
+class InvalidReceipt(CustomsError):
+    code = "invalid_receipt"
+
+
+class QuotaExceeded(CustomsError):
+    """The buyer's annual CBEC limit would be passed."""
+
+    code = "quota_exceeded"
+    status = 409
+
+
+class UnknownBuyer(CustomsError):
+    code = "not_found"
+    status = 404

@@ -1,0 +1,158 @@
+"""The quote contract's values: a basket in, a TaxQuote out (money as Decimal, JSON strings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from customs.errors import InvalidBasket
+from customs.rules import CATEGORIES
+
+FEN = Decimal("0.01")
+NonNegative = Field(default=Decimal(0), ge=0)
+
+
+class NetContent(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    amount: Decimal = Field(gt=0)
+    unit: Literal["g", "ml", "piece"]
+
+
+class BasketLine(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(min_length=1)
+    hs_code: str | None = None
+    tax_category: str | None = None
+    unit_price: Decimal = Field(ge=0)
+    qty: int = Field(ge=1, strict=True)
+    net_content: NetContent | None = None
+    tariff_rate: Decimal | None = Field(default=None, ge=0, le=10)
+    list_price: Decimal | None = Field(default=None, ge=0)
+    indivisible: bool = False
+
+    @field_validator("tax_category")
+    @classmethod
+    def _known_category(cls, value: str | None) -> str | None:
+        if value is not None and value not in CATEGORIES:
+            raise ValueError(f"unknown tax category; one of {', '.join(CATEGORIES)}")
+        return value
+
+    @field_validator("hs_code")
+    @classmethod
+    def _digits(cls, value: str | None) -> str | None:
+        if value is not None and (not value.isdigit() or not 4 <= len(value) <= 13):
+            raise ValueError("must be 4 to 13 digits")
+        return value
+
+
+class Basket(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    regime: Literal["cbec", "postal"]
+    date: date
+    origin: str = Field(default="", max_length=2)
+    freight: Decimal = NonNegative
+    insurance: Decimal = NonNegative
+    discount: Decimal = NonNegative
+    buyer_annual_used: Decimal = NonNegative
+    lines: list[BasketLine] = Field(min_length=1)
+
+    @classmethod
+    def parse(cls, data: Any) -> Basket:
+        """Validate plain data; every problem reported with its field path."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise InvalidBasket("invalid basket", problems_from(exc)) from None
+
+
+def problems_from(exc: ValidationError) -> list[dict]:
+    """Pydantic errors as [{"field": "lines[0].qty", "reason": ...}]."""
+    out = []
+    for err in exc.errors():
+        path = ""
+        for part in err["loc"]:
+            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        out.append({"field": path, "reason": err["msg"]})
+    return out
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class LineTax:
+    name: str
+    dutiable_value: Decimal
+    customs_duty: Decimal
+    consumption_tax: Decimal
+    vat: Decimal
+
+    @property
+    def tax(self) -> Decimal:
+        return self.customs_duty + self.consumption_tax + self.vat
+
+
+@dataclass(frozen=True)
+class TaxQuote:
+    regime: str
+    rule_set: str
+    accepted: bool
+    channel: str  # cbec_within_limits | cbec_full_tax | postal | refused
+    payable: bool
+    annual_used_after: Decimal
+    lines: tuple[LineTax, ...]
+    reasons: tuple[Reason, ...] = field(default=())
+
+    @property
+    def dutiable_value(self) -> Decimal:
+        return sum((x.dutiable_value for x in self.lines), Decimal(0))
+
+    @property
+    def customs_duty(self) -> Decimal:
+        return sum((x.customs_duty for x in self.lines), Decimal(0))
+
+    @property
+    def consumption_tax(self) -> Decimal:
+        return sum((x.consumption_tax for x in self.lines), Decimal(0))
+
+    @property
+    def vat(self) -> Decimal:
+        return sum((x.vat for x in self.lines), Decimal(0))
+
+    @property
+    def total_tax(self) -> Decimal:
+        return sum((x.tax for x in self.lines), Decimal(0))
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's quote JSON: money as decimal strings with two places."""
+        return {
+            "regime": self.regime, "rule_set": self.rule_set, "accepted": self.accepted,
+            "channel": self.channel,
+            "reasons": [{"code": r.code, "message": r.message} for r in self.reasons],
+            "dutiable_value": money(self.dutiable_value),
+            "customs_duty": money(self.customs_duty),
+            "consumption_tax": money(self.consumption_tax), "vat": money(self.vat),
+            "total_tax": money(self.total_tax), "payable": self.payable,
+            "annual_used_after": money(self.annual_used_after),
+            "lines": [
+                {"name": x.name, "dutiable_value": money(x.dutiable_value),
+                 "customs_duty": money(x.customs_duty),
+                 "consumption_tax": money(x.consumption_tax), "vat": money(x.vat),
+                 "tax": money(x.tax)}
+                for x in self.lines
+            ],
+        }
+
+
+def money(value: Decimal) -> str:
+    return str(value.quantize(FEN, rounding=ROUND_HALF_UP))
