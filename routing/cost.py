@@ -1,0 +1,99 @@
+"""The contract's cost, the one definition used by greedy, solver, service and tests.
+
+Exact: money is kept as fractions of the decimals written in the wave, rounded to 0.01 only
+when reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from math import floor
+
+from routing.errors import InvalidSolution
+from routing.index import Index, money
+from routing.problem import Lane, Order
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Exact cost by component of a set of parcels on a wave."""
+
+    shipping: Fraction = Fraction(0)
+    tax: Fraction = Fraction(0)
+    split: Fraction = Fraction(0)
+    late: Fraction = Fraction(0)
+    unfulfilled: Fraction = Fraction(0)
+
+    @property
+    def total(self) -> Fraction:
+        return self.shipping + self.tax + self.split + self.late + self.unfulfilled
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One parcel as the allocators plan it: an order's units from a warehouse by a courier."""
+
+    order: str
+    warehouse: str
+    courier: str
+    lines: Mapping[str, int]  # sku -> units (> 0)
+
+
+def round_cny(amount: Fraction) -> float:
+    """Money rounded half-up to 0.01 for reporting."""
+    return floor(amount * 100 + Fraction(1, 2)) / 100
+
+
+def parcel_weight(index: Index, lines: Mapping[str, int]) -> int:
+    return sum(index.weight_g[sku] * qty for sku, qty in lines.items())
+
+
+def shipping(lane: Lane, weight_g: int) -> Fraction:
+    """First kilogram plus each started kilogram after it."""
+    started_kg = -(-weight_g // 1000)
+    return money(lane.first_kg) + money(lane.extra_kg) * max(0, started_kg - 1)
+
+
+def late_days(lane: Lane, order: Order) -> int:
+    return max(0, lane.transit_days - order.days_left)
+
+
+def parcel_cost(index: Index, pick: Pick) -> tuple[Fraction, Fraction, int]:
+    """(shipping, tax, late days) of one parcel."""
+    order = index.orders.get(pick.order)
+    if order is None:
+        raise InvalidSolution([{"field": "parcels.order", "reason": f"unknown {pick.order!r}"}])
+    lane = index.lane.get((pick.warehouse, pick.courier, order.zone))
+    if lane is None:
+        raise InvalidSolution([{
+            "field": "parcels.courier",
+            "reason": f"no lane {pick.warehouse}/{pick.courier} to {order.zone} for {order.id}"}])
+    ship = shipping(lane, parcel_weight(index, pick.lines))
+    tax = sum((index.unit_tax[(sku, pick.warehouse)] * qty for sku, qty in pick.lines.items()),
+              Fraction(0))
+    return ship, tax, late_days(lane, order)
+
+
+def unserved(index: Index, picks: Iterable[Pick]) -> dict[tuple[str, str], int]:
+    """Units of each (order, sku) the picks leave unshipped (only those > 0)."""
+    left = {(o.id, sku): qty for o in index.wave.orders for sku, qty in index.demand(o).items()}
+    for pick in picks:
+        for sku, qty in pick.lines.items():
+            left[(pick.order, sku)] = left.get((pick.order, sku), 0) - qty
+    return {key: qty for key, qty in left.items() if qty > 0}
+
+
+def cost(index: Index, picks: Iterable[Pick]) -> Breakdown:
+    """The contract's cost of shipping these parcels and leaving the rest unfulfilled."""
+    picks = list(picks)
+    ship = tax = late = Fraction(0)
+    parcels: dict[str, int] = {}
+    for pick in picks:
+        s, t, days = parcel_cost(index, pick)
+        ship, tax, late = ship + s, tax + t, late + index.late_per_day * days
+        parcels[pick.order] = parcels.get(pick.order, 0) + 1
+    split = index.extra_parcel * sum(n - 1 for n in parcels.values() if n > 0)
+    missing = sum(unserved(index, picks).values())
+    return Breakdown(ship, tax, split, late, index.unfulfilled_unit * missing)
