@@ -1,0 +1,129 @@
+"""The declaration file (contract): one parcel's order, payment, waybill and goods."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from customs.errors import InvalidDeclaration
+from customs.types import problems_from
+
+Money = Field(default=Decimal(0), ge=0)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Party(_Frozen):
+    code: str = Field(min_length=1, max_length=18)
+    name: str = Field(min_length=1, max_length=100)
+
+
+class Warehouse(Party):
+    ems_no: str | None = Field(default=None, max_length=30)  # bonded account book, if any
+
+
+class Logistics(Party):
+    no: str = Field(min_length=1, max_length=60)
+
+
+class Payment(Party):
+    transaction_id: str = Field(min_length=1, max_length=60)
+    paid_at: datetime
+    amount: Decimal = Field(ge=0)
+
+
+class Person(_Frozen):
+    name: str = Field(min_length=1, max_length=60)
+    id_number: str = Field(min_length=1, max_length=60)
+    phone: str = Field(min_length=1, max_length=30)
+    reg_no: str | None = Field(default=None, max_length=60)  # platform account; default phone
+
+
+class Consignee(_Frozen):
+    name: str = Field(min_length=1, max_length=100)
+    phone: str = Field(min_length=1, max_length=50)
+    address: str = Field(min_length=1, max_length=200)
+    district_code: str | None = Field(default=None, min_length=6, max_length=6)
+
+
+class Transport(_Frozen):
+    """Direct (9610) shipments: the carrying flight or voyage and the master bill."""
+
+    no: str | None = Field(default=None, max_length=100)
+    voyage: str | None = Field(default=None, max_length=32)
+    bill_no: str | None = Field(default=None, max_length=37)
+
+
+class Line(_Frozen):
+    item_no: str = Field(min_length=1, max_length=30)
+    name: str = Field(min_length=1, max_length=250)
+    hs_code: str = Field(pattern=r"^\d{10}$")
+    model: str = Field(min_length=1, max_length=510)
+    barcode: str | None = Field(default=None, max_length=50)
+    origin_country: str = Field(min_length=2, max_length=3)
+    unit: str = Field(min_length=1)
+    qty: int = Field(ge=1, strict=True)
+    price: Decimal = Field(ge=0)
+    record_no: str | None = Field(default=None, max_length=30)  # bonded account-book item
+    legal_unit: str | None = None  # the HS code's legal unit; default kilograms
+    legal_qty: Decimal | None = Field(default=None, gt=0)
+
+    @property
+    def total(self) -> Decimal:
+        return self.price * self.qty
+
+
+class Declaration(_Frozen):
+    order_no: str = Field(min_length=1, max_length=60)
+    trade_mode: Literal["1210", "9610"]
+    customs_code: str = Field(pattern=r"^\w{4}$")
+    port_code: str = Field(pattern=r"^\w{4}$")
+    platform: Party
+    merchant: Party
+    agent: Party
+    warehouse: Warehouse | None = None
+    logistics: Logistics
+    payment: Payment
+    buyer: Person
+    payer: Person
+    consignee: Consignee
+    freight: Decimal = Money
+    insurance: Decimal = Money
+    discount: Decimal = Money
+    tax_total: Decimal = Money
+    gross_weight_kg: Decimal = Field(gt=0)
+    net_weight_kg: Decimal = Field(gt=0)
+    transport_mode: str | None = Field(default=None, min_length=1, max_length=1)
+    departure_country: str | None = None
+    transport: Transport | None = None
+    note: str | None = Field(default=None, max_length=1000)
+    dxp_id: str | None = Field(default=None, max_length=30)  # the agent's data-exchange user id
+    lines: list[Line] = Field(min_length=1, max_length=99)
+
+    @field_validator("order_no")
+    @classmethod
+    def _order_no(cls, value: str) -> str:
+        if not value.replace("-", "").replace("_", "").isalnum():
+            raise ValueError("letters, digits, - and _ only")
+        return value
+
+    @property
+    def goods_value(self) -> Decimal:
+        return sum((x.total for x in self.lines), Decimal(0))
+
+    @property
+    def actual_paid(self) -> Decimal:
+        """What the buyer pays: goods + freight + withheld tax - non-cash discount."""
+        return self.goods_value + self.freight + self.tax_total - self.discount
+
+    @classmethod
+    def parse(cls, data: Any) -> Declaration:
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise InvalidDeclaration("invalid declaration", problems_from(exc)) from None
