@@ -84,9 +84,10 @@ def hline(c: Any, x0: float, x1: float, y: float, *, width: float = 0.8) -> None
 
 
 def barcode_block(c: Any, modules: str, caption: str, *, cx: float, y: float, height: float,
-                  max_width: float, preferred_dots: int = 3, caption_size: float = 10) -> float:
+                  max_width: float, preferred_dots: int = 3, min_dots: int = 2,
+                  caption_size: float = 10) -> float:
     """Bars centred on `cx` with their bottom at `y`, caption beneath; returns the bottom used."""
-    dots = barcodes.module_dots(modules, max_width, preferred=preferred_dots)
+    dots = barcodes.module_dots(modules, max_width, preferred=preferred_dots, minimum=min_dots)
     barcodes.draw_centered(c, modules, cx=cx, y=y, height=height, dots=dots)
     text(c, cx, y - caption_size - 1, caption, size=caption_size, bold=True, align="center")
     return y - caption_size - 3
@@ -103,3 +104,15 @@ def mask_phone(phone: str) -> str:
     if len(digits) > 4:
         return prefix + "*" * (len(digits) - 4) + digits[-4:]
     return "*" * len(digits)
+
+
+def weight_text(grams: int) -> str:
+    """Grams as kilograms with three decimals, exactly (no float)."""
+    return f"{grams // 1000}.{grams % 1000:03d} kg"
+
+
+def money(minor: int, currency: str) -> str:
+    """Minor units (fen, cents) as a two-decimal amount, exactly."""
+    sign = "-" if minor < 0 else ""
+    minor = abs(minor)
+    return f"{sign}{minor // 100:,}.{minor % 100:02d} {currency}"

@@ -38,10 +38,6 @@ def courier_name(code: str) -> str:
     return COURIERS.get(code.upper(), code)
 
 
-def weight_text(grams: int) -> str:
-    return f"{grams // 1000}.{grams % 1000:03d} kg"
-
-
 def address_text(label: ShippingLabel) -> str:
     r = label.recipient
     return " ".join(p for p in (r.province + r.city + r.district, r.address) if p)
@@ -103,7 +99,8 @@ def _draw_facts(c: Any, label: ShippingLabel, y: float, printed_on: date) -> Non
     layout.text(c, left, y - 12, f"Order {label.order_no}", size=10, bold=True, width=half - left)
     layout.text(c, half, y - 12, f"Parcel {label.parcel.index}/{label.parcel.count}", size=10,
                 bold=True)
-    layout.text(c, right, y - 12, weight_text(label.weight_g), size=10, bold=True, align="right")
+    layout.text(c, right, y - 12, layout.weight_text(label.weight_g), size=10, bold=True,
+                align="right")
     y -= 26
     if label.customs is not None:
         layout.text(c, left, y, f"Customs {label.customs.mode}", size=9, bold=True)
@@ -162,7 +159,7 @@ def render_zpl(label: ShippingLabel | dict, *, printed_on: date | None = None) -
         zpl.box(24, 664, 752, 2),
         zpl.text(32, 684, f"Order {label.order_no}", height=32),
         zpl.text(400, 684, f"Parcel {label.parcel.index}/{label.parcel.count}", height=32),
-        zpl.text(600, 684, weight_text(label.weight_g), height=32),
+        zpl.text(600, 684, layout.weight_text(label.weight_g), height=32),
     ]
     y = 736
     if label.customs is not None:

@@ -1,0 +1,124 @@
+"""Shipping labels: decode the tracking barcode at 203 dpi, exact page size, text read back."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from reportlab.lib.units import mm
+
+from labels import shipping
+from labels.errors import LabelError
+
+ID_NUMBER = "330106199001011234"
+
+
+def test_page_is_exactly_100_by_150_mm(parcel, pdf):
+    out = shipping.render_pdf(parcel, printed_on=pdf.printed_on)
+    assert pdf.sizes(out) == [pytest.approx((100 * mm, 150 * mm), abs=0.01)]
+
+
+def test_tracking_barcode_decodes_at_203_dpi(parcel, pdf):
+    out = shipping.render_pdf(parcel, printed_on=pdf.printed_on)
+    assert ("Code128", parcel["tracking_no"]) in pdf.decode(out)[0]
+
+
+def test_label_text_holds_contract_fields_with_masked_phone(parcel, pdf):
+    parcel = copy.deepcopy(parcel)
+    parcel["recipient"]["id_number"] = ID_NUMBER  # must never reach the label
+    parcel["id_number"] = ID_NUMBER
+    text = pdf.texts(shipping.render_pdf(parcel, printed_on=pdf.printed_on))[0]
+    for expected in ("李小红", "浙江省", "杭州市", "西湖区", "文三路", "138****5678",
+                     parcel["tracking_no"], "顺丰", "Standard Express", "571-WA 02", "R1001",
+                     "1/2", "0.420 kg", "1210", "31092026I000012345", "2026-11-23",
+                     "Ningbo Bonded Warehouse", "SERUM-30ML"):
+        assert expected in text, expected
+    assert "13812345678" not in text
+    assert ID_NUMBER not in text
+
+
+def test_uncleared_parcel_has_no_customs_line(parcel, pdf):
+    parcel = {k: v for k, v in parcel.items() if k != "customs"}
+    text = pdf.texts(shipping.render_pdf(parcel, printed_on=pdf.printed_on))[0]
+    assert "31092026I000012345" not in text and "Customs" not in text
+
+
+def test_output_is_byte_stable(parcel, pdf):
+    a = shipping.render_pdf(parcel, printed_on=pdf.printed_on)
+    assert a == shipping.render_pdf(parcel, printed_on=pdf.printed_on)
+
+
+def test_wave_is_one_pdf_one_page_per_parcel_in_order(parcel, pdf):
+    labels = []
+    for i in range(3):
+        p = copy.deepcopy(parcel)
+        p["tracking_no"] = f"SF00000000000{i}"
+        p["parcel"] = {"index": i + 1, "count": 3}
+        labels.append(p)
+    out = shipping.render_pdf_many(labels, printed_on=pdf.printed_on)
+    assert len(pdf.sizes(out)) == 3
+    decoded = pdf.decode(out)
+    for i, page in enumerate(decoded):
+        assert ("Code128", f"SF00000000000{i}") in page
+
+
+def test_print_date_is_required_not_taken_from_a_clock(parcel):
+    with pytest.raises(LabelError) as err:
+        shipping.render_pdf(parcel)
+    assert err.value.problems[0]["field"] == "printed_on"
+
+
+def test_bad_input_lists_problems_by_field(parcel):
+    parcel = copy.deepcopy(parcel)
+    parcel["tracking_no"] = "SF 123"
+    parcel["parcel"] = {"index": 3, "count": 2}
+    del parcel["recipient"]["name"]
+    with pytest.raises(LabelError) as err:
+        shipping.render_pdf(parcel, printed_on=None)
+    fields = {p["field"] for p in err.value.problems}
+    assert {"tracking_no", "parcel", "recipient.name"} <= fields
+
+
+tracking = st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=1,
+                   max_size=22)
+
+
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tracking)
+def test_any_tracking_number_decodes_back_exactly(parcel, pdf, value):
+    label = dict(parcel, tracking_no=value)
+    out = shipping.render_pdf(label, printed_on=pdf.printed_on)
+    assert ("Code128", value) in pdf.decode(out)[0]
+
+
+@pytest.mark.parametrize(("phone", "masked"), [
+    ("13812345678", "138****5678"),
+    ("+86 138-1234-5678", "+86 138****5678"),
+    ("0574-88880000", "057*****0000"),
+])
+def test_phone_masking(phone, masked):
+    from labels.layout import mask_phone
+
+    assert mask_phone(phone) == masked
+
+
+def test_zpl_structure(parcel, pdf):
+    out = shipping.render_zpl(parcel, printed_on=pdf.printed_on)
+    lines = out.strip().splitlines()
+    assert lines[0] == "^XA" and lines[-1] == "^XZ"
+    assert "^CI28" in out and "^PW800" in out and "^LL1200" in out
+    bc = [ln for ln in lines if "^BC" in ln]
+    assert len(bc) == 1 and f"^FD{parcel['tracking_no']}^FS" in bc[0]
+    assert "138****5678" in out and "13812345678" not in out
+    assert "李小红" in out and "31092026I000012345" in out and "2026-11-23" in out
+    assert out.count("^XA") == 1 and out.count("^XZ") == 1
+
+
+def test_zpl_escapes_caret_and_tilde_in_text(parcel, pdf):
+    parcel = copy.deepcopy(parcel)
+    parcel["recipient"]["address"] = "Room ^XZ ~1"
+    out = shipping.render_zpl(parcel, printed_on=pdf.printed_on)
+    assert out.count("^XZ") == 1 and "_5EXZ _7E1" in out
