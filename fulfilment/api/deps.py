@@ -1,0 +1,61 @@
+"""Request dependencies: one transaction per request, the caller's API key, role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from fulfilment import auth
+from fulfilment.settings import Settings
+from fulfilment.tables import ApiKey
+
+
+def get_factory(request: Request) -> sessionmaker[Session]:
+    return request.app.state.session_factory
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _session(request: Request) -> Iterator[Session]:
+    # Committed when the route returns, before the response is sent (scope="function").
+    with request.app.state.session_factory() as session, session.begin():
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(_session, scope="function")]
+FactoryDep = Annotated[sessionmaker[Session], Depends(get_factory)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def current_key(request: Request,
+                x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None) -> ApiKey:
+    plain = x_api_key or request.cookies.get("fulfilment_key")
+    if not plain:
+        raise HTTPException(401, detail=[{"field": "X-API-Key", "reason": "missing API key"}])
+    with request.app.state.session_factory() as session:
+        key = auth.lookup(session, plain)
+    if key is None:
+        raise HTTPException(401, detail=[{"field": "X-API-Key", "reason": "unknown API key"}])
+    return key
+
+
+ApiKeyDep = Annotated[ApiKey, Depends(current_key)]
+
+
+def require_role(*roles: str):  # noqa: ANN201 - a FastAPI dependency
+    """A dependency that lets through keys of these roles (and admin)."""
+
+    def check(key: ApiKeyDep) -> ApiKey:
+        if not auth.allows(key.role, roles):
+            raise HTTPException(403, detail=[{"field": "X-API-Key", "reason":
+                                              f"role {key.role} may not do this; needs "
+                                              f"{' or '.join(roles)}"}])
+        return key
+
+    return Depends(check)

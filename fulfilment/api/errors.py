@@ -1,0 +1,52 @@
+"""Domain exceptions -> HTTP status and a JSON body, in one place. Routers never catch them."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+log = logging.getLogger("fulfilment.api")
+
+
+def _field(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if p.isdigit() else (f".{p}" if out else p)
+    return out or "body"
+
+
+async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    # Never echo the input: it may hold an ID number or a phone.
+    detail = [{"field": _field(tuple(e.get("loc", ()))), "reason": e.get("msg", "invalid")}
+              for e in exc.errors()]
+    return JSONResponse({"error": "invalid_request", "detail": detail}, status_code=422)
+
+
+async def _domain(_: Request, exc: ValueError) -> JSONResponse:
+    problems = getattr(exc, "problems", None)
+    if problems is None:
+        raise exc
+    status = getattr(exc, "status", 422)
+    body: dict = {"error": getattr(exc, "code", "invalid"), "detail": problems}
+    short = getattr(exc, "short", None)
+    if short is not None:
+        body["short"] = short
+    return JSONResponse(body, status_code=status)
+
+
+async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+    constraint = str(exc.orig).splitlines()[0] if exc.orig else "constraint"
+    log.warning("integrity error: %s", constraint)
+    return JSONResponse({"error": "conflict", "detail": [
+        {"field": "body", "reason": "conflicts with existing data"}]}, status_code=409)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(ValueError, _domain)  # type: ignore[arg-type]
+    app.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]

@@ -1,0 +1,5 @@
+"""The app uvicorn serves, configured from the environment."""
+
+from fulfilment.api import create_app
+
+app = create_app()

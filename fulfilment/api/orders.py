@@ -1,0 +1,57 @@
+"""Order intake and follow-up for the order service (contracts/orders.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header
+from fastapi.responses import JSONResponse
+
+from fulfilment import orders, submission
+from fulfilment.api.deps import ApiKeyDep, FactoryDep, SessionDep, SettingsDep, require_role
+
+router = APIRouter(prefix="/orders", tags=["orders"],
+                   dependencies=[require_role("order-service", "warehouse")])
+
+_EXAMPLE = {
+    "external_id": "RED-20261122-000123",
+    "buyer": {"name": "李小红", "id_number": "11010519491231002X", "phone": "13812345678"},
+    "recipient": {"name": "李小红", "phone": "13812345678", "province": "浙江省",
+                  "city": "杭州市", "district": "西湖区", "address": "文三路 90 号 5 幢 101"},
+    "lines": [{"sku": "SERUM-30ML", "qty": 1, "unit_price": "199.00"}],
+    "freight": "0.00", "insurance": "0.00", "discount": "0.00",
+}
+
+
+@router.post("", status_code=201, responses={409: {"description": "short or duplicate"},
+                                             422: {"description": "invalid fields"}})
+def submit_order(factory: FactoryDep, settings: SettingsDep, key: ApiKeyDep,
+                 body: Annotated[dict[str, Any], Body(examples=[_EXAMPLE])],
+                 idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key",
+                                                               max_length=128)] = None
+                 ) -> JSONResponse:
+    """Reserve every line all-or-nothing; a retried Idempotency-Key gets the first answer."""
+    status, answer = submission.submit(factory, body=body, idempotency_key=idempotency_key,
+                                       key_scope=str(key.id), settings=settings)
+    return JSONResponse(answer, status_code=status)
+
+
+@router.get("/{order_id}")
+def get_order(order_id: int, session: SessionDep) -> dict:
+    return orders.view(session, orders.get(session, order_id))
+
+
+@router.post("/{order_id}/payment")
+def confirm_payment(order_id: int, session: SessionDep, settings: SettingsDep,
+                    body: Annotated[dict[str, Any], Body()]) -> dict:
+    order = orders.confirm_payment(session, order_id=order_id, payment=body, settings=settings,
+                                   now=datetime.now(UTC))
+    return orders.view(session, order)
+
+
+@router.post("/{order_id}/cancel")
+def cancel_order(order_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
+    order = orders.cancel(session, order_id=order_id, now=datetime.now(UTC),
+                          reason="cancelled", actor=f"key:{key.name}")
+    return orders.view(session, order)

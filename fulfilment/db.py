@@ -1,0 +1,77 @@
+"""Engine and sessions; importing this module registers every package's tables on one metadata."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session, SQLModel
+
+# Every module that declares tables; ones not written yet are skipped.
+TABLE_MODULES = (
+    "inventory.tables",
+    "inventory.planning_tables",
+    "routing.tables",
+    "customs.tables",
+    "fulfilment.tables",
+    "fulfilment.floor_tables",
+)
+
+for _name in TABLE_MODULES:
+    try:
+        importlib.import_module(_name)
+    except ModuleNotFoundError as _exc:
+        if _exc.name != _name:
+            raise
+
+metadata = SQLModel.metadata
+SessionFactory = sessionmaker
+
+
+def make_engine(url: str, *, pool_size: int = 20) -> Engine:
+    """An engine with SQLite in WAL mode and foreign keys on, PostgreSQL through psycopg 3."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:" and not path.startswith("file:"):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
+    dbapi_conn.isolation_level = None  # let the "begin" hook issue BEGIN itself
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _sqlite_begin_immediate(conn) -> None:  # noqa: ANN001
+    # Take the write lock at BEGIN so read-then-write transactions cannot deadlock on upgrade.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, class_=Session, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error."""
+    with factory() as session, session.begin():
+        yield session
+
+
+def create_all(engine: Engine) -> None:
+    """Tables straight from the models (tests); production uses Alembic migrations."""
+    metadata.create_all(engine)

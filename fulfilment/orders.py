@@ -1,0 +1,258 @@
+"""Order lifecycle over the database: place, pay, cancel, expire. Takes a Session; never commits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from fulfilment import events, privacy
+from fulfilment.intake import InvalidOrder, OrderInput, fen_text, money_fen
+from fulfilment.settings import Settings
+from fulfilment.tables import Order, OrderLine, Parcel, ParcelLine
+from inventory import store as stock
+from inventory.tables import Sku, StockMovement
+
+
+class OrderNotFound(ValueError):
+    code = "not_found"
+    status = 404
+
+    def __init__(self, order_id: object) -> None:
+        super().__init__(f"no order {order_id}")
+        self.problems = [{"field": "id", "reason": f"no order {order_id}"}]
+
+
+class DuplicateOrder(ValueError):
+    code = "duplicate_order"
+    status = 409
+
+    def __init__(self, external_id: str, existing_id: int | None) -> None:
+        super().__init__(f"an order with external_id {external_id} exists")
+        self.existing_id = existing_id
+        self.problems = [{"field": "external_id", "reason": "an order with this external_id "
+                          f"already exists (id {existing_id})"}]
+
+
+def ref(order: Order) -> str:
+    return f"order:{order.id}"
+
+
+def find_by_external_id(session: Session, external_id: str) -> Order | None:
+    return session.execute(select(Order).where(Order.external_id == external_id)).scalars().first()
+
+
+def place(session: Session, *, order: OrderInput, settings: Settings, now: datetime,
+          actor: str = "order-service") -> Order:
+    """Create an order and reserve every line, or raise (the caller rolls back)."""
+    skus = {line.sku for line in order.lines}
+    known = set(session.execute(select(Sku.id).where(Sku.id.in_(skus))).scalars())
+    unknown = [{"field": f"lines[{i}].sku", "reason": f"unknown SKU {line.sku!r}"}
+               for i, line in enumerate(order.lines) if line.sku not in known]
+    if unknown:
+        raise InvalidOrder(unknown)
+    existing = find_by_external_id(session, order.external_id)
+    if existing is not None:
+        raise DuplicateOrder(order.external_id, existing.id)
+    row = Order(
+        external_id=order.external_id, status="received",
+        buyer_name=order.buyer.name,
+        buyer_id_hash=privacy.id_hash(order.buyer.id_number, secret=settings.secret_key),
+        buyer_id_masked=privacy.mask_id(order.buyer.id_number),
+        buyer_id_cipher=privacy.encrypt(order.buyer.id_number, secret=settings.secret_key),
+        buyer_phone=order.buyer.phone, recipient_name=order.recipient.name,
+        recipient_phone=order.recipient.phone, province=order.recipient.province,
+        city=order.recipient.city, district=order.recipient.district,
+        address=order.recipient.address, zone=order.recipient.zone,
+        goods_fen=order.goods_fen, freight_fen=order.freight_fen,
+        insurance_fen=order.insurance_fen, discount_fen=order.discount_fen,
+        total_fen=order.total_fen, created_at=now, updated_at=now,
+        reserved_until=now + timedelta(minutes=settings.reservation_ttl_minutes))
+    session.add(row)
+    session.flush()
+    for i, line in enumerate(order.lines, start=1):
+        session.add(OrderLine(order_id=row.id, line_no=i, sku_id=line.sku, qty=line.qty,
+                              unit_price_fen=line.unit_price_fen))
+    stock.reserve(session, lines=order.quantities(), now=now, reference=ref(row), actor=actor)
+    events.transition(session, row, "reserved", now=now)
+    return row
+
+
+def get(session: Session, order_id: int, *, lock: bool = False) -> Order:
+    stmt = select(Order).where(Order.id == order_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    row = session.execute(stmt).scalars().first()
+    if row is None:
+        raise OrderNotFound(order_id)
+    return row
+
+
+def lines_of(session: Session, order_id: int) -> list[OrderLine]:
+    return list(session.execute(select(OrderLine).where(OrderLine.order_id == order_id)
+                                .order_by(OrderLine.line_no)).scalars())
+
+
+def quantities(session: Session, order_id: int) -> dict[str, int]:
+    totals: dict[str, int] = defaultdict(int)
+    for line in lines_of(session, order_id):
+        totals[line.sku_id] += line.qty
+    return dict(totals)
+
+
+class PaymentRejected(ValueError):
+    code = "invalid_payment"
+    status = 422
+
+    def __init__(self, problems: list[dict]) -> None:
+        super().__init__("; ".join(p["reason"] for p in problems))
+        self.problems = problems
+
+
+def confirm_payment(session: Session, *, order_id: int, payment: dict, settings: Settings,
+                    now: datetime) -> Order:
+    """Record payment; the payer must be the buyer (CBEC) and pay the order's total."""
+    order = get(session, order_id, lock=True)
+    problems = _payment_problems(order, payment, settings)
+    if problems:
+        raise PaymentRejected(problems)
+    if order.paid_at is not None:
+        if order.payment_ref == payment["transaction_id"]:
+            return order  # the same confirmation again
+        raise PaymentRejected([{"field": "transaction_id", "reason": "order is already paid"}])
+    if order.status != "reserved":
+        raise PaymentRejected([{"field": "status",
+                                "reason": f"an order that is {order.status} cannot be paid"}])
+    order.paid_at = _paid_at(payment.get("paid_at"), now)
+    order.payment_ref = payment["transaction_id"]
+    order.payer_name = payment["payer_name"]
+    order.payer_id_hash = privacy.id_hash(payment["payer_id_number"], secret=settings.secret_key)
+    order.paid_fen = money_fen(payment["amount"])
+    order.updated_at = now
+    session.add(order)
+    session.flush()
+    events.emit(session, order, "order.paid", now=now)
+    return order
+
+
+def _payment_problems(order: Order, payment: dict, settings: Settings) -> list[dict]:
+    problems: list[dict] = []
+    if not isinstance(payment, dict):
+        return [{"field": "body", "reason": "must be a JSON object"}]
+    for key in ("transaction_id", "payer_name", "payer_id_number", "amount"):
+        if not isinstance(payment.get(key), str) or not payment[key].strip():
+            problems.append({"field": key, "reason": "is required and must be a string"})
+    if problems:
+        return problems
+    amount = money_fen(payment["amount"])
+    if amount is None:
+        problems.append({"field": "amount", "reason": "must be a decimal string with at most "
+                         "two decimal places"})
+    elif amount != order.total_fen:
+        problems.append({"field": "amount",
+                         "reason": f"must equal the order total {fen_text(order.total_fen)}"})
+    payer_hash = privacy.id_hash(payment["payer_id_number"], secret=settings.secret_key)
+    if payment["payer_name"].strip() != order.buyer_name or payer_hash != order.buyer_id_hash:
+        problems.append({"field": "payer_id_number",
+                         "reason": "the payer must be the buyer (name and ID number)"})
+    if payment.get("paid_at") is not None and _paid_at(payment["paid_at"], None) is None:
+        problems.append({"field": "paid_at", "reason": "must be an ISO 8601 time"})
+    return problems
+
+
+def _paid_at(value: object, default: datetime | None) -> datetime | None:
+    if not isinstance(value, str):
+        return default
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def cancel(session: Session, *, order_id: int, now: datetime, reason: str = "cancelled",
+           actor: str = "order-service") -> Order:
+    """Cancel until packed, giving back exactly what the order holds."""
+    order = get(session, order_id, lock=True)
+    previous = order.status
+    events.transition(session, order, "cancelled", now=now, reason=reason)
+    if previous == "reserved":
+        stock.release(session, lines=quantities(session, order.id), now=now,
+                      reference=ref(order), actor=actor, reason="release")
+    else:
+        for lot_id, qty in allocated_lots(session, order).items():
+            if qty > 0:
+                stock.deallocate(session, lot_id=lot_id, qty=qty, now=now,
+                                 reference=ref(order), actor=actor)
+        for parcel in parcels_of(session, order.id):
+            parcel.status = "cancelled"
+            session.add(parcel)
+    return order
+
+
+def allocated_lots(session: Session, order: Order) -> dict[int, int]:
+    """What the order still holds per lot, from the ledger (allocations less releases/issues)."""
+    rows = session.execute(
+        select(StockMovement.lot_id, func.sum(StockMovement.qty))
+        .where(StockMovement.reference == ref(order), StockMovement.bucket == "allocated")
+        .group_by(StockMovement.lot_id)).all()
+    return {lot_id: int(q) for lot_id, q in rows if lot_id is not None}
+
+
+def parcels_of(session: Session, order_id: int) -> list[Parcel]:
+    return list(session.execute(select(Parcel).where(Parcel.order_id == order_id)
+                                .order_by(Parcel.index)).scalars())
+
+
+def expire_unpaid(session: Session, *, now: datetime, limit: int = 500) -> int:
+    """Cancel unpaid orders whose reservation ran out; returns how many."""
+    stmt = (select(Order.id).where(Order.status == "reserved", Order.paid_at.is_(None),
+                                   Order.reserved_until < now).limit(limit))
+    ids = list(session.execute(stmt).scalars())
+    for order_id in ids:
+        cancel(session, order_id=order_id, now=now, reason="reservation_expired", actor="scheduler")
+    return len(ids)
+
+
+def view(session: Session, order: Order) -> dict:
+    """The order as the contract shows it."""
+    body: dict = {
+        "id": order.id, "external_id": order.external_id, "status": order.status,
+        "reserved_until": order.reserved_until.isoformat() if order.reserved_until else None,
+        "buyer": {"name": order.buyer_name, "id_number": order.buyer_id_masked,
+                  "phone": privacy.mask_phone(order.buyer_phone)},
+        "recipient": {"name": order.recipient_name,
+                      "phone": privacy.mask_phone(order.recipient_phone),
+                      "province": order.province, "city": order.city,
+                      "district": order.district, "address": order.address},
+        "lines": [{"sku": line.sku_id, "qty": line.qty,
+                   "unit_price": fen_text(line.unit_price_fen)}
+                  for line in lines_of(session, order.id)],
+        "goods": fen_text(order.goods_fen), "freight": fen_text(order.freight_fen),
+        "insurance": fen_text(order.insurance_fen), "discount": fen_text(order.discount_fen),
+        "total": fen_text(order.total_fen),
+        "tax": fen_text(order.tax_fen) if order.tax_fen is not None else None,
+        "paid": order.paid_at is not None,
+        "paid_at": order.paid_at.isoformat() if order.paid_at else None,
+        "status_reason": order.status_reason,
+    }
+    parcels = parcels_of(session, order.id)
+    body["parcels"] = [_parcel_view(session, p) for p in parcels]
+    body["tracking_numbers"] = [p.tracking_no for p in parcels if p.tracking_no]
+    return body
+
+
+def _parcel_view(session: Session, parcel: Parcel) -> dict:
+    lines = session.execute(select(ParcelLine).where(ParcelLine.parcel_id == parcel.id)).scalars()
+    return {"id": parcel.id, "wave_id": parcel.wave_id, "warehouse": parcel.warehouse_id,
+            "courier": parcel.courier_id, "index": parcel.index, "count": parcel.count,
+            "status": parcel.status, "weight_g": parcel.weight_g,
+            "shipping": fen_text(parcel.shipping_fen), "tax": fen_text(parcel.tax_fen),
+            "tracking_no": parcel.tracking_no,
+            "lines": [{"sku": pl.sku_id, "qty": pl.qty} for pl in lines]}
+
+
+def decimal_total(order: Order) -> Decimal:
+    return Decimal(order.total_fen) / 100

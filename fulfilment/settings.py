@@ -1,0 +1,54 @@
+"""Settings from the environment (prefix FULFILMENT_), one object passed to every edge."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every FULFILMENT_* variable; README lists them all."""
+
+    model_config = SettingsConfigDict(env_prefix="FULFILMENT_", env_file=None, extra="ignore")
+
+    database_url: str = "sqlite:///var/fulfilment.db"
+    # keyed hash of ID numbers and encryption of the full ID (needed only in customs messages)
+    secret_key: str = "dev-secret-change-me"
+    reservation_ttl_minutes: int = 30
+    wave_interval_minutes: int = 5
+    wave_time_limit_s: float = 20.0
+    scheduler_enabled: bool = True
+    webhook_timeout_s: float = 5.0
+    webhook_max_attempts: int = 8
+    # group commit at intake: how many waiting orders one transaction may reserve together
+    intake_batch_max: int = 64
+    db_pool_size: int = 20
+    # customs parties (codes sent in clearance messages)
+    customs_code: str = "3105"
+    port_code: str = "3105"
+    platform_code: str = "3301960001"
+    platform_name: str = "Demo Cross-border Platform"
+    merchant_code: str = "3301960002"
+    merchant_name: str = "Demo Import Merchant"
+    agent_code: str = "3301980003"
+    agent_name: str = "Demo Declaring Agent"
+    payment_code: str = "3100960005"
+    payment_name: str = "Demo Pay"
+    customs_outbox: Path = Path("var/customs/outbox")
+    customs_inbox: Path = Path("var/customs/inbox")
+    # floor
+    printer_host: str | None = None
+    printer_port: int = 9100
+    forecast_refresh_hour: int = 2
+    plan_proposal_hours: int = 6
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
