@@ -1,0 +1,93 @@
+"""`fulfilment customs ...`: tax quotes, clearance messages and the customs simulator."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from customs import messages as ceb
+from customs import simulator, tax
+from customs.errors import CustomsError
+from fulfilment.clearance import move_done, read_folder, write_all_atomic
+from fulfilment.cli.common import describe, fail
+
+app = typer.Typer(help="Customs: tax quotes, CEB clearance messages, the customs simulator.",
+                  no_args_is_help=True)
+
+
+def _load(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        fail(f"{path}: no such file")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"{path}: not readable JSON ({exc})")
+
+
+def _refuse(exc: CustomsError) -> None:
+    """One line per field on stderr, then a non-zero exit."""
+    for p in exc.problems:
+        typer.echo(f"error: {p.get('field', '?')}: {p.get('reason', '')}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def quote(basket: Path = typer.Argument(..., help="basket JSON (the customs contract)")) -> None:
+    """Print the tax quote for a basket as JSON."""
+    data = _load(basket)
+    try:
+        result = tax.quote(data)
+    except CustomsError as exc:
+        fail(describe(exc))
+    typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+
+
+@app.command()
+def messages(
+    declaration: Path = typer.Argument(..., help="declaration JSON (the customs contract)"),
+    out: Path = typer.Option(..., "--out", help="folder the four messages are written to"),
+    at: datetime | None = typer.Option(None, "--at", help="declaration time (default: now)"),
+) -> None:
+    """Build, check and write CEB311/411/511/621; on any problem write nothing."""
+    data = _load(declaration)
+    try:
+        built = ceb.build_messages(data, now=at or datetime.now())
+    except CustomsError as exc:
+        _refuse(exc)
+    try:
+        write_all_atomic(out, {m.filename: m.xml for m in built})
+    except OSError as exc:
+        fail(f"{out}: cannot write ({exc})")
+    for m in built:
+        typer.echo(str(out / m.filename))
+
+
+@app.command()
+def simulate(
+    outbox: Path = typer.Option(..., "--outbox", help="folder holding messages to customs"),
+    inbox: Path = typer.Option(..., "--inbox", help="folder receipts are written to"),
+    ledger: Path | None = typer.Option(None, "--ledger",
+                                       help="JSON of cleared value per buyer and year "
+                                            "(default: <outbox>/sent/simulator-ledger.json)"),
+) -> None:
+    """CUSTOMS SIMULATOR: answer every outbox message with receipts in the inbox."""
+    if not outbox.is_dir():
+        fail(f"{outbox}: no such folder")
+    ledger = ledger or outbox / "sent" / "simulator-ledger.json"
+    used = {k: Decimal(v) for k, v in (_load(ledger) if ledger.exists() else {}).items()}
+    found = read_folder(outbox)
+    result = simulator.simulate(found, now=datetime.now(), used=used)
+    try:
+        write_all_atomic(inbox, {a.filename: a.xml for a in result.answers})
+        move_done(outbox, [n for n in found if n not in result.skipped], sub="sent")
+        write_all_atomic(ledger.parent, {ledger.name: json.dumps(
+            {k: str(v) for k, v in result.used.items()}, indent=1).encode()})
+    except OSError as exc:
+        fail(f"cannot write receipts ({exc})")
+    typer.echo(f"customs simulator: {len(found)} message(s) read, "
+               f"{len(result.answers)} receipt(s) written, {len(result.skipped)} skipped")
