@@ -1,0 +1,69 @@
+"""`fulfilment labels ...`: render labels from a file (no database) or for a wave (database)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import typer
+
+from fulfilment.cli.common import describe, fail
+
+app = typer.Typer(help="Shipping labels, pick lists and stock labels.", no_args_is_help=True)
+
+FLOOR_TZ = ZoneInfo("Asia/Shanghai")  # the date printed is the warehouse's local date
+
+
+class Format(StrEnum):
+    pdf = "pdf"
+    zpl = "zpl"
+
+
+def _today() -> date:
+    return datetime.now(FLOOR_TZ).date()
+
+
+def _write(out: Path, data: bytes | str) -> None:
+    try:
+        if isinstance(data, str):
+            out.write_text(data, encoding="utf-8")
+        else:
+            out.write_bytes(data)
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
+
+
+@app.command("shipping")
+def shipping_cmd(
+    parcel: Path = typer.Argument(..., help="parcel-label JSON (contracts/labels.md)"),
+    format: Format = typer.Option(Format.pdf, "--format", "-f", help="pdf or zpl"),
+    out: Path = typer.Option(..., "--out", "-o", help="file to write"),
+    printed_on: str | None = typer.Option(None, "--date", help="print date YYYY-MM-DD "
+                                          "(default: the label's printed_on, else today)"),
+) -> None:
+    """Render one parcel's shipping label from a JSON file."""
+    from labels import shipping
+    from labels.types import parse_label
+
+    try:
+        data = json.loads(parcel.read_text(encoding="utf-8"))
+    except OSError as exc:
+        fail(f"cannot read {parcel}: {exc.strerror or exc}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        fail(f"{parcel} is not valid JSON: {exc}")
+    try:
+        when = date.fromisoformat(printed_on) if printed_on else None
+    except ValueError:
+        fail(f"--date must be YYYY-MM-DD, got {printed_on!r}")
+    try:
+        label = parse_label(data)
+        when = when or label.printed_on or _today()
+        body = (shipping.render_pdf(label, printed_on=when) if format is Format.pdf
+                else shipping.render_zpl(label, printed_on=when))
+    except ValueError as exc:
+        fail(describe(exc))
+    _write(out, body)
+    typer.echo(f"wrote {out} ({format.value})", err=True)

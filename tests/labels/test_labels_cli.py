@@ -1,0 +1,48 @@
+"""`fulfilment labels shipping`: file in, PDF/ZPL out; bad input is one line, never a traceback."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from fulfilment.cli import app
+
+runner = CliRunner()
+
+
+def test_shipping_pdf_and_zpl_from_a_file(tmp_path, parcel, pdf):
+    src = tmp_path / "parcel.json"
+    src.write_text(json.dumps(parcel, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "label.pdf"
+    res = runner.invoke(app, ["labels", "shipping", str(src), "--format", "pdf", "--out",
+                              str(out), "--date", "2026-11-23"])
+    assert res.exit_code == 0, res.output
+    body = out.read_bytes()
+    assert body.startswith(b"%PDF") and ("Code128", parcel["tracking_no"]) in pdf.decode(body)[0]
+    assert "2026-11-23" in pdf.texts(body)[0]
+    zpl = tmp_path / "label.zpl"
+    res = runner.invoke(app, ["labels", "shipping", str(src), "--format", "zpl", "--out",
+                              str(zpl)])
+    assert res.exit_code == 0, res.output
+    text = zpl.read_text(encoding="utf-8")
+    assert text.startswith("^XA") and text.rstrip().endswith("^XZ") and "^BC" in text
+
+
+def test_bad_parcel_is_one_line_and_non_zero(tmp_path, parcel):
+    src = tmp_path / "parcel.json"
+    src.write_text(json.dumps(dict(parcel, weight_g=-1)), encoding="utf-8")
+    res = runner.invoke(app, ["labels", "shipping", str(src), "--out", str(tmp_path / "x.pdf")])
+    assert res.exit_code != 0
+    assert "weight_g" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_missing_and_malformed_files(tmp_path):
+    res = runner.invoke(app, ["labels", "shipping", str(tmp_path / "nope.json"), "--out",
+                              str(tmp_path / "x.pdf")])
+    assert res.exit_code != 0 and "cannot read" in res.output
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    res = runner.invoke(app, ["labels", "shipping", str(bad), "--out", str(tmp_path / "x.pdf")])
+    assert res.exit_code != 0 and "not valid JSON" in res.output
