@@ -1,0 +1,37 @@
+"""Service verbs on the command line: db upgrade, demo seed (idempotent), keys create."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from fulfilment import db
+from fulfilment.cli import app
+from fulfilment.tables import ApiKey
+from inventory import store as stock
+from inventory.tables import Sku, Warehouse
+
+runner = CliRunner()
+
+
+def test_upgrade_seed_and_keys(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("FULFILMENT_DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    first = runner.invoke(app, ["demo", "seed", "--if-empty"])
+    assert first.exit_code == 0, first.output
+    assert "admin key: ff_" in first.output
+    again = runner.invoke(app, ["demo", "seed", "--if-empty"])
+    assert again.exit_code == 0 and "already present" in again.output
+    made = runner.invoke(app, ["keys", "create", "--role", "warehouse"])
+    assert made.exit_code == 0
+    key = made.stdout.strip().splitlines()[-1]
+    assert key.startswith("ff_") and " " not in key
+    bad = runner.invoke(app, ["keys", "create", "--role", "pirate"])
+    assert bad.exit_code != 0 and "role" in bad.stderr and "Traceback" not in bad.output
+    factory = db.make_session_factory(db.make_engine(url))
+    with factory() as s:
+        assert s.query(Warehouse).count() == 7
+        assert s.query(Sku).count() == 200
+        assert s.query(ApiKey).count() == 5
+        assert stock.ledger_problems(s) == []
