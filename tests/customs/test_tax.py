@@ -1,0 +1,190 @@
+"""Worked examples, exact to the fen, each with its source."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from customs.errors import InvalidBasket, UnknownRuleSet
+from customs.tax import apportion, quote, unit_tax
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples"
+D = Decimal
+
+
+def basket(*lines: dict, regime: str = "cbec", on: str = "2026-11-22", **extra) -> dict:
+    return {"regime": regime, "date": on, "origin": extra.pop("origin", "JP"),
+            "lines": list(lines), **extra}
+
+
+def line(price: str, category: str, qty: int = 1, **extra) -> dict:
+    return {"name": f"{category} item", "unit_price": price, "qty": qty,
+            "tax_category": category, **extra}
+
+
+def test_contract_example_high_end_serum_435_gives_100_31() -> None:
+    """shared/contracts/customs.md, Quote: serum 425.00 + freight 10.00, 20 g, on 2026-11-22."""
+    data = json.loads((EXAMPLES / "basket.json").read_text())
+    expected = json.loads((EXAMPLES / "basket.expected.json").read_text())
+    got = quote(data).to_json()
+    for key, value in expected.items():
+        assert got[key] == value, key
+    assert got["rule_set"] == "cn-cbec-2019-04-01"
+    assert got["lines"][0]["tax"] == "100.31"
+
+
+def test_contract_declaration_tax_98_00_for_serum_425_without_freight() -> None:
+    """shared/examples/declaration.json: tax_total 98.00 and payment 523.00 for a 425.00 serum
+    (425 / 0.85 * 0.15 * 0.7 = 52.50 CT; (425 + 75) * 0.13 * 0.7 = 45.50 VAT)."""
+    q = quote(basket(line("425.00", "cosmetics", hs_code="3304990099",
+                          net_content={"amount": "30", "unit": "ml"})))
+    assert (q.consumption_tax, q.vat, q.total_tax) == (D("52.50"), D("45.50"), D("98.00"))
+
+
+def test_ordinary_goods_500_pay_9_1_percent_45_50() -> None:
+    """calculatorultra.com, "China Cross-Border E-commerce Comprehensive Tax Calculator"
+    (2024-09-29): a product priced at 500 CNY pays 500 x 9.1% = 45.5 CNY."""
+    q = quote(basket(line("500.00", "general")))
+    assert (q.customs_duty, q.consumption_tax, q.vat, q.total_tax) == (
+        D("0.00"), D("0.00"), D("45.50"), D("45.50"))
+
+
+def test_high_end_cosmetics_effective_rate_23_06_percent() -> None:
+    """shared/contracts/customs.md (财关税〔2016〕18号 formula): high-end cosmetics come to
+    23.06%: 1000 -> CT 123.53 + VAT 107.06 = 230.59."""
+    q = quote(basket(line("1000.00", "cosmetics", net_content={"amount": "50", "unit": "ml"})))
+    assert (q.consumption_tax, q.vat, q.total_tax) == (D("123.53"), D("107.06"), D("230.59"))
+
+
+def test_ordinary_cosmetics_below_threshold_pay_no_consumption_tax() -> None:
+    """财税〔2016〕103号: below 10 CNY per ml the cosmetic is not high-end (CT 0)."""
+    q = quote(basket(line("90.00", "cosmetics", net_content={"amount": "100", "unit": "ml"})))
+    assert (q.consumption_tax, q.vat) == (D("0.00"), D("8.19"))
+
+
+def test_vat_steps_follow_the_order_date() -> None:
+    """财税〔2018〕32号 (16% from 2018-05-01), 公告2019年第39号 (13% from 2019-04-01)."""
+    def vat(on: str) -> Decimal:
+        return quote(basket(line("100.00", "general"), on=on)).vat
+    assert vat("2017-06-01") == D("11.90")
+    assert vat("2018-05-01") == D("11.20")
+    assert vat("2019-03-31") == D("11.20")
+    assert vat("2019-04-01") == D("9.10")
+    assert quote(basket(line("100.00", "reduced"), on="2018-01-01")).vat == D("7.70")
+
+
+def test_all_cosmetics_bore_30_percent_before_2016_10_01() -> None:
+    """Before 财税〔2016〕103号: CT 30% on all cosmetics; 100 -> CT 30.00, VAT 17.00."""
+    q = quote(basket(line("100.00", "cosmetics", net_content={"amount": "100", "unit": "ml"}),
+                     on="2016-06-01"))
+    assert q.rule_set == "cn-cbec-2016-04-08"
+    assert (q.consumption_tax, q.vat) == (D("30.00"), D("17.00"))
+
+
+def test_no_rule_set_before_2016_04_08() -> None:
+    with pytest.raises(UnknownRuleSet):
+        quote(basket(line("100.00", "general"), on="2016-04-07"))
+
+
+def test_limits_2000_until_2018_then_5000() -> None:
+    """财关税〔2016〕18号 (2000/20000) and 财关税〔2018〕49号 (5000/26000 from 2019-01-01)."""
+    big = line("3000.00", "general", qty=1)
+    assert quote(basket(big, on="2018-12-31")).channel == "refused"
+    assert quote(basket(big, on="2019-01-01")).channel == "cbec_within_limits"
+
+
+def test_single_indivisible_item_over_limit_pays_full_tax() -> None:
+    """财关税〔2018〕49号: one item above 5000, alone in the order: full duty, CT and VAT.
+    A watch at 12000 with 8% duty: duty 960, CT 12960 / 0.8 * 0.2 = 3240, VAT 16200 * 13%."""
+    q = quote(basket(line("12000.00", "watches", tariff_rate="0.08", indivisible=True)))
+    assert q.channel == "cbec_full_tax" and q.accepted
+    assert (q.customs_duty, q.consumption_tax, q.vat, q.total_tax) == (
+        D("960.00"), D("3240.00"), D("2106.00"), D("6306.00"))
+    assert q.annual_used_after == D("12000.00")
+    assert q.reasons[0].code == "full_tax_single_item"
+
+
+def test_over_single_limit_before_2019_goes_to_general_trade() -> None:
+    q = quote(basket(line("2500.00", "general", indivisible=True), on="2018-06-01"))
+    assert not q.accepted and q.reasons[0].code == "over_single_limit"
+
+
+def test_over_limit_is_refused_without_suggesting_a_split() -> None:
+    q = quote(basket(line("2000.00", "general", qty=3)))
+    assert (q.accepted, q.channel, q.total_tax) == (False, "refused", D("0.00"))
+    assert [r.code for r in q.reasons] == ["over_single_limit"]
+    assert all("split" not in r.message.lower() for r in q.reasons)
+
+
+def test_annual_limit_refuses_the_order_that_would_pass_it() -> None:
+    q = quote(basket(line("425.00", "general"), buyer_annual_used="25800.00"))
+    assert not q.accepted and q.reasons[0].code == "over_annual_limit"
+    assert q.annual_used_after == D("25800.00")
+    ok = quote(basket(line("200.00", "general"), buyer_annual_used="25800.00"))
+    assert ok.accepted and ok.annual_used_after == D("26000.00")
+
+
+def test_jewellery_pays_10_percent_consumption_tax() -> None:
+    """消费税暂行条例 税目税率表: 贵重首饰及珠宝玉石 10%."""
+    q = quote(basket(line("1000.00", "jewellery")))
+    assert (q.consumption_tax, q.vat, q.total_tax) == (D("77.78"), D("101.11"), D("178.89"))
+
+
+def test_freight_shared_by_value_with_the_remainder_to_the_last_line() -> None:
+    assert apportion(D("10.00"), [D(1), D(1), D(1)]) == [D("3.33"), D("3.33"), D("3.34")]
+    assert apportion(D("10.00"), [D(2), D(1)]) == [D("6.67"), D("3.33")]
+    q = quote(basket(line("100.00", "general"), line("200.00", "general"), freight="10.00"))
+    assert [x.dutiable_value for x in q.lines] == [D("103.33"), D("206.67")]
+
+
+def test_hs_heading_maps_to_a_category_and_the_sku_may_override() -> None:
+    lines = [{"name": "formula", "hs_code": "1901101000", "unit_price": "300", "qty": 1}]
+    assert quote(basket(*lines)).vat == D("27.30")
+    lines[0]["tax_category"] = "reduced"
+    assert quote(basket(*lines)).vat == D("18.90")
+
+
+def test_postal_tax_is_waived_at_or_below_50() -> None:
+    """海关总署公告2010年第43号: postal import tax of 50 CNY or less is exempt;
+    税委会〔2019〕17号: food 13%, so 300 -> 39.00, waived."""
+    q = quote(basket(line("300.00", "food"), regime="postal"))
+    assert (q.channel, q.total_tax, q.payable) == ("postal", D("39.00"), False)
+    q = quote(basket(line("500.00", "food"), regime="postal"))
+    assert (q.total_tax, q.payable, q.rule_set) == (D("65.00"), True, "cn-postal-2019-04-09")
+
+
+def test_postal_tiers_by_date_and_list_price() -> None:
+    """税委会〔2018〕49号 (15/25/50 from 2018-11-01), 〔2016〕2号 (15/30/60 from 2016-04-08)."""
+    apparel = line("400.00", "apparel", list_price="300.00")
+    assert quote(basket(apparel, regime="postal", on="2019-05-01")).total_tax == D("60.00")
+    assert quote(basket(apparel, regime="postal", on="2018-12-01")).total_tax == D("75.00")
+    assert quote(basket(apparel, regime="postal", on="2017-01-01")).total_tax == D("90.00")
+
+
+def test_postal_parcel_limit_800_from_hong_kong_1000_elsewhere() -> None:
+    """海关总署公告2010年第43号: 800 CNY per parcel from HK/MO/TW, 1000 from elsewhere."""
+    goods = [line("450.00", "general"), line("450.00", "general")]
+    assert quote(basket(*goods, regime="postal", origin="HK")).channel == "refused"
+    assert quote(basket(*goods, regime="postal", origin="JP")).channel == "postal"
+    single = line("1500.00", "electronics", indivisible=True)
+    assert quote(basket(single, regime="postal")).channel == "postal"
+
+
+def test_unit_tax_per_customs_mode() -> None:
+    kwargs = {"unit_price": D("425.00"), "on": date(2026, 11, 22), "tax_category": "cosmetics",
+              "net_content": {"amount": "30", "unit": "ml"}}
+    assert unit_tax(customs_mode="1210", **kwargs) == D("98.00")
+    assert unit_tax(customs_mode="9610", **kwargs) == D("98.00")
+    assert unit_tax(customs_mode="postal", **kwargs) == D("212.50")
+
+
+def test_bad_basket_names_each_field() -> None:
+    with pytest.raises(InvalidBasket) as err:
+        quote({"regime": "cbec", "date": "2026-11-22",
+               "lines": [{"name": "x", "unit_price": "-1", "qty": 0, "tax_category": "nope"}]})
+    fields = {p["field"] for p in err.value.problems}
+    assert {"lines[0].unit_price", "lines[0].qty", "lines[0].tax_category"} <= fields
