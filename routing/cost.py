@@ -97,3 +97,44 @@ def cost(index: Index, picks: Iterable[Pick]) -> Breakdown:
     split = index.extra_parcel * sum(n - 1 for n in parcels.values() if n > 0)
     missing = sum(unserved(index, picks).values())
     return Breakdown(ship, tax, split, late, index.unfulfilled_unit * missing)
+
+
+def problems(index: Index, picks: Iterable[Pick]) -> list[dict]:
+    """What in these parcels breaks the wave's limits (empty when feasible)."""
+    out: list[dict] = []
+    used: dict = {}
+    seen: set[tuple[str, str]] = set()
+    per_order: dict[str, int] = {}
+    for i, p in enumerate(picks):
+        order = index.orders.get(p.order)
+        if order is None or (p.warehouse, p.courier, order.zone) not in index.lane:
+            out.append({"field": f"parcels[{i}]", "reason": "no such order or lane"})
+            continue
+        if (p.order, p.warehouse) in seen:
+            out.append({"field": f"parcels[{i}]", "reason": "second parcel from a warehouse"})
+        seen.add((p.order, p.warehouse))
+        per_order[p.order] = per_order.get(p.order, 0) + 1
+        need = index.demand(order)
+        for sku, qty in p.lines.items():
+            if sku not in need or qty < 0:
+                out.append({"field": f"parcels[{i}].lines", "reason": f"{sku} not ordered"})
+            used[("stock", p.warehouse, sku)] = used.get(("stock", p.warehouse, sku), 0) + qty
+            used[("order", p.order, sku)] = used.get(("order", p.order, sku), 0) + qty
+            used[("pick", p.warehouse)] = used.get(("pick", p.warehouse), 0) + qty
+        used[("courier", p.warehouse, p.courier)] = used.get(
+            ("courier", p.warehouse, p.courier), 0) + 1
+    for key, qty in used.items():
+        if key[0] == "stock":
+            limit = index.stock.get(key[1:], 0)
+        elif key[0] == "order":
+            limit = index.demand(index.orders[key[1]]).get(key[2], 0)
+        elif key[0] == "pick":
+            limit = index.pick_cap.get(key[1])
+        else:
+            limit = index.courier_cap.get(key[1:])
+        if limit is not None and qty > limit:
+            out.append({"field": "/".join(key), "reason": f"{qty} exceeds {limit}"})
+    limit = index.wave.max_parcels_per_order
+    out += [{"field": f"order {o}", "reason": f"{n} parcels exceed {limit}"}
+            for o, n in per_order.items() if limit is not None and n > limit]
+    return out
