@@ -39,11 +39,11 @@ def check_id(id_number: str, *, field: str = "id_number") -> str:
 
 
 def mask_id(id_number: str) -> str:
-    """First 6 and last 4 characters kept: 110105********002X."""
+    """First 3 and last 4 characters kept: 110***********002X (as orders show it)."""
     value = normalise_id(id_number)
-    if len(value) <= 10:
+    if len(value) <= 7:
         return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
 def mask_name(name: str) -> str:
