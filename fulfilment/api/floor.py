@@ -1,0 +1,193 @@
+"""The warehouse floor over HTTP: put-away, pick lists, labels, the pack station and hand-over."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+
+from fulfilment import auth, floor, printing, station
+from fulfilment.api.deps import ApiKeyDep, SessionDep, SettingsDep, require_role
+from fulfilment.tables import Parcel, Wave
+from labels import documents, shipping
+
+router = APIRouter(tags=["floor"])
+_floor = [require_role("warehouse")]
+FLOOR_TZ = ZoneInfo("Asia/Shanghai")  # the print date is the warehouse's local date
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
+COOKIE = "fulfilment_key"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _today(now: datetime) -> date:
+    return now.astimezone(FLOOR_TZ).date()
+
+
+def _user(key: ApiKeyDep) -> str:
+    return f"{key.name}#{key.id}"
+
+
+def _pdf(body: bytes, name: str) -> Response:
+    return Response(body, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+def _parcel(session: SessionDep, parcel_id: int) -> Parcel:
+    parcel = session.get(Parcel, parcel_id)
+    if parcel is None:
+        raise floor.FloorError(f"no parcel {parcel_id}", field="parcel_id", status=404,
+                               code="not_found")
+    return parcel
+
+
+class PutawayIn(BaseModel):
+    warehouse: str = Field(min_length=1, max_length=16)
+    sku: str = Field(min_length=1, max_length=64)
+    lot_no: str = Field(min_length=1, max_length=40)
+    bin: str = Field(min_length=1, max_length=30)
+    walk_order: int | None = Field(default=None, ge=0)
+    qty: int | None = Field(default=None, gt=0, description="receive this many into the lot")
+    expiry: date | None = None
+
+
+@router.post("/inventory/putaway", status_code=201, dependencies=_floor)
+def putaway(body: PutawayIn, session: SessionDep, key: ApiKeyDep) -> dict:
+    """Put a lot away to a bin (receiving `qty` into it first when given)."""
+    lot = floor.putaway(session, warehouse=body.warehouse, sku=body.sku, lot_no=body.lot_no,
+                        bin_code=body.bin, now=_now(), actor=_user(key), qty=body.qty,
+                        expiry=body.expiry, walk_order=body.walk_order)
+    return {"lot_id": lot.id, "warehouse": lot.warehouse_id, "sku": lot.sku_id,
+            "lot_no": lot.lot_no, "bin": body.bin, "on_hand": lot.on_hand,
+            "expiry": lot.expiry.isoformat() if lot.expiry else None}
+
+
+@router.post("/waves/{wave_id}/pick-tasks", dependencies=_floor)
+def pick_tasks(wave_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
+    """Make the wave's pick tasks now (FEFO lots, bins); idempotent."""
+    made = floor.create_pick_tasks(session, wave_id=wave_id, now=_now(), actor=_user(key))
+    return {"wave_id": wave_id, "created": made}
+
+
+@router.get("/waves/{wave_id}/picklist.pdf", dependencies=_floor)
+def picklist_pdf(wave_id: int, session: SessionDep, key: ApiKeyDep,
+                 warehouse: str = Query(..., min_length=1)) -> Response:
+    if session.get(Wave, wave_id) is None:
+        raise floor.FloorError(f"no wave {wave_id}", field="wave_id", status=404,
+                               code="not_found")
+    plist = floor.pick_list(session, wave_id=wave_id, warehouse=warehouse, now=_now(),
+                            actor=_user(key))
+    plist = plist.model_copy(update={"printed_on": _today(_now())})
+    return _pdf(documents.render_pick_list(plist), f"picklist-{wave_id}-{warehouse}.pdf")
+
+
+@router.get("/waves/{wave_id}/labels.pdf", dependencies=_floor)
+def wave_labels(wave_id: int, session: SessionDep) -> Response:
+    body = floor.wave_labels_pdf(session, wave_id=wave_id, printed_on=_today(_now()))
+    return _pdf(body, f"labels-wave-{wave_id}.pdf")
+
+
+@router.get("/parcels/{parcel_id}/label.pdf", dependencies=_floor)
+def parcel_label_pdf(parcel_id: int, session: SessionDep) -> Response:
+    label = floor.label_for(session, _parcel(session, parcel_id), printed_on=_today(_now()))
+    return _pdf(shipping.render_pdf(label), f"label-{label.tracking_no}.pdf")
+
+
+@router.get("/parcels/{parcel_id}/label.zpl", dependencies=_floor)
+def parcel_label_zpl(parcel_id: int, session: SessionDep) -> Response:
+    label = floor.label_for(session, _parcel(session, parcel_id), printed_on=_today(_now()))
+    return Response(shipping.render_zpl(label), media_type="text/plain; charset=utf-8")
+
+
+# --- Pack station ---------------------------------------------------------------------------
+
+class ScanIn(BaseModel):
+    station: str = Field(min_length=1, max_length=40)
+    code: str = Field(default="", max_length=80)
+
+
+class StationIn(BaseModel):
+    station: str = Field(min_length=1, max_length=40)
+
+
+class HandoverIn(BaseModel):
+    wave_id: int | None = None
+    codes: list[str] = Field(default_factory=list, description="parcel codes in the cage")
+
+
+def _answer(session: SessionDep, settings: SettingsDep, out: station.Outcome) -> dict:
+    body = out.as_dict()
+    if out.parcel_id is not None:
+        body["label_pdf"] = f"/parcels/{out.parcel_id}/label.pdf"
+        body["label_zpl"] = f"/parcels/{out.parcel_id}/label.zpl"
+    if out.result == "complete":
+        body["printed"] = False
+        printer = printing.configured(settings.printer_host, settings.printer_port)
+        if printer is not None:
+            parcel = session.get(Parcel, out.parcel_id)
+            zpl = shipping.render_zpl(floor.label_for(session, parcel, printed_on=_today(_now())))
+            try:
+                printing.send_zpl(printer, zpl)
+                body["printed"] = True
+            except printing.PrintError as exc:  # the parcel stays packed; reprint from the PDF
+                body["print_error"] = str(exc)
+    return body
+
+
+@router.post("/station/scan", dependencies=_floor)
+def scan(body: ScanIn, session: SessionDep, settings: SettingsDep, key: ApiKeyDep) -> dict:
+    """One scanned code: parcel/order opens, item ticks (or is refused), wave hands over."""
+    out = station.scan(session, station=body.station, user=_user(key), code=body.code,
+                       now=_now())
+    return _answer(session, settings, out)
+
+
+@router.post("/station/undo", dependencies=_floor)
+def undo(body: StationIn, session: SessionDep, settings: SettingsDep, key: ApiKeyDep) -> dict:
+    out = station.undo(session, station=body.station, user=_user(key), now=_now())
+    return _answer(session, settings, out)
+
+
+@router.get("/station/state", dependencies=_floor)
+def station_state(session: SessionDep, settings: SettingsDep,
+                  station_id: str = Query(..., alias="station", min_length=1)) -> dict:
+    return _answer(session, settings, station.state(session, station=station_id))
+
+
+@router.post("/handover", dependencies=_floor)
+def handover(body: HandoverIn, session: SessionDep, key: ApiKeyDep) -> dict:
+    """Courier hand-over of a whole wave or cage: packed parcels ship, stock leaves."""
+    parcels = floor.wave_parcels(session, wave_id=body.wave_id) if body.wave_id else []
+    parcels += [p for p in (station.find_parcel(session, c) for c in body.codes) if p]
+    return {"shipped": floor.ship(session, parcels, now=_now(), actor=_user(key))}
+
+
+@router.get("/station", response_class=HTMLResponse, include_in_schema=False)
+def station_page(request: Request, key: str | None = None, name: str = "station-1") -> Response:
+    """The scan station. `?key=` logs in once (cookie) and redirects to a clean URL."""
+    factory = request.app.state.session_factory
+    if key:
+        with factory() as session:
+            row = auth.lookup(session, key)
+        if row is None or not auth.allows(row.role, ("warehouse",)):
+            return TEMPLATES.TemplateResponse(request, "station.html", {
+                "login": True, "error": "that key is not a warehouse key", "station": name},
+                status_code=401)
+        resp = RedirectResponse(f"/station?name={name}", status_code=303)
+        resp.set_cookie(COOKIE, key, httponly=True, samesite="strict")
+        return resp
+    plain = request.cookies.get(COOKIE)
+    with factory() as session:
+        row = auth.lookup(session, plain) if plain else None
+    if row is None or not auth.allows(row.role, ("warehouse",)):
+        return TEMPLATES.TemplateResponse(request, "station.html",
+                                          {"login": True, "error": "", "station": name})
+    return TEMPLATES.TemplateResponse(request, "station.html",
+                                      {"login": False, "station": name, "user": row.name})

@@ -1,0 +1,310 @@
+"""The warehouse floor: put-away to bins, FEFO pick tasks per wave, label data, hand-over.
+
+Store-style functions: a Session first, keyword-only after, never commit (the edge does).
+The pack station itself lives in `fulfilment.station`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from fulfilment import events, orders
+from fulfilment.floor_tables import PickTask
+from fulfilment.tables import Order, Parcel, ParcelLine
+from inventory import fefo
+from inventory import store as stock
+from inventory.tables import Bin, Sku, StockLot, StockMovement, Warehouse
+from labels import barcodes, shipping
+from labels.types import PickLine, PickList, ShippingLabel
+
+UNSLOTTED = 1 << 30  # lots with no bin are walked last
+CLEARED_OR_LATER = ("cleared", "picked", "packed", "shipped")
+
+
+class FloorError(ValueError):
+    code = "floor_error"
+    status = 422
+
+    def __init__(self, reason: str, *, field: str = "code", code: str | None = None,
+                 status: int | None = None) -> None:
+        super().__init__(reason)
+        self.problems = [{"field": field, "reason": reason}]
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+
+
+def _move(session: Session, *, now: datetime, lot: StockLot, bucket: str, qty: int, reason: str,
+          reference: str, actor: str) -> None:
+    session.add(StockMovement(at=now, sku_id=lot.sku_id, warehouse_id=lot.warehouse_id,
+                              lot_id=lot.id, bucket=bucket, qty=qty, reason=reason,
+                              reference=reference, actor=actor))
+
+
+# --- Put-away -------------------------------------------------------------------------------
+
+def bin_of(session: Session, *, warehouse: str, code: str, walk_order: int | None = None) -> Bin:
+    """The bin with this code, created on first use; a given walk order updates it."""
+    row = session.execute(select(Bin).where(Bin.warehouse_id == warehouse, Bin.code == code)
+                          ).scalars().first()
+    if row is None:
+        row = Bin(warehouse_id=warehouse, code=code, walk_order=walk_order or 0)
+    elif walk_order is not None:
+        row.walk_order = walk_order
+    session.add(row)
+    session.flush()
+    return row
+
+
+def putaway(session: Session, *, warehouse: str, sku: str, lot_no: str, bin_code: str,
+            now: datetime, actor: str, qty: int | None = None, expiry: date | None = None,
+            walk_order: int | None = None) -> StockLot:
+    """Put a lot away to a bin; with `qty` the units are received into that lot first."""
+    if session.get(Warehouse, warehouse) is None:
+        raise FloorError(f"unknown warehouse {warehouse!r}", field="warehouse", status=404)
+    where = bin_of(session, warehouse=warehouse, code=bin_code, walk_order=walk_order)
+    if qty is not None:
+        lot = stock.receive(session, warehouse=warehouse, sku=sku, lot_no=lot_no, qty=qty,
+                            expiry=expiry, now=now, reference=f"putaway:{bin_code}",
+                            actor=actor, bin_id=where.id)
+    else:
+        lot = session.execute(select(StockLot).where(
+            StockLot.warehouse_id == warehouse, StockLot.sku_id == sku,
+            StockLot.lot_no == lot_no)).scalars().first()
+        if lot is None:
+            raise FloorError(f"no lot {lot_no} of {sku} in {warehouse}; give qty to receive it",
+                             field="lot_no", status=404)
+    lot.bin_id = where.id
+    session.add(lot)
+    session.flush()
+    return lot
+
+
+# --- Pick tasks (FEFO) ----------------------------------------------------------------------
+
+def _walk(session: Session, warehouse: str) -> dict[int, Bin]:
+    return {b.id: b for b in session.execute(select(Bin).where(Bin.warehouse_id == warehouse))
+            .scalars()}
+
+
+def _lot_stock(lot: StockLot, bins: dict[int, Bin], pickable: int) -> fefo.LotStock:
+    code = bins[lot.bin_id].code if lot.bin_id in bins else ""
+    return fefo.LotStock(lot_id=str(lot.id), sku=lot.sku_id, bin=code, qty=pickable,
+                         expiry=lot.expiry)
+
+
+def _retarget(session: Session, *, order: Order, held: dict[int, int], chosen: dict[int, int],
+              lots: dict[int, StockLot], now: datetime, actor: str) -> None:
+    """Move the order's allocation from the lots it holds to the FEFO-chosen ones (same SKU)."""
+    for lot_id in sorted(set(held) | set(chosen)):
+        delta = chosen.get(lot_id, 0) - held.get(lot_id, 0)
+        if delta == 0:
+            continue
+        done = session.execute(update(StockLot).where(
+            StockLot.id == lot_id, StockLot.allocated + delta >= 0,
+            StockLot.allocated + delta <= StockLot.on_hand)
+            .values(allocated=StockLot.allocated + delta)).rowcount
+        if not done:
+            raise FloorError(f"lot {lot_id} changed while planning picks", status=409,
+                             code="stock_conflict")
+        _move(session, now=now, lot=lots[lot_id], bucket="allocated", qty=delta,
+              reason="fefo_pick", reference=orders.ref(order), actor=actor)
+
+
+def _tasks_for_parcel(session: Session, parcel: Parcel, *, now: datetime,
+                      actor: str) -> list[PickTask]:
+    order = session.get(Order, parcel.order_id)
+    bins = _walk(session, parcel.warehouse_id)
+    walk = {b.code: b.walk_order for b in bins.values()}
+    held_all = orders.allocated_lots(session, order)
+    tasks: list[PickTask] = []
+    for line in session.execute(select(ParcelLine).where(ParcelLine.parcel_id == parcel.id)
+                                .order_by(ParcelLine.id)).scalars():
+        sku = session.get(Sku, line.sku_id)
+        lots = {lot.id: lot for lot in stock.lots_of(session, warehouse=parcel.warehouse_id,
+                                                     sku=line.sku_id, lock=True)}
+        held = {lid: q for lid, q in held_all.items() if lid in lots and q > 0}
+        # What this parcel may take: the lot's free units plus what the order already holds.
+        candidates = [_lot_stock(lot, bins, lot.on_hand - lot.allocated + held.get(lid, 0))
+                      for lid, lot in lots.items()]
+        plan = fefo.pick_lots(candidates, sku=line.sku_id, qty=line.qty, dispatch_on=now.date(),
+                              min_remaining_days=sku.min_remaining_days if sku else 0,
+                              walk_order=walk)
+        if plan.short:
+            raise FloorError(f"{line.sku_id}: {plan.short} short of stock with enough shelf life"
+                             f" in {parcel.warehouse_id}", field=f"parcel[{parcel.id}]",
+                             code="short_fresh_stock", status=409)
+        chosen = {int(p.lot_id): p.qty for p in plan.picks}
+        _retarget(session, order=order, held=held, chosen=chosen, lots=lots, now=now, actor=actor)
+        for p in plan.picks:
+            lot = lots[int(p.lot_id)]
+            tasks.append(PickTask(wave_id=parcel.wave_id, warehouse_id=parcel.warehouse_id,
+                                  parcel_id=parcel.id, order_id=order.id, sku_id=line.sku_id,
+                                  lot_id=lot.id, bin_code=p.bin,
+                                  walk_order=walk.get(p.bin, UNSLOTTED), qty=p.qty,
+                                  created_at=now))
+            _move(session, now=now, lot=lot, bucket="picking", qty=p.qty, reason="pick_task",
+                  reference=orders.ref(order), actor=actor)
+    session.add_all(tasks)
+    return tasks
+
+
+def create_pick_tasks(session: Session, *, wave_id: int, now: datetime,
+                      actor: str = "system") -> int:
+    """Pick tasks for every live parcel of a wave that has none yet; returns tasks made.
+
+    Lots are chosen FEFO among lots with the SKU's minimum remaining shelf life at dispatch
+    (today); the order's allocation follows the chosen lots and the units enter `picking`.
+    """
+    parcels = session.execute(select(Parcel).where(Parcel.wave_id == wave_id,
+                                                   Parcel.status.not_in(("cancelled",)))
+                              .order_by(Parcel.id)).scalars().all()
+    done = set(session.execute(select(PickTask.parcel_id).where(PickTask.wave_id == wave_id))
+               .scalars())
+    made = 0
+    for parcel in parcels:
+        if parcel.id in done or parcel.status in ("packed", "shipped"):
+            continue
+        made += len(_tasks_for_parcel(session, parcel, now=now, actor=actor))
+    session.flush()
+    return made
+
+
+def tasks_of(session: Session, *, wave_id: int, warehouse: str | None = None) -> list[PickTask]:
+    stmt = select(PickTask).where(PickTask.wave_id == wave_id, PickTask.status != "cancelled")
+    if warehouse:
+        stmt = stmt.where(PickTask.warehouse_id == warehouse)
+    return list(session.execute(stmt.order_by(PickTask.walk_order, PickTask.bin_code,
+                                              PickTask.sku_id, PickTask.id)).scalars())
+
+
+def pick_list(session: Session, *, wave_id: int, warehouse: str, now: datetime,
+              actor: str = "system") -> PickList:
+    """The wave's pick list for one warehouse (tasks made first if missing), in walk order."""
+    create_pick_tasks(session, wave_id=wave_id, now=now, actor=actor)
+    printed_on = now.date()
+    merged: dict[tuple, int] = defaultdict(int)
+    for t in tasks_of(session, wave_id=wave_id, warehouse=warehouse):
+        merged[(t.walk_order, t.bin_code or "UNSLOTTED", t.sku_id, t.lot_id)] += t.qty
+    lines = []
+    for (walk, bin_code, sku_id, lot_id), qty in merged.items():
+        sku, lot = session.get(Sku, sku_id), session.get(StockLot, lot_id)
+        lines.append(PickLine(bin=bin_code, walk_seq=min(walk, UNSLOTTED), sku=sku_id,
+                              name=sku.name if sku else "", gtin=sku.gtin if sku else None,
+                              qty=qty, lot=lot.lot_no, expiry=lot.expiry))
+    return PickList(wave_id=str(wave_id), warehouse=warehouse, printed_on=printed_on, lines=lines)
+
+
+# --- Shipping label data --------------------------------------------------------------------
+
+def ensure_tracking(session: Session, parcel: Parcel) -> str:
+    """The parcel's tracking number, assigned on first need: courier prefix, parcel id, check."""
+    if not parcel.tracking_no:
+        prefix = "".join(ch for ch in parcel.courier_id.upper() if ch.isalnum())[:4] or "PX"
+        body = f"{parcel.id:012d}"
+        parcel.tracking_no = f"{prefix}{body}{barcodes.gs1_check_digit(body)}"
+        session.add(parcel)
+        session.flush()
+    return parcel.tracking_no
+
+
+def _inventory_no(session: Session, order: Order) -> str | None:
+    # The customs module, when present, knows the cleared inventory (清单) number.
+    from fulfilment import clearance
+
+    lookup = getattr(clearance, "inventory_no", None)
+    return lookup(session, order.id) if lookup else None
+
+
+def label_for(session: Session, parcel: Parcel, *, printed_on: date) -> ShippingLabel:
+    """Everything the contract's label shows, read from the parcel, its order and warehouse."""
+    order = session.get(Order, parcel.order_id)
+    wh = session.get(Warehouse, parcel.warehouse_id)
+    lines = []
+    for pl in session.execute(select(ParcelLine).where(ParcelLine.parcel_id == parcel.id)
+                              .order_by(ParcelLine.id)).scalars():
+        sku = session.get(Sku, pl.sku_id)
+        lines.append({"sku": pl.sku_id, "name": sku.name if sku else "", "qty": pl.qty})
+    inventory_no = _inventory_no(session, order)
+    customs = None
+    if inventory_no or order.status in CLEARED_OR_LATER:
+        customs = {"mode": wh.customs_mode, "inventory_no": inventory_no}
+    return ShippingLabel.model_validate({
+        "tracking_no": ensure_tracking(session, parcel), "courier": parcel.courier_id,
+        "service": "Standard", "order_no": order.external_id,
+        "parcel": {"index": parcel.index, "count": max(parcel.count, parcel.index)},
+        "weight_g": parcel.weight_g, "customs": customs,
+        "sender": {"name": wh.name, "phone": wh.phone, "address": wh.address or wh.name},
+        "recipient": {"name": order.recipient_name, "phone": order.recipient_phone,
+                      "province": order.province, "city": order.city,
+                      "district": order.district, "address": order.address},
+        "lines": lines, "printed_on": printed_on})
+
+
+def wave_parcels(session: Session, *, wave_id: int) -> list[Parcel]:
+    """Live parcels of a wave in pick order: warehouse, then first bin walked, then id."""
+    parcels = session.execute(select(Parcel).where(Parcel.wave_id == wave_id,
+                                                   Parcel.status != "cancelled")).scalars().all()
+    first: dict[int, tuple[int, str]] = {}
+    for t in tasks_of(session, wave_id=wave_id):
+        first.setdefault(t.parcel_id, (t.walk_order, t.bin_code))
+    return sorted(parcels, key=lambda p: (p.warehouse_id, first.get(p.id, (UNSLOTTED, "")), p.id))
+
+
+def wave_labels_pdf(session: Session, *, wave_id: int, printed_on: date) -> bytes:
+    """One PDF for the whole wave, one label page per parcel, in pick order."""
+    parcels = wave_parcels(session, wave_id=wave_id)
+    if not parcels:
+        raise FloorError(f"wave {wave_id} has no parcels", field="wave_id", status=404,
+                         code="not_found")
+    return shipping.render_pdf_many([label_for(session, p, printed_on=printed_on)
+                                     for p in parcels])
+
+
+# --- Hand-over to the courier ---------------------------------------------------------------
+
+def _issue_parcel(session: Session, parcel: Parcel, order: Order, *, now: datetime,
+                  actor: str) -> None:
+    tasks = session.execute(select(PickTask).where(PickTask.parcel_id == parcel.id,
+                                                   PickTask.status != "cancelled")).scalars().all()
+    takes = [(t.lot_id, t.qty) for t in tasks]
+    if not tasks:  # no pick tasks were made: ship from what the order holds here
+        lots = {lot.id for lot in stock.lots_of(session, warehouse=parcel.warehouse_id)}
+        takes = [(lid, q) for lid, q in orders.allocated_lots(session, order).items()
+                 if lid in lots and q > 0]
+    for lot_id, qty in takes:
+        stock.issue(session, lot_id=lot_id, qty=qty, now=now, reference=orders.ref(order),
+                    actor=actor)
+        if tasks:
+            _move(session, now=now, lot=session.get(StockLot, lot_id), bucket="picking",
+                  qty=-qty, reason="ship", reference=orders.ref(order), actor=actor)
+    for t in tasks:
+        t.status = "shipped"
+        session.add(t)
+
+
+def _all_parcels(session: Session, order: Order, status: str) -> bool:
+    return all(p.status == status for p in orders.parcels_of(session, order.id)
+               if p.status != "cancelled")
+
+
+def ship(session: Session, parcels: list[Parcel], *, now: datetime, actor: str) -> int:
+    """Hand-over: packed parcels leave (stock issued); orders whose parcels all left ship."""
+    shipped = 0
+    for parcel in parcels:
+        if parcel.status != "packed":
+            continue
+        order = orders.get(session, parcel.order_id, lock=True)
+        _issue_parcel(session, parcel, order, now=now, actor=actor)
+        parcel.status, parcel.shipped_at = "shipped", now
+        session.add(parcel)
+        session.flush()
+        if order.status == "packed" and _all_parcels(session, order, "shipped"):
+            events.transition(session, order, "shipped", now=now)
+        shipped += 1
+    return shipped

@@ -1,0 +1,246 @@
+"""The pack station: scan a parcel, tick its items, refuse wrong or extra, undo, complete.
+
+Every scan is a PackScan row (station, user, code, result, time). A refused scan changes
+nothing else. The state of a station is derived from its scans, so any replica can serve it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from fulfilment import events, floor, orders
+from fulfilment.floor_tables import PackScan, PickTask
+from fulfilment.tables import Order, Parcel, ParcelLine
+from inventory.tables import Sku
+
+PACKABLE_ORDER = ("allocated", "cleared", "picked", "packed")
+PARCEL_CODE = re.compile(r"^(?:P|PARCEL-?)(\d+)$", re.IGNORECASE)
+WAVE_CODE = re.compile(r"^(?:WAVE-?|HANDOVER-WAVE-?)(\d+)$", re.IGNORECASE)
+
+
+@dataclass
+class Outcome:
+    """What the station shows after a scan."""
+
+    result: str  # ok | refused | complete
+    message: str
+    parcel: dict | None = None
+    parcel_id: int | None = None
+    shipped: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"result": self.result, "message": self.message, "parcel": self.parcel,
+                "parcel_id": self.parcel_id, "shipped": self.shipped, **self.extra}
+
+
+def _record(session: Session, *, station: str, user: str, code: str, kind: str, result: str,
+            now: datetime, reason: str = "", parcel_id: int | None = None,
+            sku_id: str | None = None) -> PackScan:
+    row = PackScan(station=station, user=user, code=code[:80], kind=kind, result=result,
+                   reason=reason[:200], parcel_id=parcel_id, sku_id=sku_id, at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def active_parcel(session: Session, station: str) -> Parcel | None:
+    """The parcel last opened at this station, unless it is already packed or gone."""
+    last = session.execute(select(PackScan.parcel_id).where(
+        PackScan.station == station, PackScan.kind == "parcel", PackScan.result == "ok")
+        .order_by(PackScan.id.desc()).limit(1)).scalar()
+    parcel = session.get(Parcel, last) if last else None
+    return parcel if parcel is not None and parcel.status not in ("packed", "shipped",
+                                                                  "cancelled") else None
+
+
+def packed_counts(session: Session, parcel_id: int) -> Counter:
+    rows = session.execute(select(PackScan.sku_id, func.count()).where(
+        PackScan.parcel_id == parcel_id, PackScan.kind == "item", PackScan.result == "ok",
+        PackScan.undone_by.is_(None)).group_by(PackScan.sku_id)).all()
+    return Counter({sku: int(n) for sku, n in rows})
+
+
+def parcel_view(session: Session, parcel: Parcel) -> dict:
+    order = session.get(Order, parcel.order_id)
+    packed = packed_counts(session, parcel.id)
+    lines = []
+    for pl in session.execute(select(ParcelLine).where(ParcelLine.parcel_id == parcel.id)
+                              .order_by(ParcelLine.id)).scalars():
+        sku = session.get(Sku, pl.sku_id)
+        lines.append({"sku": pl.sku_id, "name": sku.name if sku else "",
+                      "gtin": sku.gtin if sku else None, "qty": pl.qty,
+                      "packed": min(packed[pl.sku_id], pl.qty)})
+    return {"id": parcel.id, "order_no": order.external_id, "order_id": order.id,
+            "index": parcel.index, "count": parcel.count, "warehouse": parcel.warehouse_id,
+            "courier": parcel.courier_id, "status": parcel.status,
+            "tracking_no": parcel.tracking_no, "lines": lines,
+            "complete": all(line["packed"] >= line["qty"] for line in lines)}
+
+
+def find_parcel(session: Session, code: str) -> Parcel | None:
+    """A parcel by its own code (P123), tracking number, or its order's number."""
+    m = PARCEL_CODE.match(code)
+    if m:
+        return session.get(Parcel, int(m.group(1)))
+    by_tracking = session.execute(select(Parcel).where(Parcel.tracking_no == code)).scalars()
+    found = by_tracking.first()
+    if found is not None:
+        return found
+    order = orders.find_by_external_id(session, code)
+    if order is None:
+        return None
+    live = [p for p in orders.parcels_of(session, order.id) if p.status != "cancelled"]
+    waiting = [p for p in live if p.status not in ("packed", "shipped")]
+    return (waiting or live or [None])[0]
+
+
+def _sku_for(code: str, lines: list[dict]) -> str | None:
+    wanted = code.strip()
+    digits = wanted.zfill(14) if wanted.isdigit() else None
+    for line in lines:
+        if line["sku"].upper() == wanted.upper():
+            return line["sku"]
+        if digits and line["gtin"] and line["gtin"].zfill(14) == digits:
+            return line["sku"]
+    return None
+
+
+def _known_item(session: Session, code: str) -> bool:
+    if session.get(Sku, code) is not None:
+        return True
+    return code.isdigit() and session.execute(
+        select(Sku.id).where(Sku.gtin.in_({code, code.zfill(14), code.lstrip("0")}))
+    ).first() is not None
+
+
+def _open(session: Session, parcel: Parcel, *, station: str, user: str, code: str,
+          now: datetime) -> Outcome:
+    order = orders.get(session, parcel.order_id, lock=True)
+    reason = ""
+    if parcel.status == "cancelled" or order.status == "cancelled":
+        reason = f"order {order.external_id} is cancelled: do not pack"
+    elif parcel.status in ("packed", "shipped"):
+        reason = f"parcel {parcel.id} is already {parcel.status}"
+    elif order.status not in PACKABLE_ORDER:
+        reason = f"order {order.external_id} is {order.status}: not cleared for packing"
+    if reason:
+        _record(session, station=station, user=user, code=code, kind="parcel", result="refused",
+                reason=reason, parcel_id=parcel.id, now=now)
+        return Outcome("refused", reason, parcel=parcel_view(session, parcel), parcel_id=parcel.id)
+    if order.status in ("allocated", "cleared"):
+        events.transition(session, order, "picked", now=now)
+    _record(session, station=station, user=user, code=code, kind="parcel", result="ok",
+            parcel_id=parcel.id, now=now)
+    view = parcel_view(session, parcel)
+    if view["complete"]:
+        return _complete(session, parcel, now=now, user=user)
+    return Outcome("ok", f"parcel {parcel.id} of order {order.external_id}: scan the items",
+                   parcel=view, parcel_id=parcel.id)
+
+
+def _complete(session: Session, parcel: Parcel, *, now: datetime, user: str) -> Outcome:
+    parcel.status, parcel.packed_at = "packed", now
+    session.add(parcel)
+    floor.ensure_tracking(session, parcel)
+    for task in session.execute(select(PickTask).where(PickTask.parcel_id == parcel.id,
+                                                       PickTask.status == "open")).scalars():
+        task.status = "picked"
+        session.add(task)
+    session.flush()
+    order = orders.get(session, parcel.order_id, lock=True)
+    if order.status == "picked" and all(
+            p.status in ("packed", "shipped") for p in orders.parcels_of(session, order.id)
+            if p.status != "cancelled"):
+        events.transition(session, order, "packed", now=now)
+    return Outcome("complete", f"parcel {parcel.id} packed: label {parcel.tracking_no}",
+                   parcel=parcel_view(session, parcel), parcel_id=parcel.id)
+
+
+def scan(session: Session, *, station: str, user: str, code: str, now: datetime) -> Outcome:
+    """One barcode at the station: a parcel/order opens it, an item ticks, a wave hands over."""
+    code = code.strip()
+    if not code:
+        return Outcome("refused", "empty scan")
+    wave = WAVE_CODE.match(code)
+    if wave:
+        parcels = floor.wave_parcels(session, wave_id=int(wave.group(1)))
+        n = floor.ship(session, parcels, now=now, actor=user)
+        _record(session, station=station, user=user, code=code, kind="handover",
+                result="ok" if n else "refused", reason=f"{n} parcels shipped", now=now)
+        if not n:
+            return Outcome("refused", f"wave {wave.group(1)} has no packed parcels to hand over")
+        return Outcome("ok", f"{n} parcels of wave {wave.group(1)} handed over", shipped=n)
+    parcel = find_parcel(session, code)
+    if parcel is not None:
+        return _open(session, parcel, station=station, user=user, code=code, now=now)
+    active = active_parcel(session, station)
+    if active is None:
+        reason = "unknown barcode" if not _known_item(session, code) else "scan a parcel first"
+        _record(session, station=station, user=user, code=code, kind="unknown",
+                result="refused", reason=reason, now=now)
+        return Outcome("refused", f"{reason}: {code}")
+    return _item(session, active, station=station, user=user, code=code, now=now)
+
+
+def _item(session: Session, parcel: Parcel, *, station: str, user: str, code: str,
+          now: datetime) -> Outcome:
+    view = parcel_view(session, parcel)
+    sku = _sku_for(code, view["lines"])
+    line = next((x for x in view["lines"] if x["sku"] == sku), None)
+    if line is None:
+        reason = (f"{code} is not in this parcel" if _known_item(session, code)
+                  else f"unknown barcode {code}")
+    elif line["packed"] >= line["qty"]:
+        reason = f"one more {sku} than ordered ({line['qty']})"
+    else:
+        reason = ""
+    if reason:
+        _record(session, station=station, user=user, code=code, kind="item", result="refused",
+                reason=reason, parcel_id=parcel.id, sku_id=sku, now=now)
+        return Outcome("refused", reason, parcel=view, parcel_id=parcel.id)
+    _record(session, station=station, user=user, code=code, kind="item", result="ok",
+            parcel_id=parcel.id, sku_id=sku, now=now)
+    view = parcel_view(session, parcel)
+    if view["complete"]:
+        return _complete(session, parcel, now=now, user=user)
+    return Outcome("ok", f"{sku} {line['packed'] + 1}/{line['qty']}", parcel=view,
+                   parcel_id=parcel.id)
+
+
+def undo(session: Session, *, station: str, user: str, now: datetime) -> Outcome:
+    """Take back the last item scanned into the station's open parcel."""
+    parcel = active_parcel(session, station)
+    last = None
+    if parcel is not None:
+        last = session.execute(select(PackScan).where(
+            PackScan.parcel_id == parcel.id, PackScan.station == station,
+            PackScan.kind == "item", PackScan.result == "ok", PackScan.undone_by.is_(None))
+            .order_by(PackScan.id.desc()).limit(1)).scalars().first()
+    if last is None:
+        _record(session, station=station, user=user, code="UNDO", kind="undo", result="refused",
+                reason="nothing to undo", parcel_id=parcel.id if parcel else None, now=now)
+        return Outcome("refused", "nothing to undo",
+                       parcel=parcel_view(session, parcel) if parcel else None,
+                       parcel_id=parcel.id if parcel else None)
+    row = _record(session, station=station, user=user, code="UNDO", kind="undo", result="ok",
+                  parcel_id=parcel.id, sku_id=last.sku_id, now=now)
+    last.undone_by = row.id
+    session.add(last)
+    session.flush()
+    return Outcome("ok", f"undone: {last.sku_id}", parcel=parcel_view(session, parcel),
+                   parcel_id=parcel.id)
+
+
+def state(session: Session, *, station: str) -> Outcome:
+    parcel = active_parcel(session, station)
+    if parcel is None:
+        return Outcome("ok", "scan a parcel or order barcode")
+    return Outcome("ok", "scan the items", parcel=parcel_view(session, parcel),
+                   parcel_id=parcel.id)

@@ -1,0 +1,153 @@
+"""Floor store functions on a real database: put-away, FEFO pick tasks, pack station, hand-over."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from fulfilment import floor, station
+from fulfilment.floor_tables import PackScan, PickTask
+from fulfilment.tables import Order, Parcel
+from inventory import store as stock
+from inventory.tables import Bin, StockLot, StockMovement
+from tests.conftest import NOW
+from tests.fulfilment.floor_builders import allocated_parcel, floor_stock
+
+DISPATCH = NOW  # 2026-11-22: S-OLD (2027-01-10) has < 90 days left and must never be picked
+
+
+def _lot(session, lot_no: str) -> StockLot:
+    return session.execute(select(StockLot).where(StockLot.lot_no == lot_no)).scalars().one()
+
+
+def test_putaway_creates_bins_and_places_lots(session):
+    floor_stock(session, NOW)
+    lot = _lot(session, "S-NEW")
+    assert session.get(Bin, lot.bin_id).code == "B-02"
+    assert session.get(Bin, lot.bin_id).walk_order == 20
+    moved = floor.putaway(session, warehouse="NGB", sku="SERUM-30ML", lot_no="S-NEW",
+                          bin_code="E-05", walk_order=50, now=NOW, actor="test")
+    assert session.get(Bin, moved.bin_id).code == "E-05" and moved.on_hand == 20
+    with pytest.raises(floor.FloorError):
+        floor.putaway(session, warehouse="NGB", sku="SERUM-30ML", lot_no="NOPE",
+                      bin_code="E-05", now=NOW, actor="test")
+    assert stock.ledger_problems(session) == []
+
+
+def test_pick_tasks_take_fefo_lots_with_enough_shelf_life(session, settings):
+    floor_stock(session, NOW)
+    parcel = allocated_parcel(session, NOW, lines={"SERUM-30ML": 4, "CREAM-50G": 1},
+                              settings=settings)
+    # The lead's allocation took the earliest lot (S-OLD), which is too short-dated to ship.
+    assert _lot(session, "S-OLD").allocated == 4
+    made = floor.create_pick_tasks(session, wave_id=parcel.wave_id, now=DISPATCH)
+    tasks = floor.tasks_of(session, wave_id=parcel.wave_id)
+    got = [(session.get(StockLot, t.lot_id).lot_no, t.bin_code, t.qty) for t in tasks]
+    # S-MID (expires first among fresh lots) then S-NEW; walk order B-02 (20) before C-09 (30).
+    assert got == [("S-NEW", "B-02", 2), ("S-MID", "C-09", 2), ("C-1", "D-01", 1)]
+    assert made == 3
+    assert _lot(session, "S-OLD").allocated == 0
+    assert _lot(session, "S-MID").allocated == 2 and _lot(session, "S-NEW").allocated == 2
+    picking = session.execute(select(func.sum(StockMovement.qty)).where(
+        StockMovement.bucket == "picking")).scalar()
+    assert picking == 5
+    assert stock.ledger_problems(session) == []
+    # Idempotent: asking again makes nothing new.
+    assert floor.create_pick_tasks(session, wave_id=parcel.wave_id, now=DISPATCH) == 0
+
+
+def test_pick_list_lines_in_walking_order(session, settings):
+    floor_stock(session, NOW)
+    parcel = allocated_parcel(session, NOW, lines={"SERUM-30ML": 4, "CREAM-50G": 1},
+                              settings=settings)
+    plist = floor.pick_list(session, wave_id=parcel.wave_id, warehouse="NGB", now=DISPATCH)
+    assert [(ln.bin, ln.sku, ln.lot, ln.qty) for ln in plist.lines] == [
+        ("B-02", "SERUM-30ML", "S-NEW", 2), ("C-09", "SERUM-30ML", "S-MID", 2),
+        ("D-01", "CREAM-50G", "C-1", 1)]
+    assert plist.lines[0].gtin == "6901234567892"
+
+
+def _scan(session, code, st="S1"):
+    return station.scan(session, station=st, user="tester", code=code, now=NOW)
+
+
+def test_pack_station_ticks_refuses_undoes_and_completes(session, settings):
+    floor_stock(session, NOW)
+    parcel = allocated_parcel(session, NOW, lines={"SERUM-30ML": 2, "CREAM-50G": 1},
+                              settings=settings, external_id="R-PACK-1")
+    floor.create_pick_tasks(session, wave_id=parcel.wave_id, now=DISPATCH)
+    out = _scan(session, "R-PACK-1")
+    assert out.result == "ok" and out.parcel_id == parcel.id
+    assert session.get(Order, parcel.order_id).status == "picked"
+    assert _scan(session, "6901234567892").result == "ok"          # GTIN ticks SERUM
+    wrong = _scan(session, "NOT-A-THING")
+    assert wrong.result == "refused" and "unknown" in wrong.message
+    before = station.packed_counts(session, parcel.id)
+    assert _scan(session, "SERUM-30ML").result == "ok"              # SKU code ticks too
+    extra = _scan(session, "serum-30ml")
+    assert extra.result == "refused" and "one more" in extra.message
+    assert station.packed_counts(session, parcel.id)["SERUM-30ML"] == 2
+    assert before["SERUM-30ML"] == 1
+    undone = station.undo(session, station="S1", user="tester", now=NOW)
+    assert undone.result == "ok" and station.packed_counts(session, parcel.id)["SERUM-30ML"] == 1
+    assert _scan(session, "SERUM-30ML").result == "ok"
+    done = _scan(session, "CREAM-50G")
+    assert done.result == "complete"
+    row = session.get(Parcel, parcel.id)
+    assert row.status == "packed" and row.tracking_no and row.packed_at is not None
+    assert session.get(Order, parcel.order_id).status == "packed"
+    assert station.active_parcel(session, "S1") is None
+    kinds = session.execute(select(PackScan.kind, PackScan.result).order_by(PackScan.id)).all()
+    assert ("item", "refused") in kinds and ("undo", "ok") in kinds and len(kinds) == 8
+
+
+def test_item_from_another_parcel_is_refused_and_changes_nothing(session, settings):
+    floor_stock(session, NOW)
+    parcel = allocated_parcel(session, NOW, lines={"SERUM-30ML": 1}, settings=settings)
+    _scan(session, f"P{parcel.id}")
+    out = _scan(session, "CREAM-50G")
+    assert out.result == "refused" and "not in this parcel" in out.message
+    assert station.packed_counts(session, parcel.id) == {}
+    assert session.get(Parcel, parcel.id).status != "packed"
+
+
+def test_cancelled_order_is_refused_at_the_station(session, settings):
+    from fulfilment import orders
+
+    floor_stock(session, NOW)
+    parcel = allocated_parcel(session, NOW, lines={"SERUM-30ML": 1}, settings=settings)
+    orders.cancel(session, order_id=parcel.order_id, now=NOW)
+    out = _scan(session, f"P{parcel.id}")
+    assert out.result == "refused" and "cancelled" in out.message
+
+
+def test_handover_ships_the_wave_and_issues_stock(session, settings):
+    floor_stock(session, NOW)
+    parcel = allocated_parcel(session, NOW, lines={"SERUM-30ML": 3}, settings=settings)
+    floor.create_pick_tasks(session, wave_id=parcel.wave_id, now=DISPATCH)
+    _scan(session, f"P{parcel.id}")
+    for _ in range(3):
+        _scan(session, "SERUM-30ML")
+    on_hand_before = sum(_lot(session, n).on_hand for n in ("S-MID", "S-NEW"))
+    out = _scan(session, f"WAVE-{parcel.wave_id}")
+    assert out.result == "ok" and out.shipped == 1
+    assert session.get(Parcel, parcel.id).status == "shipped"
+    assert session.get(Order, parcel.order_id).status == "shipped"
+    assert sum(_lot(session, n).on_hand for n in ("S-MID", "S-NEW")) == on_hand_before - 3
+    assert all(t.status == "shipped" for t in session.execute(select(PickTask)).scalars())
+    picking = session.execute(select(func.sum(StockMovement.qty)).where(
+        StockMovement.bucket == "picking")).scalar()
+    assert picking == 0 and stock.ledger_problems(session) == []
+
+
+def test_label_for_a_parcel_reads_order_and_warehouse(session, settings):
+    floor_stock(session, NOW)
+    parcel = allocated_parcel(session, NOW, lines={"SERUM-30ML": 1}, settings=settings,
+                              external_id="R-LBL-1")
+    label = floor.label_for(session, parcel, printed_on=datetime(2026, 11, 22).date())
+    assert label.order_no == "R-LBL-1" and label.courier == "SF"
+    assert label.recipient.name == "李小红" and label.tracking_no.startswith("SF")
+    assert label.customs is None  # not cleared yet
+    assert label.lines[0].sku == "SERUM-30ML"
