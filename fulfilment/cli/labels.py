@@ -67,3 +67,31 @@ def shipping_cmd(
         fail(describe(exc))
     _write(out, body)
     typer.echo(f"wrote {out} ({format.value})", err=True)
+
+
+@app.command("wave")
+def wave_cmd(
+    wave_id: int = typer.Argument(..., help="allocation wave id"),
+    out: Path = typer.Option(..., "--out", "-o", help="PDF to write (one page per parcel)"),
+    picklist: str | None = typer.Option(None, "--picklist", help="write this warehouse's A4 "
+                                        "pick list instead of the labels"),
+) -> None:
+    """Render a wave from the database: all its shipping labels, or one warehouse's pick list."""
+    from fulfilment import db, floor
+    from fulfilment.settings import Settings
+    from labels import documents
+
+    settings = Settings()
+    now = datetime.now(FLOOR_TZ)
+    try:
+        factory = db.make_session_factory(db.make_engine(settings.database_url, pool_size=2))
+        with db.transaction(factory) as session:
+            if picklist:
+                body = documents.render_pick_list(floor.pick_list(
+                    session, wave_id=wave_id, warehouse=picklist, now=now, actor="cli"))
+            else:
+                body = floor.wave_labels_pdf(session, wave_id=wave_id, printed_on=now.date())
+    except ValueError as exc:
+        fail(describe(exc))
+    _write(out, body)
+    typer.echo(f"wrote {out}", err=True)

@@ -1,0 +1,166 @@
+"""The floor over HTTP: put-away, pick list and label PDFs that scan, the station, printing."""
+
+from __future__ import annotations
+
+import io
+import socket
+import threading
+
+import pypdf
+import pypdfium2 as pdfium
+import zxingcpp
+from fastapi.testclient import TestClient
+
+from fulfilment.api import create_app
+from tests.conftest import NOW
+from tests.fulfilment.floor_builders import allocated_parcel, floor_stock
+
+
+def _codes(pdf: bytes) -> list[set[str]]:
+    pages = []
+    for page in pdfium.PdfDocument(pdf):
+        image = page.render(scale=203 / 72).to_pil().convert("L")
+        pages.append({r.text for r in zxingcpp.read_barcodes(image)})
+    return pages
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _ready(session, settings, **kw):
+    floor_stock(session, NOW)
+    parcel = allocated_parcel(session, NOW, settings=settings, **kw)
+    session.commit()
+    return parcel
+
+
+def test_putaway_endpoint_needs_warehouse_role(client, headers, session):
+    floor_stock(session, NOW)
+    session.commit()
+    body = {"warehouse": "NGB", "sku": "CREAM-50G", "lot_no": "C-2", "bin": "F-01",
+            "walk_order": 60, "qty": 4, "expiry": "2028-01-01"}
+    assert client.post("/inventory/putaway", json=body, headers=headers("buyer")).status_code == 403
+    res = client.post("/inventory/putaway", json=body, headers=headers("warehouse"))
+    assert res.status_code == 201, res.text
+    assert res.json()["bin"] == "F-01" and res.json()["on_hand"] == 4
+    missing = client.post("/inventory/putaway", headers=headers("warehouse"),
+                          json={**body, "lot_no": "NOPE", "qty": None})
+    assert missing.status_code == 404 and missing.json()["detail"][0]["field"] == "lot_no"
+
+
+def test_picklist_and_labels_pdfs_scan(client, headers, session, settings):
+    parcel = _ready(session, settings, lines={"SERUM-30ML": 2, "CREAM-50G": 1},
+                    external_id="R-API-1")
+    h = headers("warehouse")
+    res = client.get(f"/waves/{parcel.wave_id}/picklist.pdf", params={"warehouse": "NGB"},
+                     headers=h)
+    assert res.status_code == 200 and res.headers["content-type"] == "application/pdf"
+    assert {"6901234567892", "CREAM-50G"} <= _codes(res.content)[0]
+    text = _text(res.content)
+    assert text.index("C-09") < text.index("D-01") and "S-MID" in text and "S-OLD" not in text
+    res = client.get(f"/waves/{parcel.wave_id}/labels.pdf", headers=h)
+    assert res.status_code == 200
+    pages = _codes(res.content)
+    assert len(pages) == 1
+    label = client.get(f"/parcels/{parcel.id}/label.pdf", headers=h)
+    tracking = next(iter(pages[0]))
+    assert tracking.startswith("SF") and tracking in _codes(label.content)[0]
+    text = _text(label.content)
+    assert "李小红" in text and "138****5678" in text and "R-API-1" in text
+    assert "11010519491231002X" not in text and "13812345678" not in text
+    zpl = client.get(f"/parcels/{parcel.id}/label.zpl", headers=h).text
+    assert zpl.startswith("^XA") and zpl.rstrip().endswith("^XZ") and tracking in zpl
+    assert client.get("/parcels/999999/label.pdf", headers=h).status_code == 404
+
+
+def _listener() -> tuple[socket.socket, list[bytes], threading.Thread]:
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    srv.settimeout(10)
+    got: list[bytes] = []
+
+    def serve() -> None:
+        conn, _ = srv.accept()
+        with conn:
+            chunks = []
+            while data := conn.recv(65536):
+                chunks.append(data)
+            got.append(b"".join(chunks))
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    return srv, got, t
+
+
+def test_station_completion_prints_zpl_to_the_configured_printer(engine, headers, session,
+                                                                  settings):
+    parcel = _ready(session, settings, lines={"SERUM-30ML": 1}, external_id="R-PRN-1")
+    srv, got, thread = _listener()
+    printing = settings.model_copy(update={"printer_host": "127.0.0.1",
+                                           "printer_port": srv.getsockname()[1]})
+    h = headers("warehouse")
+    with TestClient(create_app(printing, engine=engine)) as c:
+        opened = c.post("/station/scan", json={"station": "S9", "code": "R-PRN-1"}, headers=h)
+        assert opened.json()["result"] == "ok"
+        done = c.post("/station/scan", json={"station": "S9", "code": "6901234567892"},
+                      headers=h).json()
+    thread.join(10)
+    srv.close()
+    assert done["result"] == "complete" and done["printed"] is True
+    zpl = got[0].decode("utf-8")
+    assert zpl.startswith("^XA") and "^XZ" in zpl and "^BC" in zpl and "R-PRN-1" in zpl
+    assert done["label_pdf"] == f"/parcels/{parcel.id}/label.pdf"
+
+
+def test_station_print_failure_keeps_the_parcel_packed(engine, headers, session, settings):
+    _ready(session, settings, lines={"SERUM-30ML": 1}, external_id="R-PRN-2")
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there
+    bad = settings.model_copy(update={"printer_host": "127.0.0.1", "printer_port": port})
+    h = headers("warehouse")
+    with TestClient(create_app(bad, engine=engine)) as c:
+        c.post("/station/scan", json={"station": "S8", "code": "R-PRN-2"}, headers=h)
+        done = c.post("/station/scan", json={"station": "S8", "code": "SERUM-30ML"},
+                      headers=h).json()
+        assert done["result"] == "complete" and done["printed"] is False
+        assert "print_error" in done
+        state = c.get("/station/state", params={"station": "S8"}, headers=h).json()
+        assert state["parcel"] is None
+
+
+def test_station_endpoints_refuse_and_undo(client, headers, session, settings):
+    parcel = _ready(session, settings, lines={"SERUM-30ML": 2}, external_id="R-ST-1")
+    h = headers("warehouse")
+    assert client.post("/station/scan", json={"station": "S1", "code": "R-ST-1"},
+                       headers=headers("buyer")).status_code == 403
+    assert client.post("/station/scan", json={"station": "S1", "code": "R-ST-1"},
+                       headers=h).json()["parcel_id"] == parcel.id
+    assert client.post("/station/scan", json={"station": "S1", "code": "CREAM-50G"},
+                       headers=h).json()["result"] == "refused"
+    assert client.post("/station/scan", json={"station": "S1", "code": "SERUM-30ML"},
+                       headers=h).json()["parcel"]["lines"][0]["packed"] == 1
+    undone = client.post("/station/undo", json={"station": "S1"}, headers=h).json()
+    assert undone["result"] == "ok" and undone["parcel"]["lines"][0]["packed"] == 0
+    for _ in range(2):
+        last = client.post("/station/scan", json={"station": "S1", "code": "SERUM-30ML"},
+                           headers=h).json()
+    assert last["result"] == "complete"
+    res = client.post("/handover", json={"wave_id": parcel.wave_id}, headers=h)
+    assert res.json() == {"shipped": 1}
+
+
+def test_station_page_logs_in_with_a_key_cookie(client, headers):
+    page = client.get("/station")
+    assert page.status_code == 200 and 'id="key"' in page.text
+    bad = client.get("/station", params={"key": "nope"}, follow_redirects=False)
+    assert bad.status_code == 401
+    res = client.get("/station", params={"key": headers("warehouse")["X-API-Key"],
+                                         "name": "S2"}, follow_redirects=False)
+    assert res.status_code == 303 and "fulfilment_key" in res.headers["set-cookie"]
+    page = client.get("/station?name=S2")
+    assert 'id="scan"' in page.text and "/static/station.js" in page.text
+    assert client.get("/static/station.js").status_code == 200
