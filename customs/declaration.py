@@ -80,6 +80,7 @@ class Line(_Frozen):
 
 class Declaration(_Frozen):
     order_no: str = Field(min_length=1, max_length=60)
+    cop_no: str | None = Field(default=None, min_length=1, max_length=20)  # default order_no
     trade_mode: Literal["1210", "9610"]
     customs_code: str = Field(pattern=r"^\w{4}$")
     port_code: str = Field(pattern=r"^\w{4}$")

@@ -188,7 +188,7 @@ def _inventory(d: Declaration, guid: str, app_time: str, decl_day: str) -> etree
         ("orderNo", d.order_no), ("ebpCode", d.platform.code), ("ebpName", d.platform.name),
         ("ebcCode", d.merchant.code), ("ebcName", d.merchant.name),
         ("logisticsNo", d.logistics.no), ("logisticsCode", d.logistics.code),
-        ("logisticsName", d.logistics.name), ("copNo", d.order_no[:20]),
+        ("logisticsName", d.logistics.name), ("copNo", d.cop_no or d.order_no[:20]),
         ("assureCode", d.agent.code), ("emsNo", wh.ems_no if (bonded and wh) else None),
         ("ieFlag", "I"), ("declTime", decl_day), ("customsCode", d.customs_code),
         ("portCode", d.port_code), ("buyerIdType", "1"),

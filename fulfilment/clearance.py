@@ -2,50 +2,375 @@
 
 Delivery works the way a declaring agent's single-window client does: each message is written
 atomically (temporary name, then rename) to the outbox folder; receipts arrive in the inbox
-folder and are moved to inbox/done/ once applied.
+folder, are applied once each, and are moved to inbox/done/ (unreadable ones to inbox/failed/).
+Declarations move submitted -> accepted -> released, or rejected; orders declared -> cleared, or
+customs_rejected, from where they are re-declared or cancelled (stock and quota returned).
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import tempfile
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from customs import messages as ceb
+from customs import receipts as rc
+from customs import store as quota_store
+from customs.errors import CustomsError
+from customs.receipts import Receipt
+from customs.rules import default_rules
+from customs.tables import CustomsDeclaration, CustomsMessage, CustomsReceipt
+from customs.tax import apportion, quote
+from fulfilment import events, orders, privacy
+from fulfilment.clearance_files import move_done, read_folder, write_all_atomic
+from fulfilment.settings import Settings
+from fulfilment.tables import Order, Parcel, ParcelLine
+from inventory.tables import Sku, Warehouse
+
+log = logging.getLogger("fulfilment.clearance")
+CHINA = ZoneInfo("Asia/Shanghai")
+ACTIVE = ("submitted", "accepted", "released")
+FEN = Decimal("0.01")
 
 
-def write_all_atomic(folder: Path, files: dict[str, bytes]) -> None:
-    """Write every file under a temporary name first, then rename them all into place."""
-    folder.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[str, Path]] = []
+class ClearanceError(CustomsError):
+    code = "clearance_error"
+    status = 409
+
+
+def fen(value: Decimal) -> int:
+    return int((value / FEN).to_integral_value())
+
+
+# --- declaring ---------------------------------------------------------------------------
+
+def declarations_of(session: Session, order_id: int) -> list[CustomsDeclaration]:
+    return list(session.execute(select(CustomsDeclaration).where(
+        CustomsDeclaration.order_id == order_id).order_by(CustomsDeclaration.id)).scalars())
+
+
+def inventory_no(session: Session, order_id: int) -> str | None:
+    """The customs inventory-list number (清单编号) of a released parcel of the order."""
+    for d in declarations_of(session, order_id):
+        if d.status == "released" and d.invt_no:
+            return d.invt_no
+    return None
+
+
+def declare_order(session: Session, *, order_id: int, settings: Settings,
+                  now: datetime) -> list[CustomsDeclaration]:
+    """Declare every parcel of an allocated (or customs-rejected) order; outbox rows only.
+
+    A parcel that cannot go through CBEC (over a limit, the buyer's quota, bad data) moves the
+    order to customs_rejected with the reason instead; nothing is held or sent for it.
+    """
+    order = orders.get(session, order_id, lock=True)
+    if order.status not in ("allocated", "customs_rejected"):
+        raise ClearanceError(f"order {order_id} is {order.status}", [
+            {"field": "status", "reason": f"an order that is {order.status} cannot be declared"}])
+    parcels = [p for p in orders.parcels_of(session, order.id) if p.status != "cancelled"]
     try:
-        for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; the agent's client must read it
-            staged.append((name, Path(tmp)))
-    except BaseException:
-        for _, tmp in staged:
-            tmp.unlink(missing_ok=True)
-        raise
-    for name, tmp in staged:
-        os.replace(tmp, folder / name)
+        with session.begin_nested():
+            made = [_declare_parcel(session, order, p, parcels, settings, now) for p in parcels]
+    except CustomsError as exc:
+        reason = f"{exc.code}: " + "; ".join(
+            f"{p.get('field', '')}: {p.get('reason', '')}" for p in exc.problems)
+        if order.status == "allocated":
+            events.transition(session, order, "declared", now=now)
+            events.transition(session, order, "customs_rejected", now=now, reason=reason[:300])
+        else:
+            order.status_reason, order.updated_at = reason[:300], now
+            session.add(order)
+        return []
+    events.transition(session, order, "declared", now=now)
+    order.tax_fen = sum(d.tax_fen for d in declarations_of(session, order.id)
+                        if d.status in ACTIVE)
+    session.add(order)
+    return made
 
 
-def read_folder(folder: Path) -> dict[str, bytes]:
-    """Every finished *.xml file in the folder (temporary files are skipped), by name."""
-    if not folder.is_dir():
-        return {}
-    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.xml"))
-            if not p.name.startswith(".")}
+def _net_content(text: str | None) -> dict | None:
+    parts = (text or "").replace("ml", " ml").replace("g", " g").split()
+    try:
+        unit = {"ml": "ml", "g": "g", "piece": "piece", "pieces": "piece"}[parts[-1].lower()]
+        return {"amount": str(Decimal(parts[0])), "unit": unit}
+    except (IndexError, KeyError, ArithmeticError):
+        return None
 
 
-def move_done(folder: Path, names: list[str], *, sub: str = "done") -> None:
-    """Move handled files into a sub-folder so they are never handled twice."""
-    done = folder / sub
-    done.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        src = folder / name
-        if src.exists():
-            os.replace(src, done / name)
+def _goods(session: Session, order: Order, parcel: Parcel) -> list[tuple[Sku, int, int]]:
+    """(sku, qty, unit price in fen) for each line of the parcel."""
+    prices = {x.sku_id: x.unit_price_fen for x in orders.lines_of(session, order.id)}
+    rows = session.execute(select(ParcelLine).where(ParcelLine.parcel_id == parcel.id)
+                           .order_by(ParcelLine.id)).scalars()
+    return [(session.get(Sku, pl.sku_id), pl.qty, prices.get(pl.sku_id, 0)) for pl in rows]
+
+
+def _declare_parcel(session: Session, order: Order, parcel: Parcel, parcels: list[Parcel],
+                    settings: Settings, now: datetime) -> CustomsDeclaration:
+    decl = session.execute(select(CustomsDeclaration).where(
+        CustomsDeclaration.parcel_id == parcel.id)).scalars().first()
+    if decl is not None and decl.status in ACTIVE:
+        return decl
+    wh = session.get(Warehouse, parcel.warehouse_id)
+    goods = _goods(session, order, parcel)
+    values = [sum(q * p for _, q, p in _goods(session, order, x)) for x in parcels]
+    share = parcels.index(parcel)
+    freight, insurance, discount = (
+        apportion(Decimal(total) / 100, [Decimal(v) for v in values])[share]
+        for total in (order.freight_fen, order.insurance_fen, order.discount_fen))
+    on = (order.paid_at or order.created_at).astimezone(CHINA)
+    q = quote({"regime": "cbec", "date": on.date(), "origin": wh.country,
+               "freight": freight, "insurance": insurance, "discount": discount,
+               "lines": [{"name": s.name, "hs_code": s.hs_code, "tax_category": s.tax_category,
+                          "unit_price": Decimal(p) / 100, "qty": qty,
+                          "net_content": _net_content(s.net_content)}
+                         for s, qty, p in goods]})
+    if not q.accepted:
+        raise ClearanceError("not clearable through CBEC", [
+            {"field": f"parcel[{parcel.index}]", "reason": r.message} for r in q.reasons])
+    suffix = "" if len(parcels) == 1 else f"-{parcel.index}"
+    if decl is None:
+        decl = CustomsDeclaration(order_id=order.id, parcel_id=parcel.id, attempt=0,
+                                  order_no=f"{order.external_id}{suffix}"[:60],
+                                  cop_no=os.urandom(10).hex(), created_at=now)
+    decl.attempt += 1
+    from fulfilment.floor import ensure_tracking  # the floor assigns tracking numbers
+
+    decl.logistics_no = ensure_tracking(session, parcel)
+    decl.pay_transaction_id = f"{order.payment_ref or order.external_id}{suffix}"[:60]
+    rules = default_rules().cbec_on(on.date())
+    decl.trade_mode, decl.status, decl.buyer_hash, decl.year = (
+        wh.customs_mode, "submitted", order.buyer_id_hash, on.year)
+    decl.rule_set, decl.dutiable_fen, decl.duty_fen = q.rule_set, fen(q.dutiable_value), fen(
+        q.customs_duty)
+    decl.consumption_tax_fen, decl.vat_fen, decl.tax_fen = (
+        fen(q.consumption_tax), fen(q.vat), fen(q.total_tax))
+    decl.return_status, decl.return_info, decl.updated_at = None, None, now
+    session.add(decl)
+    session.flush()
+    decl.cop_no = f"CD{decl.id:012d}{decl.attempt:02d}"
+    accrued = q.annual_used_after  # the quote started from 0 used: this is what accrues
+    quota_store.hold(session, ref=f"declaration:{decl.id}", buyer_hash=order.buyer_id_hash,
+                     year=on.year, amount_fen=fen(accrued),
+                     limit_fen=fen(rules.annual_limit), now=now)
+    built = ceb.build_messages(_declaration(session, order, parcel, wh, decl, goods, q.total_tax,
+                                            freight, insurance, discount, settings),
+                               now=now.astimezone(CHINA).replace(tzinfo=None))
+    for m in built:
+        session.add(CustomsMessage(declaration_id=decl.id, attempt=decl.attempt,
+                                   message_type=m.message_type, guid=m.guid, filename=m.filename,
+                                   xml=m.xml.decode("utf-8"), created_at=now))
+    parcel.tax_fen = decl.tax_fen
+    session.add(parcel)
+    session.flush()
+    return decl
+
+
+def _declaration(session: Session, order: Order, parcel: Parcel, wh: Warehouse,
+                 decl: CustomsDeclaration, goods: list[tuple[Sku, int, int]], tax: Decimal,
+                 freight: Decimal, insurance: Decimal, discount: Decimal,
+                 settings: Settings) -> dict:
+    """The contract's declaration for one parcel, parties from settings."""
+    buyer = {"name": order.buyer_name, "phone": order.buyer_phone,
+             "id_number": privacy.decrypt(order.buyer_id_cipher, secret=settings.secret_key)}
+    net_kg = Decimal(sum(s.weight_g * q for s, q, _ in goods)) / 1000
+    goods_value = sum((Decimal(p * q) / 100 for _, q, p in goods), Decimal(0))
+    from fulfilment.demo_data import COURIERS
+
+    courier = dict(COURIERS).get(parcel.courier_id, parcel.courier_id)
+    return {
+        "order_no": decl.order_no, "cop_no": decl.cop_no, "trade_mode": wh.customs_mode,
+        "customs_code": settings.customs_code, "port_code": settings.port_code,
+        "platform": {"code": settings.platform_code, "name": settings.platform_name},
+        "merchant": {"code": settings.merchant_code, "name": settings.merchant_name},
+        "agent": {"code": settings.agent_code, "name": settings.agent_name},
+        "warehouse": {"code": wh.customs_area_code or wh.id, "name": wh.name},
+        "logistics": {"code": f"{settings.customs_code}96{parcel.courier_id}"[:18],
+                      "name": courier, "no": decl.logistics_no},
+        "payment": {"code": settings.payment_code, "name": settings.payment_name,
+                    "transaction_id": decl.pay_transaction_id,
+                    "paid_at": (order.paid_at or order.created_at).astimezone(CHINA),
+                    "amount": goods_value + freight + tax - discount},
+        "buyer": buyer, "payer": buyer,
+        "consignee": {"name": order.recipient_name, "phone": order.recipient_phone,
+                      "address": f"{order.province}{order.city}{order.district}"
+                                 f"{order.address}"[:200]},
+        "freight": freight, "insurance": insurance, "discount": discount, "tax_total": tax,
+        "gross_weight_kg": max(Decimal(parcel.weight_g) / 1000, net_kg),
+        "net_weight_kg": net_kg, "departure_country": wh.country,
+        "lines": [{"item_no": s.id[:30], "name": s.name, "hs_code": s.hs_code.ljust(10, "0"),
+                   "model": s.net_content or s.name, "barcode": s.gtin,
+                   "origin_country": s.origin_country or wh.country, "unit": "piece",
+                   "qty": q, "price": Decimal(p) / 100} for s, q, p in goods],
+    }
+
+
+def redeclare(session: Session, *, order_id: int, settings: Settings,
+              now: datetime) -> list[CustomsDeclaration]:
+    """Declare a customs-rejected order again, after its data was corrected."""
+    order = orders.get(session, order_id, lock=True)
+    if order.status != "customs_rejected":
+        raise ClearanceError(f"order {order_id} is {order.status}", [
+            {"field": "status", "reason": "only a customs-rejected order is re-declared"}])
+    return declare_order(session, order_id=order_id, settings=settings, now=now)
+
+
+def cancel_rejected(session: Session, *, order_id: int, now: datetime,
+                    reason: str = "customs_rejected") -> Order:
+    """Cancel an order customs refused: stock back to the shelf, quota back to the buyer."""
+    order = orders.get(session, order_id, lock=True)
+    if order.status != "customs_rejected":
+        raise ClearanceError(f"order {order_id} is {order.status}", [
+            {"field": "status", "reason": "only a customs-rejected order is cancelled here"}])
+    order = orders.cancel(session, order_id=order_id, now=now, reason=reason, actor="customs")
+    release_cancelled(session, now=now, order_id=order_id)
+    return order
+
+
+def release_cancelled(session: Session, *, now: datetime, order_id: int | None = None) -> int:
+    """Return the quota held by declarations of cancelled orders; mark them cancelled."""
+    stmt = (select(CustomsDeclaration).join(Order, Order.id == CustomsDeclaration.order_id)
+            .where(Order.status == "cancelled", CustomsDeclaration.status != "cancelled"))
+    if order_id is not None:
+        stmt = stmt.where(CustomsDeclaration.order_id == order_id)
+    count = 0
+    for decl in session.execute(stmt).scalars().all():
+        quota_store.release(session, ref=f"declaration:{decl.id}", now=now)
+        decl.status, decl.updated_at = "cancelled", now
+        session.add(decl)
+        count += 1
+    session.flush()
+    return count
+
+
+# --- receipts ------------------------------------------------------------------------------
+
+def _declaration_for(session: Session, r: Receipt) -> CustomsDeclaration | None:
+    column, value = {
+        "CEB312": (CustomsDeclaration.order_no, r.order_no),
+        "CEB412": (CustomsDeclaration.pay_transaction_id, r.pay_transaction_id),
+        "CEB512": (CustomsDeclaration.logistics_no, r.logistics_no),
+        "CEB622": (CustomsDeclaration.cop_no, r.order_no),
+    }[r.message_type]
+    if not value:
+        return None
+    return session.execute(select(CustomsDeclaration).where(column == value)
+                           .order_by(CustomsDeclaration.id.desc())
+                           .with_for_update()).scalars().first()
+
+
+def apply_receipt(session: Session, r: Receipt, *, filename: str, now: datetime) -> bool:
+    """Apply one receipt once: move the declaration and its order on. False if seen before."""
+    if session.execute(select(CustomsReceipt.id).where(CustomsReceipt.key == r.key)).first():
+        return False
+    decl = _declaration_for(session, r)
+    session.add(CustomsReceipt(key=r.key, declaration_id=decl.id if decl else None,
+                               message_type=r.message_type, return_status=r.status,
+                               return_info=r.info[:1000], filename=filename, received_at=now))
+    if decl is None or decl.status not in ("submitted", "accepted"):
+        session.flush()
+        return True  # unknown, stale or already settled: recorded, nothing moves
+    decl.return_status, decl.return_info, decl.updated_at = r.status, r.info[:1000], now
+    outcome = r.outcome
+    if r.message_type == "CEB622" and outcome == rc.ACCEPTED:
+        decl.status = "accepted"
+        decl.invt_no = r.invt_no or decl.invt_no
+    elif r.message_type == "CEB622" and outcome == rc.RELEASED:
+        decl.status, decl.released_at = "released", now
+        decl.invt_no = r.invt_no or decl.invt_no
+        quota_store.consume(session, ref=f"declaration:{decl.id}", now=now)
+    elif outcome in (rc.REJECTED, rc.FAILED):
+        decl.status = "rejected"
+        quota_store.release(session, ref=f"declaration:{decl.id}", now=now)
+    session.add(decl)
+    session.flush()
+    _move_order(session, decl, r, now=now)
+    return True
+
+
+def _move_order(session: Session, decl: CustomsDeclaration, r: Receipt, *,
+                now: datetime) -> None:
+    order = orders.get(session, decl.order_id, lock=True)
+    if order.status != "declared":
+        return
+    if decl.status == "rejected":
+        events.transition(session, order, "customs_rejected", now=now,
+                          reason=f"{r.message_type} {r.status}: {r.info}"[:300])
+    elif all(d.status == "released" for d in declarations_of(session, order.id)
+             if d.status != "cancelled"):
+        events.transition(session, order, "cleared", now=now)
+
+
+# --- files and jobs ------------------------------------------------------------------------
+
+def deliver_outbox(factory: sessionmaker[Session], settings: Settings, *, now: datetime) -> int:
+    """Write every message not yet written to the outbox folder; returns how many."""
+    with factory() as session, session.begin():
+        pending = list(session.execute(select(CustomsMessage).where(
+            CustomsMessage.written_at.is_(None)).order_by(CustomsMessage.id)).scalars())
+        if not pending:
+            return 0
+        write_all_atomic(Path(settings.customs_outbox),
+                         {m.filename: m.xml.encode("utf-8") for m in pending})
+        for m in pending:
+            m.written_at = now
+            session.add(m)
+    return len(pending)
+
+
+def declare_job(factory: sessionmaker[Session], settings: Settings, *,
+                now: datetime | None = None) -> int:
+    """Declare allocated orders (one transaction each), then write their messages."""
+    now = now or datetime.now(UTC)
+    with factory() as session, session.begin():
+        release_cancelled(session, now=now)
+    with factory() as session:
+        ids = list(session.execute(select(Order.id).where(Order.status == "allocated")
+                                   .order_by(Order.id)).scalars())
+    declared = 0
+    for order_id in ids:
+        try:
+            with factory() as session, session.begin():
+                if orders.get(session, order_id, lock=True).status != "allocated":
+                    continue  # another run took it
+                declared += bool(declare_order(session, order_id=order_id, settings=settings,
+                                               now=now))
+        except Exception:  # noqa: BLE001 - one order's failure never stops the others
+            log.exception("declaring order %s failed", order_id)
+    deliver_outbox(factory, settings, now=now)
+    return declared
+
+
+def receipts_job(factory: sessionmaker[Session], settings: Settings, *,
+                 now: datetime | None = None) -> int:
+    """Apply every receipt in the inbox once, in customs' time order; returns how many."""
+    now = now or datetime.now(UTC)
+    inbox = Path(settings.customs_inbox)
+    parsed: list[tuple[Receipt, str]] = []
+    failed: list[str] = []
+    for name, xml in read_folder(inbox).items():
+        try:
+            parsed += [(r, name) for r in rc.parse_receipts(xml)]
+        except CustomsError:
+            log.warning("receipt %s is not a valid receipt; moved to failed/", name)
+            failed.append(name)
+    move_done(inbox, failed, sub="failed")
+    applied = 0
+    done: set[str] = set()
+    for r, name in sorted(parsed, key=lambda x: (x[0].time, x[0].status, x[1])):
+        try:
+            with factory() as session, session.begin():
+                applied += apply_receipt(session, r, filename=name, now=now)
+            done.add(name)
+        except Exception:  # noqa: BLE001 - leave the file for the next run
+            log.exception("applying receipt %s failed", name)
+    move_done(inbox, sorted(done))
+    return applied

@@ -13,7 +13,7 @@ import typer
 from customs import messages as ceb
 from customs import simulator, tax
 from customs.errors import CustomsError
-from fulfilment.clearance import move_done, read_folder, write_all_atomic
+from fulfilment.clearance_files import move_done, read_folder, write_all_atomic
 from fulfilment.cli.common import describe, fail
 
 app = typer.Typer(help="Customs: tax quotes, CEB clearance messages, the customs simulator.",
