@@ -1,0 +1,145 @@
+"""The pack station in a real headless Chromium: a keyboard-wedge scanner types code + Enter.
+
+A correct parcel, a wrong item refused, an extra item refused, undo, and completion producing
+a label that scans. Runs a real uvicorn server on a free loopback port in a thread.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pypdfium2 as pdfium
+import pytest
+import uvicorn
+import zxingcpp
+
+from fulfilment.api import create_app
+from tests.builders import a_sku
+from tests.conftest import NOW
+from tests.fulfilment.floor_builders import allocated_parcel, floor_stock
+
+CHROMIUM = next((p for p in (os.environ.get("FULFILMENT_CHROMIUM"), "/usr/bin/chromium",
+                             shutil.which("chromium"), shutil.which("chromium-browser")) if p
+                 and os.path.exists(p)), None)
+pytestmark = pytest.mark.skipif(CHROMIUM is None,
+                                reason="no Chromium found (apt-get install chromium)")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(settings, engine) -> Iterator[str]:
+    port = _free_port()
+    config = uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="on")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def browser_page() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_page()
+        page.set_default_timeout(10_000)
+        yield page
+        browser.close()
+
+
+def _wedge(page, code: str) -> dict:
+    """Type like a scanner into whatever has focus, then wait for the station's answer."""
+    with page.expect_response(lambda r: "/station/" in r.url and r.request.method == "POST") as r:
+        page.keyboard.type(code)
+        page.keyboard.press("Enter")
+    answer = r.value.json()
+    page.wait_for_function("(m) => document.getElementById('message').textContent === m",
+                           arg=answer["message"] if answer["result"] != "complete"
+                           or answer.get("printed") else answer["message"])
+    return answer
+
+
+def _packed(page) -> dict[str, str]:
+    rows = page.locator("#lines tbody tr")
+    return {rows.nth(i).get_attribute("data-sku"): rows.nth(i).locator("td.count").inner_text()
+            for i in range(rows.count())}
+
+
+def _focused(page) -> str:
+    return page.evaluate("document.activeElement && document.activeElement.id")
+
+
+def test_pack_station_in_a_real_browser(server, browser_page, session, settings, headers):
+    floor_stock(session, NOW)
+    a_sku(session, "MASK-5PK")
+    parcel = allocated_parcel(session, NOW, lines={"SERUM-30ML": 2, "CREAM-50G": 1},
+                              settings=settings, external_id="R-E2E-1")
+    session.commit()
+    key = headers("warehouse")["X-API-Key"]
+    page = browser_page
+
+    page.goto(f"{server}/station?key={key}&name=PACK-1")  # sign in once; cookie kept
+    assert "key=" not in page.url
+    page.wait_for_function("window.stationReady === true")
+    assert _focused(page) == "scan"
+
+    opened = _wedge(page, "R-E2E-1")
+    assert opened["result"] == "ok" and opened["parcel_id"] == parcel.id
+    assert _packed(page) == {"SERUM-30ML": "0 / 2", "CREAM-50G": "0 / 1"}
+
+    wrong = _wedge(page, "MASK-5PK")  # a real product, but not in this parcel
+    assert wrong["result"] == "refused"
+    assert page.locator("#message").get_attribute("class") == "refused"
+    colour = page.evaluate("getComputedStyle(document.getElementById('message')).backgroundColor")
+    r, g, b = (int(x) for x in colour[colour.index("(") + 1:-1].split(",")[:3])
+    assert r >= 200 and g <= 100 and b <= 100, colour  # red, flashing between two reds
+    assert "not in this parcel" in page.locator("#message").inner_text()
+    assert _packed(page) == {"SERUM-30ML": "0 / 2", "CREAM-50G": "0 / 1"}
+
+    assert _wedge(page, "6901234567892")["result"] == "ok"  # GTIN of SERUM-30ML
+    assert _wedge(page, "SERUM-30ML")["result"] == "ok"
+    assert _packed(page)["SERUM-30ML"] == "2 / 2"
+    extra = _wedge(page, "SERUM-30ML")
+    assert extra["result"] == "refused" and "one more" in extra["message"]
+    assert page.locator("body").get_attribute("class") == "refused"
+    assert _packed(page)["SERUM-30ML"] == "2 / 2"
+
+    with page.expect_response(lambda r: r.url.endswith("/station/undo")):
+        page.click("#undo")
+    page.wait_for_function("document.querySelector('#message').textContent.startsWith('undone')")
+    assert _packed(page)["SERUM-30ML"] == "1 / 2"
+    page.wait_for_function("document.activeElement.id === 'scan'")  # focus comes back
+
+    assert _wedge(page, "SERUM-30ML")["result"] == "ok"
+    done = _wedge(page, "CREAM-50G")
+    assert done["result"] == "complete"
+    assert page.locator("#message").get_attribute("class") == "complete"
+    link = page.locator("#label-link")
+    assert link.is_visible() and link.get_attribute("href") == f"/parcels/{parcel.id}/label.pdf"
+    pdf = page.request.get(f"{server}{link.get_attribute('href')}")  # same cookie as the page
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+    image = pdfium.PdfDocument(pdf.body())[0].render(scale=203 / 72).to_pil().convert("L")
+    tracking = {r.text for r in zxingcpp.read_barcodes(image)}
+    assert done["parcel"]["tracking_no"] in tracking
+    if os.environ.get("STATION_SCREENSHOT"):
+        page.screenshot(path=os.environ["STATION_SCREENSHOT"], full_page=True)
