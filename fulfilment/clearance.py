@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,7 +28,7 @@ from customs.errors import CustomsError
 from customs.receipts import Receipt
 from customs.rules import default_rules
 from customs.tables import CustomsDeclaration, CustomsMessage, CustomsReceipt
-from customs.tax import apportion, quote
+from customs.tax import apportion, quote, unit_tax
 from fulfilment import events, orders, privacy
 from fulfilment.clearance_files import move_done, read_folder, write_all_atomic
 from fulfilment.settings import Settings
@@ -96,13 +97,24 @@ def declare_order(session: Session, *, order_id: int, settings: Settings,
     return made
 
 
+_CONTENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ml|l|g|kg|pieces?|pcs?)\s*$", re.IGNORECASE)
+_CONTENT_UNIT = {"ml": ("ml", 1), "l": ("ml", 1000), "g": ("g", 1), "kg": ("g", 1000)}
+
+
 def _net_content(text: str | None) -> dict | None:
-    parts = (text or "").replace("ml", " ml").replace("g", " g").split()
-    try:
-        unit = {"ml": "ml", "g": "g", "piece": "piece", "pieces": "piece"}[parts[-1].lower()]
-        return {"amount": str(Decimal(parts[0])), "unit": unit}
-    except (IndexError, KeyError, ArithmeticError):
+    """"30 ml", "1 kg", "10 pieces" -> the quote's net_content; None when unreadable."""
+    found = _CONTENT.match(text or "")
+    if not found:
         return None
+    unit, factor = _CONTENT_UNIT.get(found[2].lower(), ("piece", 1))
+    return {"amount": str(Decimal(found[1]) * factor), "unit": unit}
+
+
+def sku_unit_tax(sku: Sku, customs_mode: str, *, on: date) -> Decimal:
+    """Tax on one unit of the SKU at its list price under a customs mode (routing's unit_tax)."""
+    return unit_tax(unit_price=Decimal(sku.unit_price_fen) / 100, customs_mode=customs_mode,
+                    on=on, tax_category=sku.tax_category, hs_code=sku.hs_code,
+                    net_content=_net_content(sku.net_content))
 
 
 def _goods(session: Session, order: Order, parcel: Parcel) -> list[tuple[Sku, int, int]]:

@@ -175,3 +175,17 @@ def _buyer_hash(settings) -> str:
     from fulfilment import privacy
 
     return privacy.id_hash("11010519491231002X", secret=settings.secret_key)
+
+
+def test_sku_unit_tax_for_the_wave():
+    from datetime import date
+
+    from inventory.tables import Sku
+
+    serum = Sku(id="S", name="Serum", hs_code="3304990099", tax_category="cosmetics",
+                weight_g=100, unit_price_fen=42500, net_content="30 ml")
+    assert clearance.sku_unit_tax(serum, "1210", on=date(2026, 11, 22)) == Decimal("98.00")
+    assert clearance.sku_unit_tax(serum, "9610", on=date(2026, 11, 22)) == Decimal("98.00")
+    cheap = Sku(id="C", name="Cream", hs_code="3304990099", tax_category="cosmetics",
+                weight_g=100, unit_price_fen=9000, net_content="1 l")
+    assert clearance.sku_unit_tax(cheap, "1210", on=date(2026, 11, 22)) == Decimal("8.19")
