@@ -7,6 +7,7 @@ The pack station itself lives in `fulfilment.station`.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select, update
@@ -116,63 +117,85 @@ def _retarget(session: Session, *, order: Order, held: dict[int, int], chosen: d
               reason="fefo_pick", reference=orders.ref(order), actor=actor)
 
 
-def _tasks_for_parcel(session: Session, parcel: Parcel, *, now: datetime,
-                      actor: str) -> list[PickTask]:
-    order = session.get(Order, parcel.order_id)
-    bins = _walk(session, parcel.warehouse_id)
-    walk = {b.code: b.walk_order for b in bins.values()}
+def _plan_parcel(session: Session, parcel: Parcel, order: Order, *, now: datetime,
+                 walk: dict[str, int], bins: dict[int, Bin]) -> tuple[list, list[dict]]:
+    """FEFO plan per SKU of the parcel, read-only: ([(sku, lots, held, picks)], shortages)."""
     held_all = orders.allocated_lots(session, order)
-    tasks: list[PickTask] = []
+    wanted: dict[str, int] = defaultdict(int)
     for line in session.execute(select(ParcelLine).where(ParcelLine.parcel_id == parcel.id)
                                 .order_by(ParcelLine.id)).scalars():
-        sku = session.get(Sku, line.sku_id)
+        wanted[line.sku_id] += line.qty
+    plans, short = [], []
+    for sku_id, qty in wanted.items():
+        sku = session.get(Sku, sku_id)
         lots = {lot.id: lot for lot in stock.lots_of(session, warehouse=parcel.warehouse_id,
-                                                     sku=line.sku_id, lock=True)}
+                                                     sku=sku_id, lock=True)}
         held = {lid: q for lid, q in held_all.items() if lid in lots and q > 0}
         # What this parcel may take: the lot's free units plus what the order already holds.
         candidates = [_lot_stock(lot, bins, lot.on_hand - lot.allocated + held.get(lid, 0))
                       for lid, lot in lots.items()]
-        plan = fefo.pick_lots(candidates, sku=line.sku_id, qty=line.qty, dispatch_on=now.date(),
+        plan = fefo.pick_lots(candidates, sku=sku_id, qty=qty, dispatch_on=now.date(),
                               min_remaining_days=sku.min_remaining_days if sku else 0,
                               walk_order=walk)
         if plan.short:
-            raise FloorError(f"{line.sku_id}: {plan.short} short of stock with enough shelf life"
-                             f" in {parcel.warehouse_id}", field=f"parcel[{parcel.id}]",
-                             code="short_fresh_stock", status=409)
-        chosen = {int(p.lot_id): p.qty for p in plan.picks}
+            short.append({"parcel_id": parcel.id, "sku": sku_id, "short": plan.short})
+        plans.append((sku_id, lots, held, plan.picks))
+    return plans, short
+
+
+def _tasks_for_parcel(session: Session, parcel: Parcel, *, now: datetime,
+                      actor: str) -> tuple[list[PickTask], list[dict]]:
+    order = session.get(Order, parcel.order_id)
+    bins = _walk(session, parcel.warehouse_id)
+    walk = {b.code: b.walk_order for b in bins.values()}
+    plans, short = _plan_parcel(session, parcel, order, now=now, walk=walk, bins=bins)
+    if short:  # never pick a short-dated lot: leave this parcel for a person to resolve
+        return [], short
+    tasks: list[PickTask] = []
+    for sku_id, lots, held, picks in plans:
+        chosen = {int(p.lot_id): p.qty for p in picks}
         _retarget(session, order=order, held=held, chosen=chosen, lots=lots, now=now, actor=actor)
-        for p in plan.picks:
+        for p in picks:
             lot = lots[int(p.lot_id)]
             tasks.append(PickTask(wave_id=parcel.wave_id, warehouse_id=parcel.warehouse_id,
-                                  parcel_id=parcel.id, order_id=order.id, sku_id=line.sku_id,
+                                  parcel_id=parcel.id, order_id=order.id, sku_id=sku_id,
                                   lot_id=lot.id, bin_code=p.bin,
                                   walk_order=walk.get(p.bin, UNSLOTTED), qty=p.qty,
                                   created_at=now))
             _move(session, now=now, lot=lot, bucket="picking", qty=p.qty, reason="pick_task",
                   reference=orders.ref(order), actor=actor)
     session.add_all(tasks)
-    return tasks
+    return tasks, []
+
+
+@dataclass(frozen=True)
+class TaskReport:
+    created: int
+    short: list[dict]  # parcels left without tasks: not enough stock with enough shelf life
 
 
 def create_pick_tasks(session: Session, *, wave_id: int, now: datetime,
-                      actor: str = "system") -> int:
-    """Pick tasks for every live parcel of a wave that has none yet; returns tasks made.
+                      actor: str = "system") -> TaskReport:
+    """Pick tasks for every live parcel of a wave that has none yet.
 
     Lots are chosen FEFO among lots with the SKU's minimum remaining shelf life at dispatch
     (today); the order's allocation follows the chosen lots and the units enter `picking`.
+    A parcel that cannot be covered with fresh-enough stock gets no tasks and is reported.
     """
     parcels = session.execute(select(Parcel).where(Parcel.wave_id == wave_id,
                                                    Parcel.status.not_in(("cancelled",)))
                               .order_by(Parcel.id)).scalars().all()
     done = set(session.execute(select(PickTask.parcel_id).where(PickTask.wave_id == wave_id))
                .scalars())
-    made = 0
+    made, short = 0, []
     for parcel in parcels:
         if parcel.id in done or parcel.status in ("packed", "shipped"):
             continue
-        made += len(_tasks_for_parcel(session, parcel, now=now, actor=actor))
+        tasks, missing = _tasks_for_parcel(session, parcel, now=now, actor=actor)
+        made += len(tasks)
+        short += missing
     session.flush()
-    return made
+    return TaskReport(created=made, short=short)
 
 
 def tasks_of(session: Session, *, wave_id: int, warehouse: str | None = None) -> list[PickTask]:

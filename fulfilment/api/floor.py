@@ -72,8 +72,8 @@ def putaway(body: PutawayIn, session: SessionDep, key: ApiKeyDep) -> dict:
 @router.post("/waves/{wave_id}/pick-tasks", dependencies=_floor)
 def pick_tasks(wave_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
     """Make the wave's pick tasks now (FEFO lots, bins); idempotent."""
-    made = floor.create_pick_tasks(session, wave_id=wave_id, now=_now(), actor=_user(key))
-    return {"wave_id": wave_id, "created": made}
+    report = floor.create_pick_tasks(session, wave_id=wave_id, now=_now(), actor=_user(key))
+    return {"wave_id": wave_id, "created": report.created, "short": report.short}
 
 
 @router.get("/waves/{wave_id}/picklist.pdf", dependencies=_floor)

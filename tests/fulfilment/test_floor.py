@@ -47,7 +47,7 @@ def test_pick_tasks_take_fefo_lots_with_enough_shelf_life(session, settings):
     got = [(session.get(StockLot, t.lot_id).lot_no, t.bin_code, t.qty) for t in tasks]
     # S-MID (expires first among fresh lots) then S-NEW; walk order B-02 (20) before C-09 (30).
     assert got == [("S-NEW", "B-02", 2), ("S-MID", "C-09", 2), ("C-1", "D-01", 1)]
-    assert made == 3
+    assert made.created == 3 and made.short == []
     assert _lot(session, "S-OLD").allocated == 0
     assert _lot(session, "S-MID").allocated == 2 and _lot(session, "S-NEW").allocated == 2
     picking = session.execute(select(func.sum(StockMovement.qty)).where(
@@ -55,7 +55,18 @@ def test_pick_tasks_take_fefo_lots_with_enough_shelf_life(session, settings):
     assert picking == 5
     assert stock.ledger_problems(session) == []
     # Idempotent: asking again makes nothing new.
-    assert floor.create_pick_tasks(session, wave_id=parcel.wave_id, now=DISPATCH) == 0
+    assert floor.create_pick_tasks(session, wave_id=parcel.wave_id, now=DISPATCH).created == 0
+
+
+def test_parcel_without_enough_fresh_stock_gets_no_tasks_and_is_reported(session, settings):
+    floor_stock(session, NOW)
+    # 23 SERUM: the fresh lots hold 22 (S-MID 2 + S-NEW 20); S-OLD's 5 are too short-dated.
+    parcel = allocated_parcel(session, NOW, lines={"SERUM-30ML": 23}, settings=settings)
+    report = floor.create_pick_tasks(session, wave_id=parcel.wave_id, now=DISPATCH)
+    assert report.created == 0
+    assert report.short == [{"parcel_id": parcel.id, "sku": "SERUM-30ML", "short": 1}]
+    assert floor.tasks_of(session, wave_id=parcel.wave_id) == []
+    assert stock.ledger_problems(session) == []
 
 
 def test_pick_list_lines_in_walking_order(session, settings):
