@@ -39,7 +39,8 @@ def create_key(session: Session, *, role: str, name: str, now: datetime) -> tupl
 
 
 def lookup(session: Session, plain: str) -> ApiKey | None:
-    row = session.execute(select(ApiKey).where(ApiKey.key_hash == hash_key(plain))).scalars().first()
+    stmt = select(ApiKey).where(ApiKey.key_hash == hash_key(plain))
+    row = session.execute(stmt).scalars().first()
     return None if row is None or row.revoked_at is not None else row
 
 

@@ -23,7 +23,6 @@ from labels import barcodes, shipping
 from labels.types import PickLine, PickList, ShippingLabel
 
 UNSLOTTED = 1 << 30  # lots with no bin are walked last
-CLEARED_OR_LATER = ("cleared", "picked", "packed", "shipped")
 
 
 class FloorError(ValueError):
@@ -253,10 +252,9 @@ def label_for(session: Session, parcel: Parcel, *, printed_on: date) -> Shipping
                               .order_by(ParcelLine.id)).scalars():
         sku = session.get(Sku, pl.sku_id)
         lines.append({"sku": pl.sku_id, "name": sku.name if sku else "", "qty": pl.qty})
+    # The contract: customs mode and inventory number once cleared, absent before.
     inventory_no = _inventory_no(session, order)
-    customs = None
-    if inventory_no or order.status in CLEARED_OR_LATER:
-        customs = {"mode": wh.customs_mode, "inventory_no": inventory_no}
+    customs = {"mode": wh.customs_mode, "inventory_no": inventory_no} if inventory_no else None
     return ShippingLabel.model_validate({
         "tracking_no": ensure_tracking(session, parcel), "courier": parcel.courier_id,
         "service": "Standard", "order_no": order.external_id,

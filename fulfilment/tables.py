@@ -20,7 +20,7 @@ ORDER_STATUSES = ("received", "reserved", "allocated", "declared", "cleared", "p
 class Order(SQLModel, table=True):
     __tablename__ = "orders"  # "order" is an SQL keyword
     __table_args__ = (
-        CheckConstraint("status IN (%s)" % ", ".join(f"'{s}'" for s in ORDER_STATUSES),
+        CheckConstraint("status IN ({})".format(", ".join(f"'{s}'" for s in ORDER_STATUSES)),
                         name="ck_orders_status"),
         Index("ix_orders_status", "status"),
         Index("ix_orders_buyer_id_hash", "buyer_id_hash"),

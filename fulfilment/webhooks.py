@@ -113,7 +113,8 @@ def attempt(session: Session, delivery: WebhookDelivery, *, client: httpx.Client
         delivery.status = "failed"
     else:
         # exponential back-off: 30 s, 1 min, 2 min ... capped at one hour
-        delivery.next_attempt_at = now + timedelta(seconds=min(3600, 30 * 2 ** (delivery.attempts - 1)))
+        wait = min(3600, 30 * 2 ** (delivery.attempts - 1))
+        delivery.next_attempt_at = now + timedelta(seconds=wait)
     session.add(delivery)
     return ok
 

@@ -37,7 +37,8 @@ def receive(session: Session, *, warehouse: str, sku: str, lot_no: str, qty: int
         raise UnknownItem(f"unknown warehouse {warehouse}",
                           [{"field": "warehouse", "reason": f"unknown warehouse {warehouse!r}"}])
     if session.get(Sku, sku) is None:
-        raise UnknownItem(f"unknown sku {sku}", [{"field": "sku", "reason": f"unknown SKU {sku!r}"}])
+        raise UnknownItem(f"unknown sku {sku}",
+                          [{"field": "sku", "reason": f"unknown SKU {sku!r}"}])
     lot = session.execute(select(StockLot).where(
         StockLot.warehouse_id == warehouse, StockLot.sku_id == sku, StockLot.lot_no == lot_no)
     ).scalars().first()
@@ -171,7 +172,8 @@ def deallocate(session: Session, *, lot_id: int, qty: int, now: datetime, refere
     session.execute(update(Availability).where(Availability.sku_id == lot.sku_id)
                     .values(sellable=Availability.sellable + qty))
     common = dict(now=now, sku=lot.sku_id, reason="deallocation", reference=reference, actor=actor)
-    _move(session, bucket="allocated", qty=-qty, warehouse=lot.warehouse_id, lot_id=lot_id, **common)
+    _move(session, bucket="allocated", qty=-qty, warehouse=lot.warehouse_id, lot_id=lot_id,
+          **common)
     _move(session, bucket="sellable", qty=qty, **common)
 
 
@@ -186,7 +188,8 @@ def issue(session: Session, *, lot_id: int, qty: int, now: datetime, reference: 
                            .values(allocated=StockLot.allocated - qty,
                                    on_hand=StockLot.on_hand - qty)).rowcount
     if not done:
-        raise StockConflict("issue exceeds allocated", [{"field": "qty", "reason": "not allocated"}])
+        raise StockConflict("issue exceeds allocated",
+                            [{"field": "qty", "reason": "not allocated"}])
     common = dict(now=now, sku=lot.sku_id, reason=reason, reference=reference, actor=actor,
                   warehouse=lot.warehouse_id, lot_id=lot_id)
     _move(session, bucket="allocated", qty=-qty, **common)

@@ -1,4 +1,4 @@
-"""Fixtures: a fresh SQLite database per test; PostgreSQL where FULFILMENT_TEST_DATABASE_URL is set."""
+"""Fixtures: a fresh SQLite database per test; PostgreSQL where the test URL is set."""
 
 from __future__ import annotations
 

@@ -70,7 +70,8 @@ def test_duplicate_external_id_under_another_key(client, headers, session):
     stocked(session, NOW, qty=5)
     h = headers("order-service")
     body = order_body(external_id="RED-1")
-    assert client.post("/orders", json=body, headers={**h, "Idempotency-Key": "a"}).status_code == 201
+    first = client.post("/orders", json=body, headers={**h, "Idempotency-Key": "a"})
+    assert first.status_code == 201
     r = client.post("/orders", json=body, headers={**h, "Idempotency-Key": "b"})
     assert r.status_code == 409 and r.json()["error"] == "duplicate_order"
 

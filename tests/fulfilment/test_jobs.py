@@ -84,9 +84,12 @@ def test_webhooks_deliver_in_order_signed_retried_and_once(session_factory, sett
         assert jobs.deliver_webhooks(session_factory, settings, now=NOW) == 0  # 503 first
         assert listener.received == []
         # the cancellation waits behind the failed reservation event of the same order
-        assert jobs.deliver_webhooks(session_factory, settings, now=NOW + timedelta(seconds=31)) == 1
-        assert jobs.deliver_webhooks(session_factory, settings, now=NOW + timedelta(seconds=62)) == 1
-        assert jobs.deliver_webhooks(session_factory, settings, now=NOW + timedelta(hours=2)) == 0
+        def deliver(after: timedelta) -> int:
+            return jobs.deliver_webhooks(session_factory, settings, now=NOW + after)
+
+        assert deliver(timedelta(seconds=31)) == 1
+        assert deliver(timedelta(seconds=62)) == 1
+        assert deliver(timedelta(hours=2)) == 0
         types = [json.loads(body)["type"] for _, body in listener.received]
         assert types == ["order.reserved", "order.cancelled"]
         headers, body = listener.received[0]
