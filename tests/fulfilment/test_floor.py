@@ -162,3 +162,14 @@ def test_label_for_a_parcel_reads_order_and_warehouse(session, settings):
     assert label.recipient.name == "李小红" and label.tracking_no.startswith("SF")
     assert label.customs is None  # not cleared yet
     assert label.lines[0].sku == "SERUM-30ML"
+
+
+def test_label_shows_customs_once_cleared(session, settings, monkeypatch):
+    from fulfilment import clearance
+
+    floor_stock(session, NOW)
+    parcel = allocated_parcel(session, NOW, lines={"SERUM-30ML": 1}, settings=settings)
+    monkeypatch.setattr(clearance, "inventory_no", lambda s, oid: "31092026I000012345")
+    label = floor.label_for(session, parcel, printed_on=NOW.date())
+    assert label.customs.mode == "1210" and label.customs.inventory_no == "31092026I000012345"
+    assert floor.ensure_tracking(session, parcel) == label.tracking_no  # stable once assigned
