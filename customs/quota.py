@@ -54,3 +54,19 @@ def fits(status: QuotaStatus, amount: Decimal) -> bool:
     except QuotaExceeded:
         return False
     return True
+
+
+def refund_problems(*, released_on: date, declared_on: date, returned_on: date | None,
+                    rules: RuleBook | None = None) -> list[dict]:
+    """Why a return does not refund tax and quota ([] when it does): the 30/45-day windows."""
+    r = (rules or default_rules()).cbec_on(released_on)
+    problems = []
+    if (declared_on - released_on).days > r.refund_declare_days:
+        problems.append({"field": "declared_on", "reason": (
+            f"return declared more than {r.refund_declare_days} days after release")})
+    if returned_on is None:
+        problems.append({"field": "returned_on", "reason": "goods not back in the warehouse"})
+    elif (returned_on - released_on).days > r.refund_return_days:
+        problems.append({"field": "returned_on", "reason": (
+            f"goods back more than {r.refund_return_days} days after release")})
+    return problems

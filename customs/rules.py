@@ -51,6 +51,8 @@ class CbecRules:
     rounding: str
     annual_accrues: str
     noncash_discount_reduces_value: bool
+    refund_declare_days: int
+    refund_return_days: int
     categories: dict[str, Category]
     sources: dict[str, str] = field(default_factory=dict)
     unconfirmed: tuple[str, ...] = ()
@@ -154,6 +156,8 @@ def build(data: dict[str, Any]) -> RuleBook:
             over_limit_single_item=m["over_limit_single_item"], rounding=m["rounding"],
             annual_accrues=m["annual_accrues"],
             noncash_discount_reduces_value=bool(m["noncash_discount_reduces_value"]),
+            refund_declare_days=int(m["refund_declare_days"]),
+            refund_return_days=int(m["refund_return_days"]),
             categories=_categories(base_cats, m["categories"]), sources=m["sources"],
             unconfirmed=tuple(m["unconfirmed"]),
         )

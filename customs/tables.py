@@ -13,7 +13,8 @@ def _ts(nullable: bool = True) -> Column:
     return Column(SADateTime(timezone=True), nullable=nullable)
 
 
-DECLARATION_STATUSES = ("submitted", "accepted", "released", "rejected", "cancelled")
+DECLARATION_STATUSES = ("submitted", "accepted", "released", "rejected", "cancelled",
+                        "refunded")
 _STATUS_LIST = ", ".join(f"'{s}'" for s in DECLARATION_STATUSES)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -22,18 +21,20 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from customs import messages as ceb
+from customs import quota
 from customs import receipts as rc
 from customs import store as quota_store
 from customs.errors import CustomsError
 from customs.receipts import Receipt
 from customs.rules import default_rules
 from customs.tables import CustomsDeclaration, CustomsMessage, CustomsReceipt
-from customs.tax import apportion, quote, unit_tax
-from fulfilment import events, orders, privacy
+from customs.tax import apportion, quote
+from fulfilment import clearance_parcel as parcel_data
+from fulfilment import events, orders
 from fulfilment.clearance_files import move_done, read_folder, write_all_atomic
 from fulfilment.settings import Settings
-from fulfilment.tables import Order, Parcel, ParcelLine
-from inventory.tables import Sku, Warehouse
+from fulfilment.tables import Order, Parcel
+from inventory.tables import Warehouse
 
 log = logging.getLogger("fulfilment.clearance")
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -97,34 +98,6 @@ def declare_order(session: Session, *, order_id: int, settings: Settings,
     return made
 
 
-_CONTENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ml|l|g|kg|pieces?|pcs?)\s*$", re.IGNORECASE)
-_CONTENT_UNIT = {"ml": ("ml", 1), "l": ("ml", 1000), "g": ("g", 1), "kg": ("g", 1000)}
-
-
-def _net_content(text: str | None) -> dict | None:
-    """"30 ml", "1 kg", "10 pieces" -> the quote's net_content; None when unreadable."""
-    found = _CONTENT.match(text or "")
-    if not found:
-        return None
-    unit, factor = _CONTENT_UNIT.get(found[2].lower(), ("piece", 1))
-    return {"amount": str(Decimal(found[1]) * factor), "unit": unit}
-
-
-def sku_unit_tax(sku: Sku, customs_mode: str, *, on: date) -> Decimal:
-    """Tax on one unit of the SKU at its list price under a customs mode (routing's unit_tax)."""
-    return unit_tax(unit_price=Decimal(sku.unit_price_fen) / 100, customs_mode=customs_mode,
-                    on=on, tax_category=sku.tax_category, hs_code=sku.hs_code,
-                    net_content=_net_content(sku.net_content))
-
-
-def _goods(session: Session, order: Order, parcel: Parcel) -> list[tuple[Sku, int, int]]:
-    """(sku, qty, unit price in fen) for each line of the parcel."""
-    prices = {x.sku_id: x.unit_price_fen for x in orders.lines_of(session, order.id)}
-    rows = session.execute(select(ParcelLine).where(ParcelLine.parcel_id == parcel.id)
-                           .order_by(ParcelLine.id)).scalars()
-    return [(session.get(Sku, pl.sku_id), pl.qty, prices.get(pl.sku_id, 0)) for pl in rows]
-
-
 def _declare_parcel(session: Session, order: Order, parcel: Parcel, parcels: list[Parcel],
                     settings: Settings, now: datetime) -> CustomsDeclaration:
     decl = session.execute(select(CustomsDeclaration).where(
@@ -132,8 +105,8 @@ def _declare_parcel(session: Session, order: Order, parcel: Parcel, parcels: lis
     if decl is not None and decl.status in ACTIVE:
         return decl
     wh = session.get(Warehouse, parcel.warehouse_id)
-    goods = _goods(session, order, parcel)
-    values = [sum(q * p for _, q, p in _goods(session, order, x)) for x in parcels]
+    goods = parcel_data.goods(session, order, parcel)
+    values = [sum(q * p for _, q, p in parcel_data.goods(session, order, x)) for x in parcels]
     share = parcels.index(parcel)
     freight, insurance, discount = (
         apportion(Decimal(total) / 100, [Decimal(v) for v in values])[share]
@@ -143,7 +116,7 @@ def _declare_parcel(session: Session, order: Order, parcel: Parcel, parcels: lis
                "freight": freight, "insurance": insurance, "discount": discount,
                "lines": [{"name": s.name, "hs_code": s.hs_code, "tax_category": s.tax_category,
                           "unit_price": Decimal(p) / 100, "qty": qty,
-                          "net_content": _net_content(s.net_content)}
+                          "net_content": parcel_data.net_content(s.net_content)}
                          for s, qty, p in goods]})
     if not q.accepted:
         raise ClearanceError("not clearable through CBEC", [
@@ -173,9 +146,9 @@ def _declare_parcel(session: Session, order: Order, parcel: Parcel, parcels: lis
     quota_store.hold(session, ref=f"declaration:{decl.id}", buyer_hash=order.buyer_id_hash,
                      year=on.year, amount_fen=fen(accrued),
                      limit_fen=fen(rules.annual_limit), now=now)
-    built = ceb.build_messages(_declaration(session, order, parcel, wh, decl, goods, q.total_tax,
-                                            freight, insurance, discount, settings),
-                               now=now.astimezone(CHINA).replace(tzinfo=None))
+    filed = parcel_data.declaration(session, order, parcel, wh, decl, goods, q.total_tax,
+                                    freight, insurance, discount, settings)
+    built = ceb.build_messages(filed, now=now.astimezone(CHINA).replace(tzinfo=None))
     for m in built:
         session.add(CustomsMessage(declaration_id=decl.id, attempt=decl.attempt,
                                    message_type=m.message_type, guid=m.guid, filename=m.filename,
@@ -184,45 +157,6 @@ def _declare_parcel(session: Session, order: Order, parcel: Parcel, parcels: lis
     session.add(parcel)
     session.flush()
     return decl
-
-
-def _declaration(session: Session, order: Order, parcel: Parcel, wh: Warehouse,
-                 decl: CustomsDeclaration, goods: list[tuple[Sku, int, int]], tax: Decimal,
-                 freight: Decimal, insurance: Decimal, discount: Decimal,
-                 settings: Settings) -> dict:
-    """The contract's declaration for one parcel, parties from settings."""
-    buyer = {"name": order.buyer_name, "phone": order.buyer_phone,
-             "id_number": privacy.decrypt(order.buyer_id_cipher, secret=settings.secret_key)}
-    net_kg = Decimal(sum(s.weight_g * q for s, q, _ in goods)) / 1000
-    goods_value = sum((Decimal(p * q) / 100 for _, q, p in goods), Decimal(0))
-    from fulfilment.demo_data import COURIERS
-
-    courier = dict(COURIERS).get(parcel.courier_id, parcel.courier_id)
-    return {
-        "order_no": decl.order_no, "cop_no": decl.cop_no, "trade_mode": wh.customs_mode,
-        "customs_code": settings.customs_code, "port_code": settings.port_code,
-        "platform": {"code": settings.platform_code, "name": settings.platform_name},
-        "merchant": {"code": settings.merchant_code, "name": settings.merchant_name},
-        "agent": {"code": settings.agent_code, "name": settings.agent_name},
-        "warehouse": {"code": wh.customs_area_code or wh.id, "name": wh.name},
-        "logistics": {"code": f"{settings.customs_code}96{parcel.courier_id}"[:18],
-                      "name": courier, "no": decl.logistics_no},
-        "payment": {"code": settings.payment_code, "name": settings.payment_name,
-                    "transaction_id": decl.pay_transaction_id,
-                    "paid_at": (order.paid_at or order.created_at).astimezone(CHINA),
-                    "amount": goods_value + freight + tax - discount},
-        "buyer": buyer, "payer": buyer,
-        "consignee": {"name": order.recipient_name, "phone": order.recipient_phone,
-                      "address": f"{order.province}{order.city}{order.district}"
-                                 f"{order.address}"[:200]},
-        "freight": freight, "insurance": insurance, "discount": discount, "tax_total": tax,
-        "gross_weight_kg": max(Decimal(parcel.weight_g) / 1000, net_kg),
-        "net_weight_kg": net_kg, "departure_country": wh.country,
-        "lines": [{"item_no": s.id[:30], "name": s.name, "hs_code": s.hs_code.ljust(10, "0"),
-                   "model": s.net_content or s.name, "barcode": s.gtin,
-                   "origin_country": s.origin_country or wh.country, "unit": "piece",
-                   "qty": q, "price": Decimal(p) / 100} for s, q, p in goods],
-    }
 
 
 def redeclare(session: Session, *, order_id: int, settings: Settings,
@@ -386,3 +320,29 @@ def receipts_job(factory: sessionmaker[Session], settings: Settings, *,
             log.exception("applying receipt %s failed", name)
     move_done(inbox, sorted(done))
     return applied
+
+
+def refund(session: Session, *, order_id: int, declared_on: date, returned_on: date | None,
+           now: datetime) -> int:
+    """A return within the windows: tax refunded and the value given back to the annual total.
+
+    Returns how many released declarations were refunded; raises with the reasons otherwise.
+    """
+    released = [d for d in declarations_of(session, order_id) if d.status == "released"]
+    if not released:
+        raise ClearanceError("nothing released to refund", [
+            {"field": "order_id", "reason": "the order has no released declaration"}])
+    for decl in released:
+        on = (decl.released_at or now).astimezone(CHINA).date()
+        problems = quota.refund_problems(released_on=on, declared_on=declared_on,
+                                         returned_on=returned_on)
+        if problems:
+            raise ClearanceError("return outside the refund windows", problems)
+        quota_store.release(session, ref=f"declaration:{decl.id}", now=now)
+        decl.status, decl.updated_at = "refunded", now
+        session.add(decl)
+    session.flush()
+    return len(released)
+
+
+sku_unit_tax = parcel_data.sku_unit_tax  # routing's unit_tax for a SKU under a customs mode

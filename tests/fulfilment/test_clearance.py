@@ -189,3 +189,23 @@ def test_sku_unit_tax_for_the_wave():
     cheap = Sku(id="C", name="Cream", hs_code="3304990099", tax_category="cosmetics",
                 weight_g=100, unit_price_fen=9000, net_content="1 l")
     assert clearance.sku_unit_tax(cheap, "1210", on=date(2026, 11, 22)) == Decimal("8.19")
+
+
+def test_refund_within_the_windows_gives_the_quota_back(session_factory, settings, session):
+    import pytest
+
+    stocked(session, NOW, qty=5)
+    order_id = allocated_order(session_factory, settings)
+    clearance.declare_job(session_factory, settings, now=NOW)
+    run_simulator(settings)
+    clearance.receipts_job(session_factory, settings, now=NOW)
+    assert quota(session_factory) == (42500, 0)
+    day = NOW.date()
+    with pytest.raises(clearance.ClearanceError) as err, db.transaction(session_factory) as s:
+        clearance.refund(s, order_id=order_id, declared_on=day + timedelta(days=31),
+                         returned_on=day + timedelta(days=40), now=NOW)
+    assert err.value.problems[0]["field"] == "declared_on"
+    with db.transaction(session_factory) as s:
+        assert clearance.refund(s, order_id=order_id, declared_on=day + timedelta(days=10),
+                                returned_on=day + timedelta(days=45), now=NOW) == 1
+    assert quota(session_factory) == (0, 0)
