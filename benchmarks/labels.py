@@ -44,15 +44,18 @@ def main() -> None:
     args = ap.parse_args()
     labels = wave(args.labels)
     shipping.render_pdf_many(labels[:5], printed_on=date(2026, 11, 23))  # warm fonts
-    best = float("inf")
+    best = cpu = float("inf")
     size = 0
     for _ in range(args.repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         pdf = shipping.render_pdf_many(labels, printed_on=date(2026, 11, 23))
         best = min(best, time.perf_counter() - start)
+        cpu = min(cpu, time.process_time() - start_cpu)
         size = len(pdf)
-    print(f"labels: {args.labels} shipping labels into one PDF in {best:.3f} s "
-          f"= {args.labels / best:.0f} labels/s ({size / 1e6:.1f} MB)")
+    # CPU time too: on a shared machine wall time also counts other processes' load.
+    print(f"labels: {args.labels} shipping labels into one PDF in {best:.3f} s wall "
+          f"= {args.labels / best:.0f} labels/s; {cpu:.3f} s CPU = {args.labels / cpu:.0f} "
+          f"labels per CPU-second ({size / 1e6:.1f} MB, one process)")
 
 
 if __name__ == "__main__":

@@ -35,21 +35,26 @@ def fit(text: str, font: str, size: float, width: float) -> str:
 
 def wrap(text: str, font: str, size: float, width: float, *, max_lines: int = 3) -> list[str]:
     """Break `text` into lines that fit `width`; works for CJK (no spaces) and Latin alike."""
+    widths = [text_width(ch, font, size) for ch in text]  # no kerning: widths simply add up
     lines: list[str] = []
-    current = ""
-    for ch in text:
-        if text_width(current + ch, font, size) <= width:
-            current += ch
-            continue
-        cut = current.rfind(" ")
-        if cut > 0 and not ch.isspace():  # break Latin words at the last space
-            lines.append(current[:cut])
-            current = current[cut + 1 :] + ch
+    start, used, last_space = 0, 0.0, -1
+    for i, (ch, w) in enumerate(zip(text, widths, strict=True)):
+        if used + w > width and i > start:
+            if last_space > start and not ch.isspace():  # break Latin words at a space
+                lines.append(text[start:last_space])
+                start = last_space + 1
+            else:
+                lines.append(text[start:i])
+                start = i + 1 if ch.isspace() else i
+            used = sum(widths[start:i + 1]) if start <= i else 0.0
+            last_space = -1
         else:
-            lines.append(current)
-            current = ch.lstrip()
-    if current:
-        lines.append(current)
+            used += w
+        if ch.isspace():
+            last_space = i
+    if start < len(text):
+        lines.append(text[start:])
+    lines = [ln.strip() for ln in lines if ln.strip()]
     if len(lines) > max_lines:
-        lines = lines[: max_lines - 1] + [fit("".join(lines[max_lines - 1 :]), font, size, width)]
+        lines = lines[: max_lines - 1] + [fit(" ".join(lines[max_lines - 1 :]), font, size, width)]
     return lines
