@@ -37,11 +37,14 @@ def test_contract_example_high_end_serum_435_gives_100_31() -> None:
     assert got["lines"][0]["tax"] == "100.31"
 
 
-def test_contract_declaration_tax_98_00_for_serum_425_without_freight() -> None:
-    """shared/examples/declaration.json: tax_total 98.00 and payment 523.00 for a 425.00 serum
-    (425 / 0.85 * 0.15 * 0.7 = 52.50 CT; (425 + 75) * 0.13 * 0.7 = 45.50 VAT)."""
+def test_ningbo_customs_skincare_425_for_20_g_pays_98_00() -> None:
+    """Ningbo Customs Q&A "跨境电商零售进口商品如何征收税款" (People's Daily Overseas Edition,
+    2025-11-14; English at cceeccic.org 2025-11-18): a skincare product at 425 CNY for 20 g is
+    high-end (21.25 CNY/g). 425 / 0.85 * 0.15 * 0.7 = 52.50 CT; (425 + 75) * 0.13 * 0.7 = 45.50
+    VAT; 98.00 in all, as shared/examples/declaration.json withholds (tax_total 98.00, paid
+    523.00)."""
     q = quote(basket(line("425.00", "cosmetics", hs_code="3304990099",
-                          net_content={"amount": "30", "unit": "ml"})))
+                          net_content={"amount": "20", "unit": "g"})))
     assert (q.consumption_tax, q.vat, q.total_tax) == (D("52.50"), D("45.50"), D("98.00"))
 
 
