@@ -114,6 +114,8 @@ def test_pack_station_in_a_real_browser(server, browser_page, session, settings,
     r, g, b = (int(x) for x in colour[colour.index("(") + 1:-1].split(",")[:3])
     assert r >= 200 and g <= 100 and b <= 100, colour  # red, flashing between two reds
     assert "not in this parcel" in page.locator("#message").inner_text()
+    if os.environ.get("STATION_SCREENSHOT"):
+        page.screenshot(path=os.environ["STATION_SCREENSHOT"] + ".refused.png")
     assert _packed(page) == {"SERUM-30ML": "0 / 2", "CREAM-50G": "0 / 1"}
 
     assert _wedge(page, "6901234567892")["result"] == "ok"  # GTIN of SERUM-30ML
