@@ -136,6 +136,9 @@ def _cbec(basket: Basket, book: RuleBook) -> TaxQuote:
         zero = tuple(LineTax(t.name, t.dutiable_value, ZERO, ZERO, ZERO) for t in taxed)
         return TaxQuote("cbec", rules.id, False, "refused", False, basket.buyer_annual_used,
                         zero, tuple(refusals + warnings))
+    if full and lines[0].line.tariff_rate is None:
+        warnings.insert(0, Reason("tariff_rate_missing", (
+            f"{lines[0].line.name}: no MFN duty rate given; duty computed as 0")))
     if full:
         warnings.insert(0, Reason("full_tax_single_item", (
             "a single indivisible item above the single-transaction limit: full statutory duty, "

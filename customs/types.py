@@ -63,6 +63,19 @@ class Basket(BaseModel):
     buyer_annual_used: Decimal = NonNegative
     lines: list[BasketLine] = Field(min_length=1)
 
+    @field_validator("date", mode="before")
+    @classmethod
+    def _day_of(cls, value: Any) -> Any:
+        """A timestamp counts on its own calendar day (give it in China time)."""
+        if isinstance(value, str) and "T" in value:
+            return value.split("T", 1)[0]
+        return value
+
+    @field_validator("origin")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
     @classmethod
     def parse(cls, data: Any) -> Basket:
         """Validate plain data; every problem reported with its field path."""
