@@ -1,23 +1,43 @@
-"""Order submission at the edge: idempotency, one transaction per order, the contract's answers."""
+"""Order submission at the edge: idempotency, all-or-nothing reservation, the contract's answers.
+
+Orders are placed in batches (group commit): each order in its own SAVEPOINT inside one
+transaction, so a hot SKU's row lock is held for one commit per batch instead of one per order,
+while a refused order still changes nothing. A batch of one is the plain path.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from fulfilment import orders
-from fulfilment.intake import InvalidOrder, parse
+from fulfilment.intake import InvalidOrder, OrderInput, parse
 from fulfilment.settings import Settings
 from fulfilment.tables import IdempotencyRecord
 from inventory.errors import OutOfStock
 
+log = logging.getLogger("fulfilment.intake")
 Answer = tuple[int, dict]
+
+
+@dataclass
+class Job:
+    order: OrderInput
+    digest: str
+    scoped: str | None
+    now: datetime
+    future: Future = field(default_factory=Future)
 
 
 def body_hash(body: Any) -> str:
@@ -26,77 +46,105 @@ def body_hash(body: Any) -> str:
 
 
 def submit(factory: sessionmaker[Session], *, body: Any, idempotency_key: str | None,
-           key_scope: str, settings: Settings, now: datetime | None = None) -> Answer:
+           key_scope: str, settings: Settings, now: datetime | None = None,
+           batcher: Batcher | None = None) -> Answer:
     """Place an order; a retried key gets the first answer and reserves nothing more."""
-    now = now or datetime.now(UTC)
     order_in = parse(body)  # InvalidOrder -> 422, never stored against the key
     scoped = f"{key_scope}:{idempotency_key}" if idempotency_key else None
-    digest = body_hash(body)
+    job = Job(order_in, body_hash(body), scoped, now or datetime.now(UTC))
     if scoped:
-        earlier = _recorded(factory, scoped, digest)
+        earlier = _recorded(factory, scoped, job.digest)
         if earlier:
             return earlier
+    if batcher is not None:
+        return batcher.place(job)
+    process(factory, [job], settings)
+    return job.future.result()
+
+
+def process(factory: sessionmaker[Session], jobs: list[Job], settings: Settings) -> None:
+    """Place a batch in one transaction, one savepoint per order; resolve every job's future."""
+    answers: dict[int, Answer | Exception | None] = {}
     try:
         with factory() as session, session.begin():
-            if scoped:
+            for i, job in enumerate(jobs):
+                answers[i] = _attempt(session, job, settings)
+    except DBAPIError:
+        log.warning("intake batch of %d failed to commit; placing one by one", len(jobs))
+        if len(jobs) == 1:
+            answers = {0: None}
+        else:
+            for job in jobs:
+                process(factory, [job], settings)
+            return
+    for i, job in enumerate(jobs):
+        answer = answers.get(i)
+        try:
+            if isinstance(answer, Exception):
+                raise answer
+            job.future.set_result(answer if answer is not None else
+                                  _settle(factory, job, settings))
+        except Exception as exc:  # noqa: BLE001 - hand the error to the waiting request
+            job.future.set_exception(exc)
+
+
+def _attempt(session: Session, job: Job, settings: Settings) -> Answer | Exception | None:
+    """One order inside its savepoint. None: a concurrent twin decides it (settled after commit);
+    an exception (an unknown SKU, say) belongs to this order alone and is raised to its caller."""
+    try:
+        with session.begin_nested():
+            if job.scoped:
                 # Inserted first: a concurrent retry blocks on this key until we commit.
-                session.add(IdempotencyRecord(key=scoped, request_hash=digest, status_code=0,
-                                              body="", created_at=now))
+                session.add(IdempotencyRecord(key=job.scoped, request_hash=job.digest,
+                                              status_code=0, body="", created_at=job.now))
                 session.flush()
-            order = orders.place(session, order=order_in, settings=settings, now=now)
+            order = orders.place(session, order=job.order, settings=settings, now=job.now)
             answer: Answer = (201, orders.view(session, order))
-            if scoped:
-                _store(session, scoped, answer)
+            if job.scoped:
+                record = session.get(IdempotencyRecord, job.scoped)
+                record.status_code, record.body = 201, json.dumps(answer[1], ensure_ascii=False)
         return answer
-    except IntegrityError:
-        if scoped:
-            earlier = _recorded(factory, scoped, digest)
-            if earlier:
-                return earlier
-        duplicate = _duplicate(factory, order_in.external_id)
-        if duplicate is None:
-            raise
-        return duplicate
     except orders.DuplicateOrder as exc:
-        answer = (409, {"error": "duplicate_order", "detail": exc.problems,
-                        "id": exc.existing_id})
+        refusal: Answer = (409, {"error": "duplicate_order", "detail": exc.problems,
+                                 "id": exc.existing_id})
     except OutOfStock as exc:
-        answer = (409, {"error": "insufficient_stock", "short": exc.short})
-    except InvalidOrder:
-        raise
-    if scoped:
-        return _remember(factory, scoped, digest, answer, now)
-    return answer
+        refusal = (409, {"error": "insufficient_stock", "short": exc.short})
+    except DBAPIError:
+        return None  # a twin with the same key or external id, or a deadlock victim
+    except InvalidOrder as exc:
+        return exc
+    if job.scoped:
+        try:
+            with session.begin_nested():
+                session.add(IdempotencyRecord(key=job.scoped, request_hash=job.digest,
+                                              status_code=refusal[0], created_at=job.now,
+                                              body=json.dumps(refusal[1], ensure_ascii=False)))
+                session.flush()
+        except IntegrityError:
+            return None
+    return refusal
 
 
-def _duplicate(factory: sessionmaker[Session], external_id: str) -> Answer | None:
+def _settle(factory: sessionmaker[Session], job: Job, settings: Settings) -> Answer:
+    """After a conflict: the twin's stored answer, a duplicate refusal, or one more try alone."""
+    if job.scoped:
+        earlier = _recorded(factory, job.scoped, job.digest)
+        if earlier:
+            return earlier
     with factory() as session:
-        existing = orders.find_by_external_id(session, external_id)
-    if existing is None:
-        return None
-    return (409, {"error": "duplicate_order", "id": existing.id,
-                  "detail": [{"field": "external_id", "reason": "an order with this "
-                              f"external_id already exists (id {existing.id})"}]})
-
-
-def _store(session: Session, scoped: str, answer: Answer) -> None:
-    record = session.get(IdempotencyRecord, scoped)
-    assert record is not None
-    record.status_code, record.body = answer[0], json.dumps(answer[1], ensure_ascii=False)
-    session.add(record)
-
-
-def _remember(factory: sessionmaker[Session], scoped: str, digest: str, answer: Answer,
-              now: datetime) -> Answer:
-    """Keep a refusal against the key, unless a concurrent twin stored its answer first."""
-    try:
-        with factory() as session, session.begin():
-            session.add(IdempotencyRecord(key=scoped, request_hash=digest, status_code=answer[0],
-                                          body=json.dumps(answer[1], ensure_ascii=False),
-                                          created_at=now))
-        return answer
-    except IntegrityError:
-        return _recorded(factory, scoped, digest) or answer
+        existing = orders.find_by_external_id(session, job.order.external_id)
+    if existing is not None:
+        return (409, {"error": "duplicate_order", "id": existing.id,
+                      "detail": [{"field": "external_id", "reason": "an order with this "
+                                  f"external_id already exists (id {existing.id})"}]})
+    retry = Job(job.order, job.digest, job.scoped, job.now)
+    with factory() as session, session.begin():
+        answer = _attempt(session, retry, settings)
+    if isinstance(answer, Exception):
+        raise answer
+    if answer is None:
+        raise RuntimeError("order could not be placed after a conflict")
+    return answer
 
 
 def _recorded(factory: sessionmaker[Session], scoped: str, digest: str) -> Answer | None:
@@ -109,3 +157,44 @@ def _recorded(factory: sessionmaker[Session], scoped: str, digest: str) -> Answe
                           "detail": [{"field": "Idempotency-Key", "reason": "this key was used "
                                       "with a different request body"}]})
         return record.status_code, json.loads(record.body)
+
+
+class Batcher:
+    """One thread per process that places waiting orders together (group commit)."""
+
+    def __init__(self, factory: sessionmaker[Session], settings: Settings) -> None:
+        self._factory, self._settings = factory, settings
+        self._max = max(1, settings.intake_batch_max)
+        self._queue: queue.Queue[Job | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._loop, name="intake-batcher", daemon=True)
+        self._thread.start()
+
+    def place(self, job: Job) -> Answer:
+        self._queue.put(job)
+        return job.future.result()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self._max:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self._queue.put(None)
+                    break
+                batch.append(nxt)
+            try:
+                process(self._factory, batch, self._settings)
+            except Exception as exc:  # noqa: BLE001 - never leave a request waiting
+                for job in batch:
+                    if not job.future.done():
+                        job.future.set_exception(exc)

@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from fulfilment import db
+from fulfilment import db, submission
 from fulfilment.api import errors
 from fulfilment.settings import Settings
 
@@ -40,6 +40,8 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:  # 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.batcher = submission.Batcher(factory, settings) \
+            if settings.intake_batch_max > 1 else None
         scheduler = None
         if settings.scheduler_enabled:
             from fulfilment.scheduler import build_scheduler
@@ -50,6 +52,8 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:  # 
         yield
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        if app.state.batcher is not None:
+            app.state.batcher.close()
 
     app = FastAPI(title="Cross-border fulfilment", version="0.1.0", lifespan=lifespan,
                   description="Order intake, allocation waves, customs, the warehouse floor "
@@ -57,6 +61,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:  # 
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = factory
+    app.state.batcher = None  # started in the lifespan
     errors.install(app)
     for name in _ROUTERS:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header
+from fastapi import APIRouter, Body, Header, Request
 from fastapi.responses import JSONResponse
 
 from fulfilment import orders, submission
@@ -26,14 +26,15 @@ _EXAMPLE = {
 
 @router.post("", status_code=201, responses={409: {"description": "short or duplicate"},
                                              422: {"description": "invalid fields"}})
-def submit_order(factory: FactoryDep, settings: SettingsDep, key: ApiKeyDep,
+def submit_order(request: Request, factory: FactoryDep, settings: SettingsDep, key: ApiKeyDep,
                  body: Annotated[dict[str, Any], Body(examples=[_EXAMPLE])],
                  idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key",
                                                                max_length=128)] = None
                  ) -> JSONResponse:
     """Reserve every line all-or-nothing; a retried Idempotency-Key gets the first answer."""
     status, answer = submission.submit(factory, body=body, idempotency_key=idempotency_key,
-                                       key_scope=str(key.id), settings=settings)
+                                       key_scope=str(key.id), settings=settings,
+                                       batcher=request.app.state.batcher)
     return JSONResponse(answer, status_code=status)
 
 
