@@ -13,14 +13,14 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from fulfilment import events, orders
+from fulfilment import events, orders, privacy
 from fulfilment.floor_tables import PickTask
 from fulfilment.tables import Order, Parcel, ParcelLine
 from inventory import fefo
 from inventory import store as stock
 from inventory.tables import Bin, Sku, StockLot, StockMovement, Warehouse
 from labels import barcodes, shipping
-from labels.types import PickLine, PickList, ShippingLabel
+from labels.types import CustomsDocument, PickLine, PickList, ShippingLabel
 
 UNSLOTTED = 1 << 30  # lots with no bin are walked last
 
@@ -265,6 +265,31 @@ def label_for(session: Session, parcel: Parcel, *, printed_on: date) -> Shipping
                       "province": order.province, "city": order.city,
                       "district": order.district, "address": order.address},
         "lines": lines, "printed_on": printed_on})
+
+
+def customs_document_for(session: Session, parcel: Parcel, *, issued_on: date
+                         ) -> CustomsDocument:
+    """Invoice / CN22 / CN23 data for a parcel: order prices, SKU HS codes, origin, weights."""
+    order = session.get(Order, parcel.order_id)
+    wh = session.get(Warehouse, parcel.warehouse_id)
+    prices = {ln.sku_id: ln.unit_price_fen for ln in orders.lines_of(session, order.id)}
+    items = []
+    for pl in session.execute(select(ParcelLine).where(ParcelLine.parcel_id == parcel.id)
+                              .order_by(ParcelLine.id)).scalars():
+        sku = session.get(Sku, pl.sku_id)
+        items.append({"sku": pl.sku_id, "description": sku.name, "hs_code": sku.hs_code,
+                      "origin": sku.origin_country, "qty": pl.qty,
+                      "unit_value": prices.get(pl.sku_id, sku.unit_price_fen),
+                      "weight_g": sku.weight_g * pl.qty})
+    address = " ".join(x for x in (order.province, order.city, order.district, order.address) if x)
+    return CustomsDocument.model_validate({
+        "document_no": f"INV-{parcel.id}", "order_no": order.external_id,
+        "tracking_no": ensure_tracking(session, parcel), "issued_on": issued_on,
+        "currency": "CNY", "sender": {"name": wh.name, "address": wh.address,
+                                      "phone": wh.phone, "country": wh.country},
+        "recipient": {"name": order.recipient_name, "address": address, "country": "CN",
+                      "phone": privacy.mask_phone(order.recipient_phone)},
+        "items": items, "gross_weight_g": parcel.weight_g})
 
 
 def wave_parcels(session: Session, *, wave_id: int) -> list[Parcel]:

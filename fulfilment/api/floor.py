@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -104,6 +105,28 @@ def parcel_label_pdf(parcel_id: int, session: SessionDep) -> Response:
 def parcel_label_zpl(parcel_id: int, session: SessionDep) -> Response:
     label = floor.label_for(session, _parcel(session, parcel_id), printed_on=_today(_now()))
     return Response(shipping.render_zpl(label), media_type="text/plain; charset=utf-8")
+
+
+@router.get("/parcels/{parcel_id}/invoice.pdf", dependencies=_floor)
+def parcel_invoice(parcel_id: int, session: SessionDep) -> Response:
+    """Commercial invoice / packing list for a (direct-mail) parcel."""
+    doc = floor.customs_document_for(session, _parcel(session, parcel_id),
+                                     issued_on=_today(_now()))
+    return _pdf(documents.render_invoice(doc), f"invoice-{parcel_id}.pdf")
+
+
+@router.get("/parcels/{parcel_id}/declaration.pdf", dependencies=_floor)
+def parcel_declaration(parcel_id: int, session: SessionDep,
+                       currency_per_sdr: Decimal = Query(..., gt=0, description=
+                                                         "CNY per SDR (IMF rate of the day)")
+                       ) -> Response:
+    """The UPU declaration the parcel needs: CN22 up to 300 SDR, CN23 above."""
+    doc = floor.customs_document_for(session, _parcel(session, parcel_id),
+                                     issued_on=_today(_now()))
+    form, body = documents.render_declaration(doc, currency_per_sdr=currency_per_sdr)
+    resp = _pdf(body, f"{form.lower()}-{parcel_id}.pdf")
+    resp.headers["X-Declaration-Form"] = form
+    return resp
 
 
 # --- Pack station ---------------------------------------------------------------------------

@@ -164,3 +164,19 @@ def test_station_page_logs_in_with_a_key_cookie(client, headers):
     page = client.get("/station?name=S2")
     assert 'id="scan"' in page.text and "/static/station.js" in page.text
     assert client.get("/static/station.js").status_code == 200
+
+
+def test_invoice_and_cn_declaration_for_a_parcel(client, headers, session, settings):
+    parcel = _ready(session, settings, lines={"SERUM-30ML": 2}, external_id="R-CN-1")
+    h = headers("warehouse")
+    inv = client.get(f"/parcels/{parcel.id}/invoice.pdf", headers=h)
+    assert inv.status_code == 200
+    text = _text(inv.content)
+    assert "3304990099" in text and "20.00 CNY" in text and "R-CN-1" in text
+    small = client.get(f"/parcels/{parcel.id}/declaration.pdf", headers=h,
+                       params={"currency_per_sdr": "9.7"})
+    assert small.headers["x-declaration-form"] == "CN22"
+    big = client.get(f"/parcels/{parcel.id}/declaration.pdf", headers=h,
+                     params={"currency_per_sdr": "0.01"})  # 20 CNY = 2000 SDR
+    assert big.headers["x-declaration-form"] == "CN23"
+    assert "CN 23" in _text(big.content)
