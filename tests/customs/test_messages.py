@@ -185,3 +185,16 @@ def test_cli_quote_and_simulate(decl: dict, tmp_path: Path) -> None:
     receipts = sorted(p.name[:6] for p in inbox.glob("*.xml"))
     assert receipts == ["CEB312", "CEB412", "CEB512", "CEB622", "CEB622"]
     assert not list(outbox.glob("*.xml"))
+
+
+def test_cli_names_every_mismatched_field_on_its_own_line(decl: dict, tmp_path: Path) -> None:
+    decl["payment"]["amount"] = "500.00"
+    decl["payer"]["name"] = "王小明"
+    src = tmp_path / "declaration.json"
+    src.write_text(json.dumps(decl, ensure_ascii=False))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["customs", "messages", str(src), "--out", str(out)])
+    assert result.exit_code != 0 and not out.exists()
+    lines = [x for x in result.output.splitlines() if x.startswith("error:")]
+    assert [x.split(":")[1].strip() for x in lines] == ["PaymentHead.amountPaid",
+                                                        "PaymentHead.payerName"]
