@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +30,7 @@ from customs.receipts import Receipt
 from customs.rules import default_rules
 from customs.tables import CustomsDeclaration, CustomsMessage, CustomsReceipt
 from customs.tax import apportion, quote
+from customs.types import TaxQuote
 from fulfilment import clearance_parcel as parcel_data
 from fulfilment import events, orders
 from fulfilment.clearance_files import move_done, read_folder, write_all_atomic
@@ -98,12 +100,20 @@ def declare_order(session: Session, *, order_id: int, settings: Settings,
     return made
 
 
-def _declare_parcel(session: Session, order: Order, parcel: Parcel, parcels: list[Parcel],
-                    settings: Settings, now: datetime) -> CustomsDeclaration:
-    decl = session.execute(select(CustomsDeclaration).where(
-        CustomsDeclaration.parcel_id == parcel.id)).scalars().first()
-    if decl is not None and decl.status in ACTIVE:
-        return decl
+@dataclass(frozen=True)
+class _Priced:
+    """A parcel's goods, its shares of the order's freight, insurance and discount, its quote."""
+
+    warehouse: Warehouse
+    goods: list
+    freight: Decimal
+    insurance: Decimal
+    discount: Decimal
+    on: datetime
+    quote: TaxQuote
+
+
+def _priced(session: Session, order: Order, parcel: Parcel, parcels: list[Parcel]) -> _Priced:
     wh = session.get(Warehouse, parcel.warehouse_id)
     goods = parcel_data.goods(session, order, parcel)
     values = [sum(q * p for _, q, p in parcel_data.goods(session, order, x)) for x in parcels]
@@ -121,6 +131,43 @@ def _declare_parcel(session: Session, order: Order, parcel: Parcel, parcels: lis
     if not q.accepted:
         raise ClearanceError("not clearable through CBEC", [
             {"field": f"parcel[{parcel.index}]", "reason": r.message} for r in q.reasons])
+    return _Priced(wh, goods, freight, insurance, discount, on, q)
+
+
+def _hold(session: Session, order: Order, parcel: Parcel, priced: _Priced,
+          now: datetime) -> None:
+    """Hold the parcel's accruing value (the quote started from 0 used) in the buyer's year."""
+    rules = default_rules().cbec_on(priced.on.date())
+    quota_store.hold(session, ref=hold_ref(parcel.id), buyer_hash=order.buyer_id_hash,
+                     year=priced.on.year, amount_fen=fen(priced.quote.annual_used_after),
+                     limit_fen=fen(rules.annual_limit), now=now)
+
+
+def hold_ref(parcel_id: int) -> str:
+    return f"parcel:{parcel_id}"
+
+
+def hold_quota(session: Session, *, order_id: int, now: datetime) -> int:
+    """Provisionally hold the buyer's annual quota for an order's parcels (call at allocation).
+
+    Raises QuotaExceeded (or ClearanceError when a parcel cannot clear through CBEC); the
+    caller's transaction then rolls back. Declaring later finds the hold and keeps it.
+    """
+    order = orders.get(session, order_id)
+    parcels = [p for p in orders.parcels_of(session, order.id) if p.status != "cancelled"]
+    for parcel in parcels:
+        _hold(session, order, parcel, _priced(session, order, parcel, parcels), now)
+    return len(parcels)
+
+
+def _declare_parcel(session: Session, order: Order, parcel: Parcel, parcels: list[Parcel],
+                    settings: Settings, now: datetime) -> CustomsDeclaration:
+    decl = session.execute(select(CustomsDeclaration).where(
+        CustomsDeclaration.parcel_id == parcel.id)).scalars().first()
+    if decl is not None and decl.status in ACTIVE:
+        return decl
+    priced = _priced(session, order, parcel, parcels)
+    wh, q = priced.warehouse, priced.quote
     suffix = "" if len(parcels) == 1 else f"-{parcel.index}"
     if decl is None:
         decl = CustomsDeclaration(order_id=order.id, parcel_id=parcel.id, attempt=0,
@@ -131,9 +178,8 @@ def _declare_parcel(session: Session, order: Order, parcel: Parcel, parcels: lis
 
     decl.logistics_no = ensure_tracking(session, parcel)
     decl.pay_transaction_id = f"{order.payment_ref or order.external_id}{suffix}"[:60]
-    rules = default_rules().cbec_on(on.date())
     decl.trade_mode, decl.status, decl.buyer_hash, decl.year = (
-        wh.customs_mode, "submitted", order.buyer_id_hash, on.year)
+        wh.customs_mode, "submitted", order.buyer_id_hash, priced.on.year)
     decl.rule_set, decl.dutiable_fen, decl.duty_fen = q.rule_set, fen(q.dutiable_value), fen(
         q.customs_duty)
     decl.consumption_tax_fen, decl.vat_fen, decl.tax_fen = (
@@ -142,12 +188,9 @@ def _declare_parcel(session: Session, order: Order, parcel: Parcel, parcels: lis
     session.add(decl)
     session.flush()
     decl.cop_no = f"CD{decl.id:012d}{decl.attempt:02d}"
-    accrued = q.annual_used_after  # the quote started from 0 used: this is what accrues
-    quota_store.hold(session, ref=f"declaration:{decl.id}", buyer_hash=order.buyer_id_hash,
-                     year=on.year, amount_fen=fen(accrued),
-                     limit_fen=fen(rules.annual_limit), now=now)
-    filed = parcel_data.declaration(session, order, parcel, wh, decl, goods, q.total_tax,
-                                    freight, insurance, discount, settings)
+    _hold(session, order, parcel, priced, now)
+    filed = parcel_data.declaration(session, order, parcel, wh, decl, priced.goods, q.total_tax,
+                                    priced.freight, priced.insurance, priced.discount, settings)
     built = ceb.build_messages(filed, now=now.astimezone(CHINA).replace(tzinfo=None))
     for m in built:
         session.add(CustomsMessage(declaration_id=decl.id, attempt=decl.attempt,
@@ -189,7 +232,7 @@ def release_cancelled(session: Session, *, now: datetime, order_id: int | None =
         stmt = stmt.where(CustomsDeclaration.order_id == order_id)
     count = 0
     for decl in session.execute(stmt).scalars().all():
-        quota_store.release(session, ref=f"declaration:{decl.id}", now=now)
+        quota_store.release(session, ref=hold_ref(decl.parcel_id), now=now)
         decl.status, decl.updated_at = "cancelled", now
         session.add(decl)
         count += 1
@@ -232,10 +275,10 @@ def apply_receipt(session: Session, r: Receipt, *, filename: str, now: datetime)
     elif r.message_type == "CEB622" and outcome == rc.RELEASED:
         decl.status, decl.released_at = "released", now
         decl.invt_no = r.invt_no or decl.invt_no
-        quota_store.consume(session, ref=f"declaration:{decl.id}", now=now)
+        quota_store.consume(session, ref=hold_ref(decl.parcel_id), now=now)
     elif outcome in (rc.REJECTED, rc.FAILED):
         decl.status = "rejected"
-        quota_store.release(session, ref=f"declaration:{decl.id}", now=now)
+        quota_store.release(session, ref=hold_ref(decl.parcel_id), now=now)
     session.add(decl)
     session.flush()
     _move_order(session, decl, r, now=now)
@@ -338,7 +381,7 @@ def refund(session: Session, *, order_id: int, declared_on: date, returned_on: d
                                          returned_on=returned_on)
         if problems:
             raise ClearanceError("return outside the refund windows", problems)
-        quota_store.release(session, ref=f"declaration:{decl.id}", now=now)
+        quota_store.release(session, ref=hold_ref(decl.parcel_id), now=now)
         decl.status, decl.updated_at = "refunded", now
         session.add(decl)
     session.flush()

@@ -209,3 +209,16 @@ def test_refund_within_the_windows_gives_the_quota_back(session_factory, setting
         assert clearance.refund(s, order_id=order_id, declared_on=day + timedelta(days=10),
                                 returned_on=day + timedelta(days=45), now=NOW) == 1
     assert quota(session_factory) == (0, 0)
+
+
+def test_hold_at_allocation_is_kept_by_the_declaration(session_factory, settings, session):
+    stocked(session, NOW, qty=5)
+    order_id = allocated_order(session_factory, settings)
+    with db.transaction(session_factory) as s:
+        assert clearance.hold_quota(s, order_id=order_id, now=NOW) == 1
+    assert quota(session_factory) == (0, 42500)
+    clearance.declare_job(session_factory, settings, now=NOW)
+    assert quota(session_factory) == (0, 42500)
+    run_simulator(settings)
+    clearance.receipts_job(session_factory, settings, now=NOW)
+    assert quota(session_factory) == (42500, 0)
