@@ -59,3 +59,27 @@ def test_release_and_consume_keep_the_ledger_exact(pg_factory):
     with pg_factory() as s:
         row = s.execute(select(CustomsQuota)).scalars().one()
         assert (row.used_fen, row.held_fen) == (500_000, 1_000_000)
+
+
+def test_concurrent_declarations_of_one_buyer_stay_within_the_limit(pg_factory, pg_settings):
+    from fulfilment import clearance, orders
+    from tests.builders import stocked
+    from tests.fulfilment.test_clearance import allocated_order
+
+    with pg_factory() as s:
+        stocked(s, NOW, qty=20)
+    ids = [allocated_order(pg_factory, pg_settings, price="4000.00") for _ in range(8)]
+    start = threading.Barrier(len(ids))
+
+    def declare(order_id: int) -> None:
+        start.wait()
+        with db.transaction(pg_factory) as s:
+            clearance.declare_order(s, order_id=order_id, settings=pg_settings, now=NOW)
+
+    with ThreadPoolExecutor(len(ids)) as pool:
+        list(pool.map(declare, ids))
+    with pg_factory() as s:
+        statuses = [orders.get(s, i).status for i in ids]
+        row = s.execute(select(CustomsQuota)).scalars().one()
+    assert statuses.count("declared") == 6 and statuses.count("customs_rejected") == 2
+    assert row.held_fen == 6 * 400_000 <= row.limit_fen
