@@ -35,7 +35,7 @@ def quote_postal(basket: Basket, book: RuleBook) -> TaxQuote:
         taxed.append(LineTax(line.name, value, duty, ZERO, ZERO))
     goods = sum((t.dutiable_value for t in taxed), ZERO)
     limit = rules.parcel_limit_for(basket.origin)
-    single = len(basket.lines) == 1 and basket.lines[0].qty == 1 and basket.lines[0].indivisible
+    single = basket.single_item
     used = basket.buyer_annual_used  # postal parcels do not count toward the CBEC annual total
     if goods > limit and not single:
         reason = Reason("over_parcel_limit", (

@@ -118,7 +118,7 @@ def _cbec(basket: Basket, book: RuleBook) -> TaxQuote:
         warnings.append(Reason("discount_not_deducted", "non-cash discounts do not reduce the "
                                "dutiable value under this rule set"))
     total = sum((x.value for x in lines), ZERO)
-    single = len(lines) == 1 and lines[0].line.qty == 1 and lines[0].line.indivisible
+    single = basket.single_item
     over_single = total > rules.single_limit
     full = over_single and single and rules.over_limit_single_item == "cbec_full_tax"
     taxed = tuple(_cbec_line(x, rules, full=full) for x in lines)

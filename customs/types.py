@@ -34,7 +34,8 @@ class BasketLine(BaseModel):
     net_content: NetContent | None = None
     tariff_rate: Decimal | None = Field(default=None, ge=0, le=10)
     list_price: Decimal | None = Field(default=None, ge=0)
-    indivisible: bool = False
+    # a single article that cannot be split; unset counts as indivisible for a lone qty-1 line
+    indivisible: bool | None = None
 
     @field_validator("tax_category")
     @classmethod
@@ -75,6 +76,13 @@ class Basket(BaseModel):
     @classmethod
     def _upper(cls, value: str) -> str:
         return value.upper()
+
+    @property
+    def single_item(self) -> bool:
+        """One article alone in the order (财关税〔2018〕49号: 订单下仅一件商品), not declared
+        divisible."""
+        only = self.lines[0]
+        return len(self.lines) == 1 and only.qty == 1 and only.indivisible is not False
 
     @classmethod
     def parse(cls, data: Any) -> Basket:

@@ -116,6 +116,13 @@ def test_over_single_limit_before_2019_goes_to_general_trade() -> None:
     assert not q.accepted and q.reasons[0].code == "over_single_limit"
 
 
+def test_one_item_alone_over_the_limit_needs_no_flag_but_a_divisible_one_is_refused() -> None:
+    """财关税〔2018〕49号: 订单下仅一件商品 — one article alone in the order."""
+    assert quote(basket(line("6000.00", "electronics"))).channel == "cbec_full_tax"
+    divisible = line("6000.00", "electronics", indivisible=False)
+    assert quote(basket(divisible)).channel == "refused"
+
+
 def test_over_limit_is_refused_without_suggesting_a_split() -> None:
     q = quote(basket(line("2000.00", "general", qty=3)))
     assert (q.accepted, q.channel, q.total_tax) == (False, "refused", D("0.00"))
