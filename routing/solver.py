@@ -256,8 +256,10 @@ def solve_index(index: Index, baseline: list[Pick], *, time_limit_s: float, work
 
     started = time.perf_counter()
     v = build(index)
+    if not v.upper:  # nothing can ship: everything stays unfulfilled
+        return [], Status.OPTIMAL, Fraction(v.constant, v.scale)
     h = _highs(v, integer=True, seed=seed,
-               time_limit_s=time_limit_s - (time.perf_counter() - started))
+               time_limit_s=time_limit_s - (time.perf_counter() - started) - 0.25)
     if baseline:
         start = highspy.HighsSolution()
         start.col_value = _start(index, v, baseline)

@@ -1,0 +1,72 @@
+"""The wave contract's types: parsing, round trip, and validation that names what is wrong."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+import routing
+from routing.problem import Wave
+
+EXAMPLE = Path("/work/shared/examples/routing-problem.json")
+if not EXAMPLE.exists():  # a copy travels with the repository
+    EXAMPLE = Path(__file__).parent / "routing-problem.json"
+
+
+def example() -> dict:
+    return json.loads(EXAMPLE.read_text())
+
+
+def fields(exc: routing.InvalidWave) -> set[str]:
+    return {p["field"] for p in exc.problems}
+
+
+def test_example_parses_and_round_trips():
+    wave = Wave.from_json(EXAMPLE.read_text())
+    assert len(wave.orders) == 4
+    assert Wave.from_json(wave.to_json()) == wave
+
+
+def test_lane_to_unknown_warehouse_is_named():
+    data = example()
+    data["lanes"][2]["warehouse"] = "NOWHERE"
+    with pytest.raises(routing.InvalidWave) as err:
+        routing.parse(data)
+    assert "lanes[2].warehouse" in fields(err.value)
+    assert err.value.code == "invalid_wave"
+
+
+def test_negative_stock_is_named():
+    data = example()
+    data["stock"][1]["qty"] = -3
+    with pytest.raises(routing.InvalidWave) as err:
+        routing.parse(data)
+    assert fields(err.value) == {"stock[1].qty"}
+
+
+def test_order_line_for_unknown_sku_is_named():
+    data = example()
+    data["orders"][3]["lines"][0]["sku"] = "GHOST"
+    with pytest.raises(routing.InvalidWave) as err:
+        routing.parse(data)
+    assert "orders[3].lines[0].sku" in fields(err.value)
+
+
+def test_several_problems_are_all_reported():
+    data = example()
+    data["stock"][0]["warehouse"] = "X"
+    data["courier_capacity"][0]["courier"] = "Y"
+    data["orders"].append(dict(data["orders"][0]))
+    with pytest.raises(routing.InvalidWave) as err:
+        routing.parse(data)
+    assert {"stock[0].warehouse", "courier_capacity[0].courier", "orders"} <= fields(err.value)
+
+
+def test_missing_field_and_bad_json():
+    data = example()
+    del data["penalties"]
+    with pytest.raises(routing.InvalidWave) as err:
+        routing.parse(data)
+    assert fields(err.value) == {"penalties"}
+    with pytest.raises(routing.InvalidWave):
+        Wave.from_json("{not json")

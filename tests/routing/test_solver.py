@@ -1,0 +1,170 @@
+"""The solver against the contract: the example's optimum, brute force, random waves checked by
+an independent checker, edge cases, and the fallback when the solver fails."""
+
+import itertools
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import routing
+from routing import cost as costing
+from routing import index as indexing
+from routing.cost import Pick
+from tests.routing.checker import check
+from tests.routing.test_problem import EXAMPLE
+from tests.routing.waves import waves
+
+FAST = {"workers": 1, "seed": 0, "time_limit_s": 10.0}
+
+
+def solved(data: dict) -> tuple[routing.Solution, dict]:
+    wave = routing.parse(data)
+    sol = routing.solve(wave, **FAST)
+    return sol, json.loads(sol.to_json())
+
+
+def test_example_optimum_is_found():
+    sol, raw = solved(json.loads(EXAMPLE.read_text()))
+    assert sol.objective == 1128.32
+    assert sol.status is routing.Status.OPTIMAL
+    assert sol.lower_bound == 1128.32
+    assert sol.baseline_objective == 1128.84
+    assert str(check(json.loads(EXAMPLE.read_text()), raw)) == "1128.32"
+    # one order split across NGB and JP-TYO, one unit unfulfilled
+    assert sorted(p.warehouse for p in sol.parcels if p.order == "R1001") == ["JP-TYO", "NGB"]
+    assert sum(u.qty for u in sol.unfulfilled) == 1
+
+
+def test_greedy_on_example_is_the_rule():
+    raw = json.loads(routing.greedy.allocate(routing.Wave.from_json(EXAMPLE.read_text()))
+                     .to_json())
+    assert raw["status"] == "baseline"
+    assert str(check(json.loads(EXAMPLE.read_text()), raw)) == "1128.84"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(waves())
+def test_random_waves_are_feasible_exact_and_no_worse_than_greedy(data):
+    sol, raw = solved(data)
+    total = check(data, raw)
+    greedy = json.loads(routing.greedy.allocate(routing.parse(data)).to_json())
+    assert check(data, greedy) >= total
+    assert sol.baseline_objective == greedy["objective"]
+    assert sol.status is routing.Status.OPTIMAL
+
+
+def _options(index, order):
+    """Every parcel set one order could get: per warehouse, nothing or a courier and units."""
+    need = index.demand(order)
+    per_wh = []
+    for w in index.pick_cap:
+        choices = [None]
+        for lane in index.lanes_to.get((w, order.zone), ()):
+            for qs in itertools.product(*(range(q + 1) for q in need.values())):
+                lines = {s: q for s, q in zip(need, qs, strict=True) if q}
+                if lines:
+                    choices.append(Pick(order.id, w, lane.courier, lines))
+        per_wh.append(choices)
+    for combo in itertools.product(*per_wh):
+        yield [p for p in combo if p is not None]
+
+
+def brute_force(wave: routing.Wave):
+    index = indexing.build(wave)
+    best = None
+    for combo in itertools.product(*(list(_options(index, o)) for o in wave.orders)):
+        picks = [p for ps in combo for p in ps]
+        if costing.problems(index, picks):
+            continue
+        total = costing.cost(index, picks).total
+        best = total if best is None or total < best else best
+    return best
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(waves(max_orders=2))
+def test_small_waves_match_brute_force(data):
+    data["warehouses"] = data["warehouses"][:2]
+    data["lanes"] = [x for x in data["lanes"] if x["warehouse"] != "JP"]
+    data["courier_capacity"] = [x for x in data["courier_capacity"] if x["warehouse"] != "JP"]
+    data["stock"] = [x for x in data["stock"] if x["warehouse"] != "JP"]
+    for o in data["orders"]:
+        o["lines"] = [dict(line, qty=min(line["qty"], 2)) for line in o["lines"][:2]]
+    sol, raw = solved(data)
+    check(data, raw)
+    best = brute_force(routing.parse(data))
+    assert sol.objective == costing.round_cny(best)
+
+
+def base(**changes) -> dict:
+    data = json.loads(EXAMPLE.read_text())
+    data.update(changes)
+    return data
+
+
+def test_no_stock_anywhere_leaves_everything_unfulfilled():
+    data = base(stock=[])
+    sol, raw = solved(data)
+    assert sol.parcels == [] and check(data, raw) == 10 * 500
+
+
+def test_no_lane_to_a_province_leaves_its_orders_unfulfilled():
+    data = base(lanes=[x for x in base()["lanes"] if x["zone"] != "BJ"])
+    sol, raw = solved(data)
+    check(data, raw)
+    assert not any(p.order in ("R1002", "R1003") for p in sol.parcels)
+
+
+def test_capacity_zero_is_respected():
+    data = base(courier_capacity=[{"warehouse": w, "courier": c, "parcels": 0}
+                                  for w in ("NGB", "ZZ", "JP-TYO")
+                                  for c in ("SF", "ZTO", "EMS")])
+    sol, raw = solved(data)
+    assert sol.parcels == [] and check(data, raw) == 10 * 500
+    data = base(warehouses=[dict(w, pick_capacity_units=0) for w in base()["warehouses"]])
+    sol, raw = solved(data)
+    assert sol.parcels == []
+
+
+def test_order_bigger_than_any_warehouse_is_split_up_to_the_limit():
+    data = base(orders=[{"id": "BIG", "zone": "BJ", "days_left": 9,
+                         "lines": [{"sku": "SUNSCREEN-50G", "qty": 9}]}])
+    sol, raw = solved(data)
+    check(data, raw)
+    assert {p.warehouse for p in sol.parcels} == {"NGB", "ZZ"}
+    assert sol.unfulfilled[0].qty == 2
+    data["max_parcels_per_order"] = 1
+    sol, raw = solved(data)
+    check(data, raw)
+    assert len(sol.parcels) == 1 and sol.unfulfilled[0].qty == 4
+
+
+def test_step_pricing_is_per_started_kilogram():
+    lane = routing.problem.Lane(warehouse="W", courier="C", zone="Z", first_kg=10.0,
+                                extra_kg=2.5, transit_days=1)
+    assert [costing.shipping(lane, g) for g in (0, 1, 1000, 1001, 2000, 2001)] == \
+        [10, 10, 10, 12.5, 12.5, 15]
+
+
+def test_solver_failure_returns_the_greedy_answer_marked_baseline(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("solver crashed")
+
+    monkeypatch.setattr(routing.solver, "solve_index", broken)
+    sol, raw = solved(json.loads(EXAMPLE.read_text()))
+    assert sol.status is routing.Status.BASELINE
+    assert sol.objective == sol.baseline_objective == 1128.84
+    check(json.loads(EXAMPLE.read_text()), raw)
+
+
+@pytest.mark.parametrize("chunk", [1, 2])
+def test_decomposed_waves_stay_feasible(chunk):
+    from routing import decompose
+
+    wave = routing.parse(base())
+    index = indexing.build(wave)
+    picks, status, bound = decompose.solve_index(index, [], time_limit_s=5, workers=1, seed=0,
+                                                 chunk=chunk, whole=0)
+    assert costing.problems(index, picks) == []
+    assert bound is not None and bound <= costing.cost(index, picks).total
