@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -18,6 +19,11 @@ from fulfilment.cli.common import describe, fail
 
 app = typer.Typer(help="Customs: tax quotes, CEB clearance messages, the customs simulator.",
                   no_args_is_help=True)
+
+
+def _china_now() -> datetime:
+    """Message times are China Standard Time, as the single window expects."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
 
 
 def _load(path: Path) -> Any:
@@ -51,12 +57,12 @@ def quote(basket: Path = typer.Argument(..., help="basket JSON (the customs cont
 def messages(
     declaration: Path = typer.Argument(..., help="declaration JSON (the customs contract)"),
     out: Path = typer.Option(..., "--out", help="folder the four messages are written to"),
-    at: datetime | None = typer.Option(None, "--at", help="declaration time (default: now)"),
+    at: datetime | None = typer.Option(None, "--at", help="declaration time (China time)"),
 ) -> None:
     """Build, check and write CEB311/411/511/621; on any problem write nothing."""
     data = _load(declaration)
     try:
-        built = ceb.build_messages(data, now=at or datetime.now())
+        built = ceb.build_messages(data, now=at or _china_now())
     except CustomsError as exc:
         _refuse(exc)
     try:
@@ -81,7 +87,7 @@ def simulate(
     ledger = ledger or outbox / "sent" / "simulator-ledger.json"
     used = {k: Decimal(v) for k, v in (_load(ledger) if ledger.exists() else {}).items()}
     found = read_folder(outbox)
-    result = simulator.simulate(found, now=datetime.now(), used=used)
+    result = simulator.simulate(found, now=_china_now(), used=used)
     try:
         write_all_atomic(inbox, {a.filename: a.xml for a in result.answers})
         move_done(outbox, [n for n in found if n not in result.skipped], sub="sent")
