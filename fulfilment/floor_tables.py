@@ -52,7 +52,7 @@ class PackScan(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     station: str = Field(max_length=40)
-    user: str = Field(max_length=80)
+    user_name: str = Field(max_length=80)  # who scanned (API key name#id)
     code: str = Field(max_length=80)
     kind: str = Field(max_length=10)
     result: str = Field(max_length=10)

@@ -43,7 +43,7 @@ class Outcome:
 def _record(session: Session, *, station: str, user: str, code: str, kind: str, result: str,
             now: datetime, reason: str = "", parcel_id: int | None = None,
             sku_id: str | None = None) -> PackScan:
-    row = PackScan(station=station, user=user, code=code[:80], kind=kind, result=result,
+    row = PackScan(station=station, user_name=user, code=code[:80], kind=kind, result=result,
                    reason=reason[:200], parcel_id=parcel_id, sku_id=sku_id, at=now)
     session.add(row)
     session.flush()
