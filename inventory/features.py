@@ -1,0 +1,149 @@
+"""Feature rows for the pooled forecast: what is known about a SKU at an origin day.
+
+A `Panel` holds dense day-by-SKU arrays of sales and signals. `at_origin` turns the history
+strictly before an origin into one row per SKU and horizon step, so training (many past
+origins) and forecasting (the real origin) use exactly the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+
+from inventory.signals import SIGNAL_FIELDS, SaleRow, SignalRow
+
+_HALF_LIVES = (2.0, 7.0)
+_SAVES, _LIKES, _COMMENTS, _SEARCHES = (SIGNAL_FIELDS.index(f)
+                                        for f in ("saves", "likes", "comments", "searches"))
+# target weekday is the first column so the model can treat it as categorical
+WEEKDAY_COLUMN = 0
+_ORIGIN_FEATURES = 31
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Sales (sku x day) and signals (sku x day x field) from `day0` for `days` days."""
+
+    skus: tuple[str, ...]
+    day0: date
+    days: int
+    sales: np.ndarray
+    signals: np.ndarray
+    first_signal: np.ndarray  # day index of a SKU's first signal, or a big number
+    first_sale: np.ndarray
+    sales_cum: np.ndarray  # cumulative sums with a leading zero column, for window sums
+    ewm: np.ndarray  # (sku, day, field, half-life): decayed signal levels through each day
+    sales_ewm: np.ndarray  # (sku, day, 2): decayed sales through each day
+
+
+def build_panel(signals: list[SignalRow], sales: list[SaleRow], *, start: date) -> Panel:
+    """Arrange every row dated before `start` into dense arrays; SKUs of all rows are kept."""
+    skus = tuple(sorted({r.sku for r in signals} | {r.sku for r in sales}))
+    index = {s: i for i, s in enumerate(skus)}
+    past = [r.day for r in (*signals, *sales) if r.day < start]
+    day0 = min(past) if past else start
+    days = (start - day0).days
+    n = len(skus)
+    sale = np.zeros((n, days))
+    sig = np.zeros((n, days, len(SIGNAL_FIELDS)))
+    for r in sales:
+        if r.day < start:
+            sale[index[r.sku], (r.day - day0).days] += r.units
+    for r in signals:
+        if r.day < start:
+            sig[index[r.sku], (r.day - day0).days] += [getattr(r, f) for f in SIGNAL_FIELDS]
+    never = 10**6
+    first_signal = np.where(sig.any(axis=2).any(axis=1), sig.any(axis=2).argmax(axis=1), never)
+    first_sale = np.where((sale > 0).any(axis=1), (sale > 0).argmax(axis=1), never)
+    cum = np.concatenate([np.zeros((n, 1)), np.cumsum(sale, axis=1)], axis=1)
+    ewm = np.stack([_ewm(sig, hl) for hl in _HALF_LIVES], axis=3)
+    sales_ewm = np.stack([_ewm(sale[:, :, None], hl)[:, :, 0] for hl in (3.0, 14.0)], axis=2)
+    return Panel(skus, day0, days, sale, sig, first_signal, first_sale, cum, ewm, sales_ewm)
+
+
+def _ewm(x: np.ndarray, half_life: float) -> np.ndarray:
+    """Exponentially decayed level along the day axis (axis 1), updated through each day."""
+    alpha = 1.0 - 0.5 ** (1.0 / half_life)
+    out = np.zeros_like(x)
+    level = np.zeros_like(x[:, 0])
+    for t in range(x.shape[1]):
+        level = alpha * x[:, t] + (1.0 - alpha) * level
+        out[:, t] = level
+    return out
+
+
+def day_of(panel: Panel, index: int) -> date:
+    """The calendar date of a day index (may lie after the panel, in the horizon)."""
+    return panel.day0 + timedelta(days=index)
+
+
+def at_origin(panel: Panel, origin: int, horizons: range) -> np.ndarray:
+    """Feature rows (sku-major, then horizon step) from the history strictly before `origin`."""
+    n = len(panel.skus)
+    base = _origin_block(panel, origin)
+    rows = []
+    for h in horizons:
+        target = origin + h
+        weekday = np.full(n, float(day_of(panel, target).weekday()))
+        same_weekday = _same_weekday(panel, origin, target)
+        rows.append(np.column_stack([weekday, np.full(n, float(h)), same_weekday, base]))
+    stacked = np.stack(rows, axis=1)  # (sku, horizon, feature)
+    return stacked.reshape(n * len(horizons), -1)
+
+
+def _window(panel: Panel, origin: int, width: int) -> np.ndarray:
+    """Mean daily sales over the `width` days before `origin` (fewer at the start of data)."""
+    lo = max(origin - width, 0)
+    span = max(origin - lo, 1)
+    return (panel.sales_cum[:, origin] - panel.sales_cum[:, lo]) / span
+
+
+def _same_weekday(panel: Panel, origin: int, target: int) -> np.ndarray:
+    """Last week's sales on the target's weekday, mean of two weeks, and the weekday index."""
+    back = target - 7 * ((target - origin) // 7 + 1)
+    last = panel.sales[:, back] if back >= 0 else np.full(len(panel.skus), np.nan)
+    two = [panel.sales[:, d] for d in (back, back - 7) if d >= 0]
+    mean_two = np.mean(two, axis=0) if two else np.full(len(panel.skus), np.nan)
+    # the SKU's own weekday profile over eight weeks, shrunk towards flat
+    same = [panel.sales[:, d] for d in range(back, max(origin - 56, 0) - 1, -7) if d >= 0]
+    same_sum = np.sum(same, axis=0) if same else np.zeros(len(panel.skus))
+    mean_day = _window(panel, origin, 56)
+    ratio = (same_sum + 2.0 * mean_day) / (mean_day * len(same) + 2.0 * mean_day + 1e-9)
+    return np.column_stack([last, mean_two, np.where(mean_day > 0, ratio, np.nan)])
+
+
+def _origin_block(panel: Panel, origin: int) -> np.ndarray:
+    """Features that do not depend on the horizon step: levels, signals, launch age."""
+    n = len(panel.skus)
+    last = origin - 1
+    if last < 0:
+        return np.full((n, _ORIGIN_FEATURES), np.nan)
+    sig_ewm = panel.ewm[:, last].reshape(n, -1)  # field x half-life
+    short, long_ = panel.ewm[:, last, :, 0], panel.ewm[:, last, :, 1]
+    recent = panel.signals[:, last]
+    mean7, mean28 = _window(panel, origin, 7), _window(panel, origin, 28)
+    saves28 = panel.signals[:, max(origin - 28, 0):origin, _SAVES].sum(axis=1)
+    searches28 = panel.signals[:, max(origin - 28, 0):origin, _SEARCHES].sum(axis=1)
+    sales28 = mean28 * min(origin, 28)
+    age_signal = np.where(panel.first_signal < origin, origin - panel.first_signal, np.nan)
+    age_sale = np.where(panel.first_sale < origin, origin - panel.first_sale, np.nan)
+    # units per unit of intent (saves, searches, comments) times today's decayed intent: the
+    # product a tree cannot form on its own
+    intent28 = sum(panel.signals[:, max(origin - 28, 0):origin, f].sum(axis=1)
+                   for f in (_SAVES, _SEARCHES, _COMMENTS))
+    per_intent = sales28 / (intent28 + 1.0)
+    intent = [short[:, _SAVES] + short[:, _SEARCHES] + short[:, _COMMENTS],
+              long_[:, _SAVES] + long_[:, _SEARCHES] + long_[:, _COMMENTS]]
+    return np.column_stack([
+        per_intent * intent[0], per_intent * intent[1], intent[0],
+        mean7, mean28, _window(panel, origin, 3), panel.sales[:, last],
+        panel.sales_ewm[:, last, 0], panel.sales_ewm[:, last, 1],
+        sig_ewm,
+        recent[:, _SAVES], recent[:, _LIKES], recent[:, _SEARCHES],
+        age_signal, age_sale, np.log1p(panel.sales_cum[:, origin]),
+        sales28 / (saves28 + 1.0), sales28 / (searches28 + 1.0),
+        short[:, _SAVES] / (long_[:, _SAVES] + 0.1),
+        short[:, _LIKES] / (short[:, _SAVES] + short[:, _COMMENTS] + 1.0),
+    ])

@@ -1,0 +1,141 @@
+"""Seeded synthetic worlds of community signals and sales, for tests and backtests.
+
+Each SKU has a latent interest that drives both what the community does and what sells:
+creator bursts that decay over days, launches seeded by creators before the first sale, bot
+spikes of likes that never convert, and a weekly shopping rhythm per category. Conversion from
+interest to purchases varies per SKU, so signals tell the shape and sales history the level.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+
+from inventory.signals import SaleRow, SignalRow
+
+CATEGORIES = ("skincare", "makeup", "haircare", "wellness")
+# Weekly rhythm (Mon..Sun) per category before per-world jitter: evenings and weekends differ.
+_RHYTHM = {
+    "skincare": (1.00, 0.95, 0.95, 1.00, 1.05, 1.15, 1.10),
+    "makeup": (0.85, 0.85, 0.90, 1.00, 1.20, 1.30, 1.05),
+    "haircare": (1.10, 1.00, 1.00, 0.95, 0.95, 1.00, 1.10),
+    "wellness": (1.25, 1.10, 1.00, 0.95, 0.90, 0.85, 0.95),
+}
+
+
+@dataclass(frozen=True)
+class World:
+    """One generated world: its rows, the category of each SKU and each SKU's first sale day."""
+
+    signals: list[SignalRow]
+    sales: list[SaleRow]
+    categories: dict[str, str]
+    first_day: date
+    days: int
+    launch_day: dict[str, date | None]
+    mean_units: dict[str, tuple[float, ...]]  # the true expected units per day, for oracles
+
+    def until(self, day: date) -> tuple[list[SignalRow], list[SaleRow]]:
+        """Rows dated strictly before `day` (what a forecaster standing on `day` may see)."""
+        return ([r for r in self.signals if r.day < day], [r for r in self.sales if r.day < day])
+
+
+def generate(seed: int, *, skus: int = 60, days: int = 180, launch_share: float = 0.3,
+             first_day: date = date(2026, 1, 5)) -> World:
+    """Generate a world of `skus` products over `days` days, reproducible from `seed`."""
+    rng = np.random.default_rng(seed)
+    rhythm = {c: np.array(r) * rng.lognormal(0.0, 0.05, 7) for c, r in _RHYTHM.items()}
+    signals: list[SignalRow] = []
+    sales: list[SaleRow] = []
+    categories: dict[str, str] = {}
+    launch_day: dict[str, date | None] = {}
+    mean_units: dict[str, tuple[float, ...]] = {}
+    for i in range(skus):
+        sku = f"W{seed % 1000:03d}-{i:04d}"
+        category = CATEGORIES[int(rng.integers(len(CATEGORIES)))]
+        categories[sku] = category
+        is_launch = rng.random() < launch_share
+        interest, sale_start, seeded_from = _interest(rng, days, is_launch)
+        launch_day[sku] = first_day + timedelta(days=sale_start) if sale_start < days else None
+        counts = _signals(rng, interest, seeded_from)
+        mean = _mean_units(rng, interest, sale_start, rhythm[category], first_day)
+        mean_units[sku] = tuple(float(m) for m in mean)
+        size = rng.uniform(6.0, 20.0)  # negative binomial: variance = mean + mean^2 / size
+        units = rng.negative_binomial(size, size / (size + mean))
+        for t in range(days):
+            day = first_day + timedelta(days=t)
+            if counts[t].any():
+                signals.append(SignalRow(day, sku, *(int(v) for v in counts[t])))
+            if units[t] > 0:
+                sales.append(SaleRow(day, sku, int(units[t])))
+    return World(signals, sales, categories, first_day, days, launch_day, mean_units)
+
+
+def _interest(rng: np.random.Generator, days: int, is_launch: bool
+              ) -> tuple[np.ndarray, int, int]:
+    """Latent interest per day (in units of demand), the first sale day and first signal day."""
+    t = np.arange(days)
+    base = rng.lognormal(np.log(4.0), 0.9)
+    drift = np.exp(np.cumsum(rng.normal(0.0, 0.02, days)))
+    interest = base * drift
+    seeded_from, sale_start = 0, 0
+    if is_launch:
+        seeded_from = int(rng.integers(10, days - 10))
+        sale_start = seeded_from + int(rng.integers(5, 22))
+        # before launch only the creators' seeding exists; the level ramps up after the launch
+        ramp = np.clip((t - seeded_from) / max(sale_start - seeded_from + 10, 1), 0.0, 1.0)
+        interest = interest * ramp
+        interest += _burst(t, seeded_from, base * rng.uniform(1.5, 5.0), rng.uniform(5, 14))
+        interest += _burst(t, sale_start, base * rng.uniform(1.0, 4.0), rng.uniform(4, 10))
+    for start in np.flatnonzero(rng.random(days) < 1 / 28):
+        if start >= seeded_from:
+            interest += _burst(t, int(start), base * rng.lognormal(0.3, 0.7), rng.uniform(2, 10))
+    return interest, sale_start, seeded_from
+
+
+def _burst(t: np.ndarray, start: int, height: float, tau: float) -> np.ndarray:
+    """A creator's post: interest jumps on `start` then decays with time constant `tau` days."""
+    return np.where(t >= start, height * np.exp(-(t - start) / tau), 0.0)
+
+
+def _signals(rng: np.random.Generator, interest: np.ndarray, seeded_from: int) -> np.ndarray:
+    """Daily notes, likes, saves, comments, shares, searches driven by interest, plus bots."""
+    days = len(interest)
+    reach = rng.lognormal(0.0, 0.5)  # how visible the product is per unit of demand
+    rates = np.array([0.08, 12.0, 2.5, 0.8, 0.4, 1.5]) * rng.lognormal(0.0, 0.3, 6) * reach
+    lam = interest[:, None] * rates[None, :]
+    counts = rng.poisson(lam)
+    counts[:, 0] += rng.poisson(np.diff(interest, prepend=interest[0]).clip(0) * 0.3)
+    # bought engagement: a burst of likes (and a few shares) with no saves or comments
+    for day in np.flatnonzero(rng.random(days) < 1 / 45):
+        if day >= seeded_from:
+            width = int(rng.integers(1, 3))
+            counts[day:day + width, 1] += rng.poisson(rates[1] * interest.max() * rng.uniform(3, 12))
+    counts[:seeded_from] = 0
+    return counts
+
+
+def _mean_units(rng: np.random.Generator, interest: np.ndarray, sale_start: int,
+                rhythm: np.ndarray, first_day: date) -> np.ndarray:
+    """Expected daily units: intent converts over the following days (people save, then buy).
+
+    Intent shown before a launch waits: part of it converts in the first days of sale.
+    """
+    days = len(interest)
+    conversion = rng.lognormal(0.0, 0.25)
+    delay = rng.uniform(2.0, 6.0)  # mean days from intent to purchase
+    lags = np.arange(21)
+    kernel = (lags + 1.0) * np.exp(-(lags + 1.0) / (delay / 2.0))
+    kernel /= kernel.sum()
+    converted = np.convolve(interest, kernel)[:days]
+    if 0 < sale_start < days:
+        waiting = 0.5 * converted[:sale_start].sum()
+        after = np.arange(days - sale_start)
+        pent = np.exp(-after / rng.uniform(2.0, 6.0))
+        converted[sale_start:] += waiting * pent / pent.sum()
+    weekday = np.array([rhythm[(first_day.weekday() + t) % 7] for t in range(days)])
+    mean = conversion * converted * weekday
+    mean[:sale_start] = 0.0
+    return mean
