@@ -1,0 +1,70 @@
+"""Allocation verbs: `route solve` on files (no database) and `couriers import` (rate cards)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+
+from fulfilment.cli.common import describe, fail
+
+route_app = typer.Typer(help="Allocation waves on files.", no_args_is_help=True)
+couriers_app = typer.Typer(help="Couriers, lanes (rate cards) and capacities.",
+                           no_args_is_help=True)
+
+
+@route_app.command("solve")
+def solve(problem: Path = typer.Argument(..., help="wave problem JSON (routing contract)"),
+          out: Path = typer.Option(..., "--out", help="where to write the solution JSON"),
+          time_limit: float = typer.Option(20.0, "--time-limit", min=0.1, help="seconds"),
+          workers: int = typer.Option(2, "--workers", min=1),
+          seed: int = typer.Option(0, "--seed")) -> None:
+    """Solve one wave: the least-cost parcels within stock and capacities."""
+    import routing
+
+    try:
+        text = problem.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {problem}: {exc.strerror or exc}")
+    try:
+        solution = routing.solve(routing.Wave.from_json(text), time_limit_s=time_limit,
+                                 workers=workers, seed=seed)
+    except ValueError as exc:
+        fail(f"{problem}: {describe(exc)}")
+    try:
+        out.write_text(solution.to_json() + "\n", encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
+    typer.echo(f"{solution.wave_id}: {solution.status.value} {solution.objective:.2f} "
+               f"(greedy {solution.baseline_objective:.2f}, bound {solution.lower_bound}), "
+               f"{len(solution.parcels)} parcels, {len(solution.unfulfilled)} lines unfulfilled",
+               err=True)
+
+
+@couriers_app.command("import")
+def import_csv(
+    file: Path = typer.Argument(..., help="CSV of couriers, lanes or capacities"),
+) -> None:
+    """Import a rate-card CSV into the database (kind detected from its header)."""
+    from fulfilment import db
+    from fulfilment.settings import Settings
+    from routing import store
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror or exc}")
+    settings = Settings()
+    factory = db.make_session_factory(db.make_engine(settings.database_url))
+    try:
+        with db.transaction(factory) as session:
+            summary = store.import_csv(session, text, now=datetime.now(UTC))
+    except ValueError as exc:
+        fail(f"{file}: {describe(exc)}")
+    typer.echo(summary)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(route_app, name="route")
+    app.add_typer(couriers_app, name="couriers")

@@ -1,0 +1,146 @@
+"""Rate cards in the database: load them for a wave, import them from CSV. Never commits."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select, text
+from sqlmodel import Session
+
+from routing.errors import RoutingError
+from routing.problem import Courier, Lane
+from routing.tables import CourierCapacityRow, CourierRow, LaneRow
+from routing.zones import zone_of
+
+
+class InvalidRateCard(RoutingError):
+    code = "invalid_rate_card"
+
+
+def couriers(session: Session) -> list[Courier]:
+    return [Courier(id=c) for c in session.execute(select(CourierRow.id)
+                                                   .order_by(CourierRow.id)).scalars()]
+
+
+def lanes(session: Session, *, warehouses: set[str] | None = None) -> list[Lane]:
+    rows = session.execute(select(LaneRow).order_by(LaneRow.id)).scalars()
+    return [Lane(warehouse=r.warehouse_id, courier=r.courier_id, zone=r.zone,
+                 first_kg=float(Decimal(r.first_kg_fen) / 100),
+                 extra_kg=float(Decimal(r.extra_kg_fen) / 100), transit_days=r.transit_days)
+            for r in rows if warehouses is None or r.warehouse_id in warehouses]
+
+
+def daily_capacity(session: Session) -> dict[tuple[str, str], int]:
+    return {(r.warehouse_id, r.courier_id): r.parcels_per_day
+            for r in session.execute(select(CourierCapacityRow)).scalars()}
+
+
+def upsert_courier(session: Session, *, courier_id: str, name: str) -> None:
+    row = session.get(CourierRow, courier_id) or CourierRow(id=courier_id, name=name)
+    row.name = name
+    session.add(row)
+
+
+def upsert_lane(session: Session, *, warehouse: str, courier: str, zone: str, first_kg_fen: int,
+                extra_kg_fen: int, transit_days: int) -> None:
+    row = session.execute(select(LaneRow).where(
+        LaneRow.warehouse_id == warehouse, LaneRow.courier_id == courier,
+        LaneRow.zone == zone)).scalars().first()
+    row = row or LaneRow(warehouse_id=warehouse, courier_id=courier, zone=zone,
+                         first_kg_fen=0, extra_kg_fen=0, transit_days=0)
+    row.first_kg_fen, row.extra_kg_fen, row.transit_days = first_kg_fen, extra_kg_fen, transit_days
+    session.add(row)
+
+
+def upsert_capacity(session: Session, *, warehouse: str, courier: str, parcels: int) -> None:
+    row = session.get(CourierCapacityRow, (warehouse, courier)) or CourierCapacityRow(
+        warehouse_id=warehouse, courier_id=courier, parcels_per_day=parcels)
+    row.parcels_per_day = parcels
+    session.add(row)
+
+
+KINDS = {
+    "couriers": ("id", "name"),
+    "lanes": ("warehouse", "courier", "zone", "first_kg", "extra_kg", "transit_days"),
+    "capacities": ("warehouse", "courier", "parcels_per_day"),
+}
+
+
+def import_csv(session: Session, content: str, *, now: datetime) -> str:
+    """Import couriers, lanes or capacities (kind told by the header); all rows or none."""
+    del now  # rate cards carry no history yet
+    reader = csv.DictReader(io.StringIO(content))
+    header = tuple(h.strip() for h in (reader.fieldnames or ()))
+    kind = next((k for k, cols in KINDS.items() if set(cols) <= set(header)), None)
+    if kind is None:
+        raise InvalidRateCard([{"field": "header", "reason": "expected columns of one of: "
+                                + "; ".join(",".join(c) for c in KINDS.values())}])
+    rows = [{k.strip(): (v or "").strip() for k, v in r.items() if k} for r in reader]
+    warehouses = set(session.execute(text("SELECT id FROM warehouse")).scalars())
+    known = set(session.execute(select(CourierRow.id)).scalars())
+    problems: list[dict] = []
+    done = 0
+    for n, row in enumerate(rows, start=2):  # line numbers as a spreadsheet shows them
+        if kind == "couriers":
+            if not row["id"] or not row["name"]:
+                problems.append({"field": f"line {n}", "reason": "id and name are required"})
+                continue
+            upsert_courier(session, courier_id=row["id"], name=row["name"])
+            done += 1
+            continue
+        bad = _check_refs(row, n, warehouses, known)
+        if kind == "lanes":
+            zone = zone_of(row["zone"]) if row["zone"] else None
+            first, extra = _fen(row["first_kg"], n, "first_kg", bad), _fen(
+                row["extra_kg"], n, "extra_kg", bad)
+            days = _count(row["transit_days"], n, "transit_days", bad)
+            if zone is None:
+                bad.append({"field": f"line {n}.zone",
+                            "reason": f"unknown province {row['zone']!r}"})
+            if not bad:
+                upsert_lane(session, warehouse=row["warehouse"], courier=row["courier"], zone=zone,
+                            first_kg_fen=first, extra_kg_fen=extra, transit_days=days)
+        else:
+            parcels = _count(row["parcels_per_day"], n, "parcels_per_day", bad)
+            if not bad:
+                upsert_capacity(session, warehouse=row["warehouse"], courier=row["courier"],
+                                parcels=parcels)
+        problems += bad
+        done += not bad
+    if problems:
+        raise InvalidRateCard(problems)
+    session.flush()
+    return f"imported {done} {kind}"
+
+
+def _check_refs(row: dict, n: int, warehouses: set[str], couriers: set[str]) -> list[dict]:
+    bad = []
+    if row["warehouse"] not in warehouses:
+        bad.append({"field": f"line {n}.warehouse",
+                    "reason": f"unknown warehouse {row['warehouse']!r}"})
+    if row["courier"] not in couriers:
+        bad.append({"field": f"line {n}.courier", "reason": f"unknown courier {row['courier']!r}"})
+    return bad
+
+
+def _fen(value: str, n: int, name: str, bad: list[dict]) -> int:
+    try:
+        amount = Decimal(value)
+        ok = amount.is_finite() and amount >= 0 and amount == amount.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        ok = False
+    if not ok:
+        bad.append({"field": f"line {n}.{name}", "reason": "must be a non-negative amount in CNY "
+                    "with at most two decimals"})
+        return 0
+    return int(amount * 100)
+
+
+def _count(value: str, n: int, name: str, bad: list[dict]) -> int:
+    if not value.isdigit():
+        bad.append({"field": f"line {n}.{name}", "reason": "must be a whole number >= 0"})
+        return 0
+    return int(value)
