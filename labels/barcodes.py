@@ -45,13 +45,66 @@ def is_valid_sscc(value: str) -> bool:
     return len(value) == 18 and value.isdigit() and gs1_check_digit(value[:-1]) == value[-1]
 
 
+_FOLDABLE = {100: 104, 101: 103}  # in code set C: CODE B / CODE A right after START C
+
+
+class _Code128(barcode.Code128):
+    """python-barcode 0.16 folds START C + 99 into one start even when 99 is the data pair
+    "99" (so "99123456" loses its "99"). Fold only a real code-set switch."""
+
+    def _try_to_optimize(self, encoded: list[int]) -> list[int]:
+        if len(encoded) > 1 and encoded[0] == 105 and encoded[1] in _FOLDABLE:
+            encoded[:2] = [_FOLDABLE[encoded[1]]]
+        return encoded
+
+
+class _Gs1_128(Gs1_128):  # noqa: N801 - mirrors python-barcode's name
+    _try_to_optimize = _Code128._try_to_optimize
+
+
+def _decode_values(values: list[int]) -> str:
+    """Read Code 128 symbol values back to text (FNC1 as \xf1): the encoder's self-check."""
+    sets = {103: "A", 104: "B", 105: "C"}
+    charset, out = sets[values[0]], []
+    for v in values[1:]:
+        if v == 102:
+            out.append("\xf1")
+        elif charset == "C" and v < 100:
+            out.append(f"{v:02d}")
+        elif charset != "C" and v < 96:
+            out.append(chr(32 + v) if charset == "B" or v < 64 else chr(v - 64))
+        elif v == 99:
+            charset = "C"
+        elif v == 100 and charset != "B":
+            charset = "B"
+        elif v == 101 and charset != "A":
+            charset = "A"
+        else:
+            raise ValueError(f"unexpected symbol value {v} in code set {charset}")
+    return "".join(out)
+
+
+def _checked(symbol: barcode.Code128, expected: str, field: str) -> str:
+    values = symbol._build()  # a fresh object: _build() keeps state between calls
+    if _decode_values(values) != expected:
+        raise BarcodeError([{"field": field, "reason": "could not be encoded exactly"}])
+    return _modules(values)
+
+
+def _modules(values: list[int]) -> str:
+    from barcode.charsets import code128
+
+    checksum = (values[0] + sum(i * v for i, v in enumerate(values[1:], start=1))) % 103
+    return "".join(code128.CODES[v] for v in [*values, checksum]) + code128.STOP + "11"
+
+
 def code128_modules(value: str, *, field: str = "value") -> str:
     """Code 128 module string (start, data, check, stop) for printable ASCII `value`."""
     if not value or len(value) > 48:
         raise BarcodeError([{"field": field, "reason": "must be 1-48 characters"}])
     if any(not 32 <= ord(ch) <= 126 for ch in value):
         raise BarcodeError([{"field": field, "reason": "must be printable ASCII for Code 128"}])
-    return barcode.Code128(value).build()[0]
+    return _checked(_Code128(value), value, field)
 
 
 def normalize_gtin(gtin: str, *, field: str = "gtin") -> str:
@@ -75,7 +128,7 @@ def gs1_128_modules(element_string: str, *, field: str = "value") -> str:
     """GS1-128 module string (FNC1 after start) for an element string such as '00' + SSCC."""
     if not element_string.isdigit():
         raise BarcodeError([{"field": field, "reason": "element string must be digits"}])
-    return Gs1_128(element_string).build()[0]
+    return _checked(_Gs1_128(element_string), "\xf1" + element_string, field)
 
 
 def sscc_modules(value: str, *, field: str = "sscc") -> str:

@@ -65,7 +65,7 @@ def _draw(c: Any, label: ShippingLabel, printed_on: date) -> None:
     bars_bottom = y - 4 - 22 * mm
     layout.barcode_block(c, barcodes.code128_modules(label.tracking_no, field="tracking_no"),
                          label.tracking_no, cx=W / 2, y=bars_bottom, height=22 * mm,
-                         max_width=inner, caption_size=12)
+                         max_width=W - 2 * mm, caption_size=12)
     y = bars_bottom - 20
     layout.hline(c, left, right, y)
     y = _draw_recipient(c, label, y)
@@ -140,7 +140,7 @@ def render_zpl(label: ShippingLabel | dict, *, printed_on: date | None = None) -
     when = _printed_on(label, printed_on)
     r, s = label.recipient, label.sender
     modules = barcodes.code128_modules(label.tracking_no, field="tracking_no")
-    dots = barcodes.module_dots(modules, W - 2 * MARGIN)
+    dots = barcodes.module_dots(modules, W - 2 * mm)
     bar_x = max(32, (800 - len(modules) * dots) // 2)
     body = [
         zpl.text(32, 32, courier_name(label.courier), height=40),

@@ -81,8 +81,11 @@ def test_bad_input_lists_problems_by_field(parcel):
     assert {"tracking_no", "parcel", "recipient.name"} <= fields
 
 
-tracking = st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=1,
-                   max_size=22)
+# Up to 28 characters of any mix fit 2-dot modules on the 100 mm label (all digits: 40+).
+tracking = st.one_of(
+    st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=28),
+    st.text(alphabet="0123456789", min_size=1, max_size=40),
+    st.from_regex(r"\A(99|JD|SF|YT)[0-9]{8,20}\Z"))
 
 
 @settings(max_examples=12, deadline=None, derandomize=True,
@@ -92,6 +95,19 @@ def test_any_tracking_number_decodes_back_exactly(parcel, pdf, value):
     label = dict(parcel, tracking_no=value)
     out = shipping.render_pdf(label, printed_on=pdf.printed_on)
     assert ("Code128", value) in pdf.decode(out)[0]
+
+
+@pytest.mark.parametrize("value", ["SF1234567890123", "1Z999AA10123456784", "99123456",
+                                   "JD0123456789012-1-1-", "ab" * 14, "9" * 40])
+def test_long_and_mixed_tracking_numbers_decode(parcel, pdf, value):
+    out = shipping.render_pdf(dict(parcel, tracking_no=value), printed_on=pdf.printed_on)
+    assert ("Code128", value) in pdf.decode(out)[0]
+
+
+def test_tracking_too_long_to_scan_is_refused_not_printed_small(parcel, pdf):
+    with pytest.raises(LabelError) as err:
+        shipping.render_pdf(dict(parcel, tracking_no="ab" * 20), printed_on=pdf.printed_on)
+    assert "too long" in err.value.problems[0]["reason"]
 
 
 @pytest.mark.parametrize(("phone", "masked"), [

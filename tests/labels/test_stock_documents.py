@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reportlab.lib.units import mm
 
 from labels import barcodes, documents, stock_labels
@@ -19,6 +21,20 @@ def test_gs1_check_digit_known_values():
     assert barcodes.gs1_check_digit("10614141123456789") == "7"  # GS1's SSCC example
     assert barcodes.is_valid_sscc("106141411234567897")
     assert not barcodes.is_valid_sscc("106141411234567891")
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), min_size=1,
+               max_size=48) | st.from_regex(r"\A99[0-9]{0,30}\Z"))
+def test_code128_encoding_reads_back_to_the_value(value):
+    # python-barcode 0.16 drops a leading "99" pair; our encoder checks every symbol it makes.
+    symbol = barcodes._Code128(value)
+    assert barcodes._decode_values(symbol._build()) == value
+
+
+def test_leading_99_is_kept():
+    values = barcodes._Code128("99123456")._build()
+    assert values == [105, 99, 12, 34, 56]
 
 
 def test_sscc_builder_pads_serial_and_appends_check_digit():
