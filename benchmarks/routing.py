@@ -140,7 +140,8 @@ def main() -> None:
                              capture_output=True, text=True, check=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         gap = "-" if r["gap_pct"] is None else f"{r['gap_pct']:.2f}%"
-        print(f"| {n:,} | {r['status']} | {r['cost']:,.2f} | {r['bound'] or 0:,.2f} | {gap} "
+        bound = "-" if r["bound"] is None else f"{r['bound']:,.2f}"
+        print(f"| {n:,} | {r['status']} | {r['cost']:,.2f} | {bound} | {gap} "
               f"| {r['greedy']:,.2f} | {r['ratio']:.3f} | {r['seconds']:.1f} "
               f"| {r['peak_mb']:.0f} |", flush=True)
 

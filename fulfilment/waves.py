@@ -223,12 +223,14 @@ def view(row: WaveRow) -> dict:
     def cny(fen: int | None) -> str | None:
         return None if fen is None else f"{Decimal(fen) / 100:.2f}"
 
+    def iso(at: datetime | None) -> str | None:
+        return None if at is None else (at if at.tzinfo else at.replace(tzinfo=UTC)).isoformat()
+
     gap = None
     if row.objective_fen and row.lower_bound_fen is not None:
         gap = round(100 * (row.objective_fen - row.lower_bound_fen) / row.objective_fen, 3)
     return {"id": row.id, "status": row.status, "hub": row.hub,
-            "started_at": row.started_at.isoformat(),
-            "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+            "started_at": iso(row.started_at), "finished_at": iso(row.finished_at),
             "orders": row.orders_count, "allocated_orders": len(data.get("served", [])),
             "parcels": row.parcels_count, "unfulfilled_units": row.unfulfilled_units,
             "objective": cny(row.objective_fen), "lower_bound": cny(row.lower_bound_fen),

@@ -23,6 +23,7 @@ from routing.solution import Status
 
 CHUNK = 60  # orders per sub-wave: HiGHS proves these optimal in about a second on one core
 WHOLE = 400  # up to this many orders the wave is solved as one model
+BLOCK = 3000  # past this, the LP itself grows too slow: split into blocks by fair shares first
 
 
 def solve_index(index: Index, baseline: list[Pick], *, time_limit_s: float, workers: int,
@@ -34,6 +35,9 @@ def solve_index(index: Index, baseline: list[Pick], *, time_limit_s: float, work
         return solver.solve_index(index, baseline, time_limit_s=time_limit_s,
                                   workers=workers, seed=seed)
     started = time.perf_counter()
+    if len(orders) > BLOCK * 4 // 3:
+        return _blocks(index, time_limit_s=time_limit_s, workers=workers, seed=seed,
+                       chunk=chunk)
     lp = solver.relax(index, time_limit_s=time_limit_s * 0.3)
     usage = _lp_usage(lp) if lp else None
     parts = math.ceil(len(orders) / chunk)
@@ -58,6 +62,29 @@ def solve_index(index: Index, baseline: list[Pick], *, time_limit_s: float, work
         picks.extend(part)
     bound = Fraction(math.floor(lp[2] * 100), 100) if lp else None
     return picks, Status.FEASIBLE, bound
+
+
+def _blocks(index: Index, *, time_limit_s: float, workers: int, seed: int,
+            chunk: int) -> tuple[list[Pick], Status, None]:
+    """A very large wave as blocks of about BLOCK orders, each given its fair share of what is
+    still free, each solved as above. No global bound is proven."""
+    started = time.perf_counter()
+    orders = index.wave.orders
+    parts = math.ceil(len(orders) / BLOCK)
+    groups = [orders[i::parts] for i in range(parts)]
+    pool = {"stock": dict(index.stock), "pick": dict(index.pick_cap),
+            "courier": dict(index.courier_cap)}
+    picks: list[Pick] = []
+    for k, group in enumerate(groups):
+        rest = [o for g in groups[k:] for o in g]
+        sub = replace(index, wave=index.wave.model_copy(update={"orders": group}),
+                      orders={o.id: o for o in group}, **_shares(index, pool, None, group, rest))
+        left = time_limit_s - (time.perf_counter() - started)
+        part, _, _ = solve_index(sub, [], time_limit_s=left * len(group) / len(rest),
+                                 workers=workers, seed=seed, chunk=chunk)
+        _take(pool, part)
+        picks.extend(part)
+    return picks, Status.FEASIBLE, None
 
 
 def _lp_usage(lp) -> dict:

@@ -1,0 +1,85 @@
+"""Rate cards in the database: CSV import (all rows or none), demo rate cards, the CLI verbs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from fulfilment import db
+from fulfilment.cli import app
+from routing import demo, store
+from routing.tables import CourierCapacityRow, LaneRow
+from tests.builders import a_warehouse
+from tests.conftest import NOW
+from tests.routing.test_problem import EXAMPLE
+
+COURIERS = "id,name\nSF,SF Express\nZTO,ZTO Express\n"
+LANES = ("warehouse,courier,zone,first_kg,extra_kg,transit_days\n"
+         "NGB,SF,浙江省,12.00,2.50,1\nNGB,ZTO,BJ,6,1.5,3\n")
+
+
+def test_import_couriers_lanes_capacities(session):
+    a_warehouse(session, "NGB")
+    assert store.import_csv(session, COURIERS, now=NOW) == "imported 2 couriers"
+    assert store.import_csv(session, LANES, now=NOW) == "imported 2 lanes"
+    store.import_csv(session, "warehouse,courier,parcels_per_day\nNGB,SF,300\n", now=NOW)
+    lanes = store.lanes(session)
+    assert [(x.zone, x.first_kg, x.extra_kg) for x in lanes] == [("ZJ", 12.0, 2.5),
+                                                                 ("BJ", 6.0, 1.5)]
+    assert store.daily_capacity(session) == {("NGB", "SF"): 300}
+    store.import_csv(session, LANES.replace("12.00", "13.00"), now=NOW)  # re-import updates
+    assert session.execute(select(func.count()).select_from(LaneRow)).scalar_one() == 2
+
+
+def test_bad_rows_are_named_and_nothing_is_imported(session):
+    a_warehouse(session, "NGB")
+    store.import_csv(session, COURIERS, now=NOW)
+    bad = LANES + "XX,SF,ZJ,1,1,1\nNGB,UPS,Atlantis,1.234,-1,x\n"
+    with pytest.raises(store.InvalidRateCard) as err:
+        store.import_csv(session, bad, now=NOW)
+    fields = {p["field"] for p in err.value.problems}
+    assert {"line 4.warehouse", "line 5.courier", "line 5.zone", "line 5.first_kg",
+            "line 5.extra_kg", "line 5.transit_days"} <= fields
+    with pytest.raises(store.InvalidRateCard):
+        store.import_csv(session, "what,is,this\n1,2,3\n", now=NOW)
+
+
+def test_demo_rate_cards_cover_every_province(session):
+    a_warehouse(session, "NGB")
+    a_warehouse(session, "JP-TYO", kind="overseas", mode="9610", country="JP")
+    line = demo.seed(session, now=NOW)
+    assert "lanes" in line
+    zones = {x.zone for x in store.lanes(session) if x.warehouse == "JP-TYO"}
+    assert len(zones) == 31
+    assert session.execute(select(func.count()).select_from(CourierCapacityRow)).scalar_one() == 4
+
+
+def test_cli_route_solve_writes_the_solution(tmp_path):
+    out = tmp_path / "solution.json"
+    r = CliRunner().invoke(app, ["route", "solve", str(EXAMPLE), "--out", str(out),
+                                 "--workers", "1", "--time-limit", "10"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(out.read_text())["objective"] == 1128.32
+
+
+def test_cli_route_solve_bad_file_is_one_line(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"wave_id": "x"}))
+    r = CliRunner().invoke(app, ["route", "solve", str(bad), "--out", str(tmp_path / "o")])
+    assert r.exit_code != 0 and "warehouses" in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_couriers_import(tmp_path, settings, engine, monkeypatch):
+    monkeypatch.setenv("FULFILMENT_DATABASE_URL", settings.database_url)
+    with db.transaction(db.make_session_factory(engine)) as s:
+        a_warehouse(s, "NGB")
+    (tmp_path / "c.csv").write_text(COURIERS)
+    (tmp_path / "l.csv").write_text(LANES.replace("NGB,ZTO", "NOPE,ZTO"))
+    r = CliRunner().invoke(app, ["couriers", "import", str(tmp_path / "c.csv")])
+    assert r.exit_code == 0 and "imported 2 couriers" in r.output
+    r = CliRunner().invoke(app, ["couriers", "import", str(tmp_path / "l.csv")])
+    assert r.exit_code != 0 and "line 3.warehouse" in r.output
