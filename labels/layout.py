@@ -53,11 +53,18 @@ def font_for(text: str, *, bold: bool = False) -> str:
 
 
 def text(c: Any, x: float, y: float, value: str, *, size: float = 9, bold: bool = False,
-         width: float | None = None, align: str = "left") -> None:
-    """Draw one line of text, cut to `width` if given."""
+         width: float | None = None, align: str = "left", min_size: float = 5) -> float:
+    """Draw one line; too wide for `width`, it shrinks (to `min_size`), then is cut.
+
+    Shrinking keeps contract fields whole, so the text read back from the PDF is the value
+    given. Returns the size used.
+    """
     font = font_for(value, bold=bold)
     if width is not None:
-        value = fonts.fit(value, font, size, width)
+        need = fonts.text_width(value, font, size)
+        if need > width:
+            size = max(min_size, size * width / need * 0.999)
+            value = fonts.fit(value, font, size, width)
     c.setFont(font, size)
     if align == "center":
         c.drawCentredString(x, y, value)
@@ -65,6 +72,19 @@ def text(c: Any, x: float, y: float, value: str, *, size: float = 9, bold: bool 
         c.drawRightString(x, y, value)
     else:
         c.drawString(x, y, value)
+    return size
+
+
+def block(c: Any, x: float, y: float, value: str, *, size: float, width: float,
+          min_size: float = 7, max_lines: int = 3) -> float:
+    """One line shrunk to fit when it can be read at `min_size`, else wrapped; returns the
+    baseline below the last line."""
+    font = font_for(value)
+    need = fonts.text_width(value, font, size)
+    if need <= width or need * min_size / size <= width:
+        used = text(c, x, y, value, size=size, width=width, min_size=min_size)
+        return y - used * 1.2
+    return paragraph(c, x, y, value, size=min_size, width=width, max_lines=max_lines)
 
 
 def paragraph(c: Any, x: float, y: float, value: str, *, size: float, width: float,

@@ -8,7 +8,7 @@ from typing import Any
 
 from reportlab.lib.units import mm
 
-from labels import barcodes, layout, zpl
+from labels import barcodes, fonts, layout, zpl
 from labels.errors import LabelError
 from labels.types import ShippingLabel, parse_label
 
@@ -75,33 +75,43 @@ def _draw(c: Any, label: ShippingLabel, printed_on: date) -> None:
     _draw_facts(c, label, y, printed_on)
 
 
+def _name_and_phone(c: Any, name: str, phone: str, y: float, *, size: float) -> None:
+    """Name after the caption, phone right-aligned: the phone is never cut or shrunk away."""
+    left, right = MARGIN + 18 * mm, W - MARGIN
+    phone_w = fonts.text_width(phone, layout.font_for(phone), size)
+    layout.text(c, right, y, phone, size=size, align="right")
+    layout.text(c, left, y, name, size=size, width=right - left - phone_w - 3 * mm)
+
+
 def _draw_recipient(c: Any, label: ShippingLabel, y: float) -> float:
     r, left, inner = label.recipient, MARGIN, W - 2 * MARGIN
     layout.text(c, left, y - 12, "收件人 TO", size=8, bold=True)
-    layout.text(c, left + 18 * mm, y - 14, f"{r.name}  {layout.mask_phone(r.phone)}", size=14,
-                width=inner - 18 * mm)
-    y = layout.paragraph(c, left, y - 32, address_text(label), size=12, width=inner, max_lines=3)
-    return y - 2
+    _name_and_phone(c, r.name, layout.mask_phone(r.phone), y - 14, size=14)
+    y -= 31
+    region = r.province + r.city + r.district
+    if region:
+        y = layout.block(c, left, y, region, size=12, width=inner, min_size=8)
+    y = layout.block(c, left, y, r.address, size=12, width=inner, min_size=8)
+    return y + 3
 
 
 def _draw_sender(c: Any, label: ShippingLabel, y: float) -> float:
     s, left, inner = label.sender, MARGIN, W - 2 * MARGIN
     layout.text(c, left, y - 10, "寄件人 FROM", size=7, bold=True)
-    layout.text(c, left + 18 * mm, y - 10, f"{s.name}  {s.phone}".strip(), size=8,
-                width=inner - 18 * mm)
-    y = layout.paragraph(c, left, y - 20, s.address, size=8, width=inner, max_lines=2)
-    return y - 1
+    _name_and_phone(c, s.name, s.phone, y - 10, size=8)
+    y = layout.block(c, left, y - 20, s.address, size=8, width=inner, min_size=6, max_lines=2)
+    return y + 3
 
 
 def _draw_facts(c: Any, label: ShippingLabel, y: float, printed_on: date) -> None:
     left, right, inner = MARGIN, W - MARGIN, W - 2 * MARGIN
-    half = W / 2
-    layout.text(c, left, y - 12, f"Order {label.order_no}", size=10, bold=True, width=half - left)
-    layout.text(c, half, y - 12, f"Parcel {label.parcel.index}/{label.parcel.count}", size=10,
-                bold=True)
-    layout.text(c, right, y - 12, layout.weight_text(label.weight_g), size=10, bold=True,
-                align="right")
-    y -= 26
+    layout.text(c, left, y - 13, f"Order {label.order_no}", size=11, bold=True,
+                width=inner - 30 * mm)
+    layout.text(c, right, y - 13, f"Parcel {label.parcel.index}/{label.parcel.count}", size=13,
+                bold=True, align="right")
+    layout.text(c, left, y - 27, f"Weight {layout.weight_text(label.weight_g)} "
+                f"({label.weight_g} g)", size=10, bold=True)
+    y -= 41
     if label.customs is not None:
         layout.text(c, left, y, f"Customs {label.customs.mode}", size=9, bold=True)
         if label.customs.inventory_no:
@@ -110,7 +120,7 @@ def _draw_facts(c: Any, label: ShippingLabel, y: float, printed_on: date) -> Non
         y -= 14
     layout.text(c, left, y, "Contents", size=7, bold=True)
     y -= 10
-    shown = label.lines[:6]
+    shown = label.lines[:12]
     for line in shown:
         layout.text(c, left, y, f"{line.qty} x {line.sku}  {line.name}", size=8, width=inner)
         y -= 10

@@ -39,6 +39,17 @@ def test_label_text_holds_contract_fields_with_masked_phone(parcel, pdf):
     assert ID_NUMBER not in text
 
 
+def test_long_fields_are_shrunk_not_cut(parcel, pdf):
+    parcel = copy.deepcopy(parcel)
+    parcel["recipient"]["name"] = "欧阳娜娜娜娜娜娜娜娜"
+    parcel["recipient"]["address"] = "文三路 90 号 5 幢 101 室 华星时代广场 B 座 18 楼 1808 室"
+    parcel["order_no"] = "TMALL-2026112300001234567890"
+    text = pdf.texts(shipping.render_pdf(parcel, printed_on=pdf.printed_on))[0]
+    for value in (parcel["recipient"]["name"], parcel["recipient"]["address"],
+                  parcel["order_no"], "138****5678"):
+        assert value in text, value
+
+
 def test_uncleared_parcel_has_no_customs_line(parcel, pdf):
     parcel = {k: v for k, v in parcel.items() if k != "customs"}
     text = pdf.texts(shipping.render_pdf(parcel, printed_on=pdf.printed_on))[0]
