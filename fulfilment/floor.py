@@ -6,11 +6,13 @@ The pack station itself lives in `fulfilment.station`.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from fulfilment import events, orders, privacy
@@ -22,6 +24,7 @@ from inventory.tables import Bin, Sku, StockLot, StockMovement, Warehouse
 from labels import barcodes, shipping
 from labels.types import CustomsDocument, PickLine, PickList, ShippingLabel
 
+log = logging.getLogger("fulfilment.floor")
 UNSLOTTED = 1 << 30  # lots with no bin are walked last
 
 
@@ -195,6 +198,26 @@ def create_pick_tasks(session: Session, *, wave_id: int, now: datetime,
         short += missing
     session.flush()
     return TaskReport(created=made, short=short)
+
+
+def pick_tasks_job(factory: sessionmaker[Session], settings: object, *,
+                   now: datetime | None = None) -> int:
+    """Scheduled: pick tasks for allocated parcels of any wave that lacks them (one transaction
+    per wave, a failing wave is logged and retried next run); returns tasks made."""
+    now = now or datetime.now(UTC)
+    with factory() as session:
+        has_tasks = select(PickTask.parcel_id)
+        waves = list(session.execute(select(Parcel.wave_id).distinct().where(
+            Parcel.wave_id.is_not(None), Parcel.status == "allocated",
+            Parcel.id.not_in(has_tasks)).order_by(Parcel.wave_id)).scalars())
+    made = 0
+    for wave_id in waves:
+        try:
+            with factory() as session, session.begin():
+                made += create_pick_tasks(session, wave_id=wave_id, now=now).created
+        except ValueError:
+            log.exception("pick tasks for wave %s failed", wave_id)
+    return made
 
 
 def tasks_of(session: Session, *, wave_id: int, warehouse: str | None = None) -> list[PickTask]:

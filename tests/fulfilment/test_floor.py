@@ -173,3 +173,13 @@ def test_label_shows_customs_once_cleared(session, settings, monkeypatch):
     label = floor.label_for(session, parcel, printed_on=NOW.date())
     assert label.customs.mode == "1210" and label.customs.inventory_no == "31092026I000012345"
     assert floor.ensure_tracking(session, parcel) == label.tracking_no  # stable once assigned
+
+
+def test_pick_tasks_job_covers_waves_without_tasks(session, session_factory, settings):
+    floor_stock(session, NOW)
+    parcel = allocated_parcel(session, NOW, lines={"SERUM-30ML": 2}, settings=settings)
+    session.commit()
+    assert floor.pick_tasks_job(session_factory, settings, now=DISPATCH) == 1
+    assert floor.pick_tasks_job(session_factory, settings, now=DISPATCH) == 0
+    with session_factory() as s:
+        assert len(floor.tasks_of(s, wave_id=parcel.wave_id)) == 1
