@@ -167,17 +167,18 @@ def render_zpl(label: ShippingLabel | dict, *, printed_on: date | None = None) -
         zpl.text(32, 576, f"寄件人 FROM  {s.name}  {s.phone}".strip(), height=22),
         zpl.text(32, 606, s.address, height=22, block_width=736, lines=2),
         zpl.box(24, 664, 752, 2),
-        zpl.text(32, 684, f"Order {label.order_no}", height=32),
-        zpl.text(400, 684, f"Parcel {label.parcel.index}/{label.parcel.count}", height=32),
-        zpl.text(600, 684, layout.weight_text(label.weight_g), height=32),
+        zpl.text(32, 684, f"Order {label.order_no}", height=32, block_width=540),
+        zpl.text(580, 684, f"Parcel {label.parcel.index}/{label.parcel.count}", height=36),
+        zpl.text(32, 724, f"Weight {layout.weight_text(label.weight_g)} ({label.weight_g} g)",
+                 height=30),
     ]
-    y = 736
+    y = 770
     if label.customs is not None:
         inv = label.customs.inventory_no
         body.append(zpl.text(32, y, f"Customs {label.customs.mode}"
                              + (f"  Inventory No. {inv}" if inv else ""), height=26))
         y += 40
-    for line in label.lines[:6]:
+    for line in label.lines[:10]:
         body.append(zpl.text(32, y, f"{line.qty} x {line.sku}  {line.name}", height=22))
         y += 30
     body.append(zpl.text(540, 1150, f"Printed {when.isoformat()}", height=22))
