@@ -186,7 +186,9 @@ def scan(session: Session, *, station: str, user: str, code: str, now: datetime)
         _record(session, station=station, user=user, code=code, kind="unknown",
                 result="refused", reason=reason, now=now)
         return Outcome("refused", f"{reason}: {code}")
-    return _item(session, active, station=station, user=user, code=code, now=now)
+    # Lock the parcel: two scanners on one parcel must not both tick its last unit.
+    locked = session.get(Parcel, active.id, with_for_update=True, populate_existing=True)
+    return _item(session, locked, station=station, user=user, code=code, now=now)
 
 
 def _item(session: Session, parcel: Parcel, *, station: str, user: str, code: str,
