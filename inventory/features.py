@@ -19,7 +19,8 @@ _SAVES, _LIKES, _COMMENTS, _SEARCHES = (SIGNAL_FIELDS.index(f)
                                         for f in ("saves", "likes", "comments", "searches"))
 # target weekday is the first column so the model can treat it as categorical
 WEEKDAY_COLUMN = 0
-_ORIGIN_FEATURES = 31
+_ORIGIN_FEATURES = 32
+LEVEL_COLUMN = -1  # a prior level (units/day) the model corrects multiplicatively
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,12 @@ def _origin_block(panel: Panel, origin: int) -> np.ndarray:
     per_intent = sales28 / (intent28 + 1.0)
     intent = [short[:, _SAVES] + short[:, _SEARCHES] + short[:, _COMMENTS],
               long_[:, _SAVES] + long_[:, _SEARCHES] + long_[:, _COMMENTS]]
+    # launches have no conversion of their own yet: borrow the pooled one of seasoned SKUs
+    seasoned = np.nan_to_num(age_sale, nan=0.0) >= 28
+    pooled = sales28[seasoned].sum() / (intent28[seasoned].sum() + 1.0) if seasoned.any() else 0.0
+    own = np.where(np.nan_to_num(age_sale, nan=0.0) >= 14, per_intent, pooled)
+    level = np.maximum(0.5 * own * intent[0] + 0.5 * np.where(seasoned, mean7, own * intent[0]),
+                       0.3)
     return np.column_stack([
         per_intent * intent[0], per_intent * intent[1], intent[0],
         mean7, mean28, _window(panel, origin, 3), panel.sales[:, last],
@@ -146,4 +153,5 @@ def _origin_block(panel: Panel, origin: int) -> np.ndarray:
         sales28 / (saves28 + 1.0), sales28 / (searches28 + 1.0),
         short[:, _SAVES] / (long_[:, _SAVES] + 0.1),
         short[:, _LIKES] / (short[:, _SAVES] + short[:, _COMMENTS] + 1.0),
+        level,
     ])

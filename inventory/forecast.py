@@ -46,7 +46,7 @@ class Calibration:
 
 def forecast(signals: list[SignalRow], sales: list[SaleRow], *, start: date, horizon: int,
              seed: int = 0) -> list[ForecastRow]:
-    """Every SKU in either input x every day from `start` for `horizon` days; rows >= start unused."""
+    """Every SKU of either input x each day from `start` for `horizon` days (rows >= start unused)."""
     if horizon < 1:
         raise PlanningError("horizon must be at least one day",
                             [{"field": "horizon", "reason": "must be a positive integer"}],
@@ -66,7 +66,8 @@ def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
     if model is None:
         mean = _fallback(panel, origin)
         return np.repeat(mean[:, None], horizon, axis=1)
-    return model.predict(rows).reshape(len(panel.skus), horizon).clip(0.0)
+    level = rows[:, features.LEVEL_COLUMN]
+    return (model.predict(rows) * level).reshape(len(panel.skus), horizon).clip(0.0)
 
 
 def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0) -> Calibration:
@@ -134,11 +135,13 @@ def _fit(panel: features.Panel, *, last_target: int, horizon: int, seed: int
     x, y = np.concatenate(xs), np.concatenate(ys)
     if len(y) < _MIN_TRAIN_ROWS or y.sum() <= 0:
         return None
+    # Poisson on y / level weighted by level is Poisson on y with the level as an offset
+    level = x[:, features.LEVEL_COLUMN]
     model = HistGradientBoostingRegressor(
         loss="poisson", learning_rate=0.05, max_iter=300, max_leaf_nodes=31,
         min_samples_leaf=40, l2_regularization=1.0, early_stopping=False,
         categorical_features=[features.WEEKDAY_COLUMN], random_state=seed)
-    return model.fit(x, y)
+    return model.fit(x, y / level, sample_weight=level)
 
 
 def _fallback(panel: features.Panel, origin: int) -> np.ndarray:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 
 class PlanningError(ValueError):
-    """Bad planning input; `problems` lists every `{"field", "reason"}` found, not just the first."""
+    """Bad planning input; `problems` lists every `{"field", "reason"}` found, not the first only."""
 
     code = "invalid_planning_input"
 
-    def __init__(self, message: str, problems: list[dict] | None = None, *, code: str | None = None):
+    def __init__(self, message: str, problems: list[dict] | None = None, *,
+                 code: str | None = None) -> None:
         super().__init__(message)
         self.problems: list[dict] = list(problems or [])
         if code is not None:

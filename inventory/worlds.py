@@ -112,7 +112,8 @@ def _signals(rng: np.random.Generator, interest: np.ndarray, seeded_from: int) -
     for day in np.flatnonzero(rng.random(days) < 1 / 45):
         if day >= seeded_from:
             width = int(rng.integers(1, 3))
-            counts[day:day + width, 1] += rng.poisson(rates[1] * interest.max() * rng.uniform(3, 12))
+            bought = rates[1] * interest.max() * rng.uniform(3, 12)
+            counts[day:day + width, 1] += rng.poisson(bought)
     counts[:seeded_from] = 0
     return counts
 

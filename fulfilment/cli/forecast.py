@@ -1,0 +1,111 @@
+"""`fulfilment forecast`: signals and sales CSV in, daily p10/p50/p90 CSV out; and a backtest."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from pathlib import Path
+
+import typer
+
+from fulfilment.cli.common import describe, fail
+from inventory import backtest as backtesting
+from inventory import forecast as forecasting
+from inventory import signals as signal_files
+
+app = typer.Typer(help="Forecast units sold per SKU and day from community signals and sales.")
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {path}: {exc}")
+
+
+def _load(signals: Path, sales: Path):
+    try:
+        return (signal_files.parse_signals(_read(signals)),
+                signal_files.parse_sales(_read(sales)))
+    except ValueError as exc:
+        fail(f"{exc}: {describe(exc)}")
+
+
+def _day(raw: str, name: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        fail(f"--{name} must be an ISO date (YYYY-MM-DD), got {raw!r}")
+
+
+def to_csv(rows: list[forecasting.ForecastRow]) -> str:
+    """Forecast rows in the contract's format: `sku,date,p10,p50,p90`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["sku", "date", "p10", "p50", "p90"])
+    for r in rows:
+        writer.writerow([r.sku, r.day.isoformat(), r.p10, r.p50, r.p90])
+    return out.getvalue()
+
+
+@app.callback(invoke_without_command=True)
+def main(ctx: typer.Context,
+         signals: Path = typer.Option(None, "--signals", help="signals.csv"),
+         sales: Path = typer.Option(None, "--sales", help="sales.csv"),
+         start: str = typer.Option(None, "--start", help="first forecast day (ISO date)"),
+         horizon: int = typer.Option(14, "--horizon", help="days to forecast"),
+         out: Path = typer.Option(None, "--out", help="forecast.csv to write")) -> None:
+    """Forecast every SKU of either file for each day from --start, using rows before it."""
+    if ctx.invoked_subcommand is not None:
+        return
+    missing = [name for name, v in (("signals", signals), ("sales", sales), ("start", start),
+                                    ("out", out)) if v is None]
+    if missing:
+        fail("missing " + ", ".join(f"--{m}" for m in missing))
+    if horizon < 1:
+        fail("--horizon must be at least 1")
+    first = _day(start, "start")
+    signal_rows, sale_rows = _load(signals, sales)
+    try:
+        rows = forecasting.forecast(signal_rows, sale_rows, start=first, horizon=horizon)
+        out.write_text(to_csv(rows), encoding="utf-8")
+    except ValueError as exc:
+        fail(describe(exc))
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc}")
+    typer.echo(f"{len(rows)} rows ({len({r.sku for r in rows})} SKUs x {horizon} days) -> {out}")
+
+
+@app.command("backtest")
+def backtest(signals: Path = typer.Option(..., "--signals"),
+             sales: Path = typer.Option(..., "--sales"),
+             horizon: int = typer.Option(14, "--horizon"),
+             origins: int = typer.Option(4, "--origins", help="how many origins to replay"),
+             every: int = typer.Option(14, "--every", help="days between origins"),
+             last: str = typer.Option(None, "--last", help="latest origin (default: the last "
+                                      "day with a full horizon of sales after it)"),
+             categories: Path = typer.Option(None, "--categories",
+                                             help="CSV sku,category for per-category WAPE"),
+             ) -> None:
+    """Replay origins and print WAPE against the 28-day-mean and last-week baselines."""
+    signal_rows, sale_rows = _load(signals, sales)
+    if not sale_rows:
+        fail("the sales file has no rows to score against")
+    if horizon < 1 or origins < 1 or every < 1:
+        fail("--horizon, --origins and --every must be at least 1")
+    end = _day(last, "last") if last else max(r.day for r in sale_rows) - timedelta(
+        days=horizon - 1)
+    days = [end - timedelta(days=every * k) for k in range(origins)]
+    groups = None
+    if categories is not None:
+        groups = {row["sku"].strip(): row["category"].strip()
+                  for row in csv.DictReader(io.StringIO(_read(categories)))
+                  if row.get("sku") and row.get("category")}
+    try:
+        report = backtesting.backtest(signal_rows, sale_rows, origins=days, horizon=horizon,
+                                      categories=groups)
+    except ValueError as exc:
+        fail(describe(exc))
+    for line in backtesting.describe(report):
+        typer.echo(line)

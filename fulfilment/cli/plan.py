@@ -1,0 +1,54 @@
+"""`fulfilment plan` (purchase plan from files) and `fulfilment signals import` (into the DB)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from fulfilment.cli.common import describe, fail
+from inventory import purchasing
+from inventory import purchasing_catalogue as catalogue
+
+signals_app = typer.Typer(help="Community signals and sales history in the database.")
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {path}: {exc}")
+
+
+def plan(forecast: Path = typer.Option(..., "--forecast", help="forecast.csv from `forecast`"),
+         catalogue_file: Path = typer.Option(..., "--catalogue",
+                                             help="catalogue CSV (see inventory/"
+                                                  "purchasing_catalogue.py for its columns)"),
+         budget: str = typer.Option(..., "--budget", help="budget in CNY"),
+         out: Path = typer.Option(..., "--out", help="plan.csv to write"),
+         review_days: int = typer.Option(7, "--review-days", help="days until the next buy"),
+         time_limit: float = typer.Option(10.0, "--time-limit", help="solver seconds")) -> None:
+    """Propose a purchase plan maximising expected margin within the budget."""
+    problems: list[dict] = []
+    budget_fen = catalogue.money_fen(budget, "budget", problems)
+    if problems:
+        fail(f"--budget: {problems[0]['reason']}")
+    try:
+        demand = catalogue.parse_forecast(_read(forecast))
+        data = catalogue.parse_catalogue(_read(catalogue_file), demand=demand,
+                                         budget_fen=budget_fen, review_days=review_days)
+        result = purchasing.plan(data, time_limit_s=time_limit)
+        out.write_text(catalogue.plan_to_csv(result), encoding="utf-8")
+    except ValueError as exc:
+        fail(f"{exc}: {describe(exc)}")
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc}")
+    typer.echo(f"{len(result.lines)} lines, spent {result.spent_fen / 100:.2f} of "
+               f"{budget_fen / 100:.2f} CNY, expected margin "
+               f"{result.expected_margin_fen / 100:.2f} CNY ({result.status}) -> {out}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `plan` and the `signals` group to the main app."""
+    app.command("plan")(plan)
+    app.add_typer(signals_app, name="signals")
