@@ -36,3 +36,28 @@ def test_floor_flow_on_postgres(pg_factory, pg_settings):
         assert stock.ledger_problems(s) == []
         results = [r for (r,) in s.execute(select(PackScan.result).order_by(PackScan.id))]
         assert results.count("refused") == 2  # MASK-5PK (not in parcel), the extra SERUM
+
+
+def test_two_stations_cannot_both_pack_the_last_unit(pg_factory, pg_settings):
+    import threading
+
+    with db.transaction(pg_factory) as s:
+        floor_stock(s, NOW)
+        allocated_parcel(s, NOW, lines={"SERUM-30ML": 1}, settings=pg_settings,
+                         external_id="R-PG-RACE")
+    for st in ("A", "B"):
+        with db.transaction(pg_factory) as s:
+            assert station.scan(s, station=st, user=st, code="R-PG-RACE", now=NOW).result == "ok"
+    barrier, results = threading.Barrier(2), {}
+
+    def scan(st: str) -> None:
+        with db.transaction(pg_factory) as s:
+            barrier.wait()
+            results[st] = station.scan(s, station=st, user=st, code="SERUM-30ML", now=NOW).result
+
+    threads = [threading.Thread(target=scan, args=(st,)) for st in ("A", "B")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results.values()) == ["complete", "refused"]
