@@ -189,6 +189,9 @@ def cancel(session: Session, *, order_id: int, now: datetime, reason: str = "can
         for parcel in parcels_of(session, order.id):
             parcel.status = "cancelled"
             session.add(parcel)
+    from fulfilment import clearance  # clearance builds on orders; imported late to avoid a cycle
+
+    clearance.release_cancelled(session, now=now, order_id=order.id)
     return order
 
 

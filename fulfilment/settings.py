@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     agent_name: str = "Demo Declaring Agent"
     payment_code: str = "3100960005"
     payment_name: str = "Demo Pay"
+    # customs logistics enterprise code per courier (JSON object in the environment)
+    logistics_codes: dict[str, str] = {"SF": "4403180001", "JD": "1101980002",
+                                       "YTO": "3101980003", "ZTO": "3101980004",
+                                       "EMS": "1101980005", "DHL": "3101980006"}
     customs_outbox: Path = Path("var/customs/outbox")
     customs_inbox: Path = Path("var/customs/inbox")
     # floor

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -17,6 +18,9 @@ from fulfilment.api import create_app
 from fulfilment.settings import Settings
 
 PG_URL = os.environ.get("FULFILMENT_TEST_DATABASE_URL")
+# Property tests explore the same examples on every run, so CI cannot turn red by chance.
+hypothesis_settings.register_profile("repeatable", derandomize=True, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 
 

@@ -74,7 +74,14 @@ def test_a_higher_price_never_lowers_the_tax(b: dict, bump: Decimal, which: int)
     raised["lines"][idx]["unit_price"] = str(Decimal(raised["lines"][idx]["unit_price"]) + bump)
     after = quote(raised)
     if before.accepted and after.accepted and before.channel == after.channel:
-        assert after.total_tax >= before.total_tax
+        # The raised line's own tax never falls. The other lines only give up freight and
+        # insurance share to it: where they are taxed at another rate the total may move either
+        # way, so the total is compared only when every line has one category; even then each
+        # line is rounded to the fen on its own, so it may dip by a fen per other line.
+        assert after.lines[idx].tax >= before.lines[idx].tax
+        if len({line["tax_category"] for line in b["lines"]}) == 1:
+            slack = Decimal("0.01") * (len(b["lines"]) - 1)
+            assert after.total_tax >= before.total_tax - slack
 
 
 @settings(max_examples=150, deadline=None)
