@@ -95,3 +95,56 @@ def wave_cmd(
         fail(describe(exc))
     _write(out, body)
     typer.echo(f"wrote {out}", err=True)
+
+
+class Kind(StrEnum):
+    sku = "sku"
+    bin = "bin"
+    carton = "carton"
+    picklist = "picklist"
+    invoice = "invoice"
+    cn = "cn"
+
+
+@app.command("render")
+def render_cmd(
+    kind: Kind = typer.Argument(..., help="sku | bin | carton (JSON list) or picklist | invoice "
+                                "| cn (JSON object)"),
+    source: Path = typer.Argument(..., help="the data as JSON"),
+    out: Path = typer.Option(..., "--out", "-o", help="PDF to write"),
+    currency_per_sdr: str | None = typer.Option(None, "--currency-per-sdr",
+                                                help="for cn: units of the currency per SDR"),
+) -> None:
+    """Render stock labels, a pick list, an invoice or a CN22/CN23 from a file (no database)."""
+    from decimal import Decimal, InvalidOperation
+
+    from labels import documents, stock_labels
+
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except OSError as exc:
+        fail(f"cannot read {source}: {exc.strerror or exc}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        fail(f"{source} is not valid JSON: {exc}")
+    many = {Kind.sku: stock_labels.render_sku_labels, Kind.bin: stock_labels.render_bin_labels,
+            Kind.carton: stock_labels.render_carton_labels}
+    if kind in many and not isinstance(data, list):
+        fail(f"{kind.value} labels: the file must hold a JSON list")
+    try:
+        if kind in many:
+            body = many[kind](data)
+        elif kind is Kind.picklist:
+            body = documents.render_pick_list(data)
+        elif kind is Kind.invoice:
+            body = documents.render_invoice(data)
+        else:
+            try:
+                rate = Decimal(currency_per_sdr or "")
+            except InvalidOperation:
+                fail("cn needs --currency-per-sdr, e.g. 9.7 for CNY")
+            form, body = documents.render_declaration(data, currency_per_sdr=rate)
+            typer.echo(form, err=True)
+    except ValueError as exc:
+        fail(describe(exc))
+    _write(out, body)
+    typer.echo(f"wrote {out}", err=True)

@@ -46,3 +46,26 @@ def test_missing_and_malformed_files(tmp_path):
     bad.write_text("{not json", encoding="utf-8")
     res = runner.invoke(app, ["labels", "shipping", str(bad), "--out", str(tmp_path / "x.pdf")])
     assert res.exit_code != 0 and "not valid JSON" in res.output
+
+
+def test_render_stock_labels_and_documents_from_files(tmp_path, pdf):
+    skus = tmp_path / "skus.json"
+    skus.write_text(json.dumps([{"sku": "SERUM-30ML", "gtin": "6901234567892"}]))
+    out = tmp_path / "skus.pdf"
+    res = runner.invoke(app, ["labels", "render", "sku", str(skus), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert ("EAN13", "6901234567892") in pdf.decode(out.read_bytes())[0]
+    doc = tmp_path / "doc.json"
+    doc.write_text(json.dumps({
+        "document_no": "INV-9", "order_no": "R9", "issued_on": "2026-11-23", "currency": "CNY",
+        "sender": {"name": "Tokyo DC"}, "recipient": {"name": "李小红"},
+        "items": [{"description": "Serum", "qty": 1, "unit_value": 10000, "weight_g": 100,
+                   "hs_code": "330499", "origin": "JP"}]}, ensure_ascii=False), encoding="utf-8")
+    res = runner.invoke(app, ["labels", "render", "cn", str(doc), "--currency-per-sdr", "9.7",
+                              "--out", str(tmp_path / "cn.pdf")])
+    assert res.exit_code == 0, res.output
+    assert "CN22" in res.output
+    res = runner.invoke(app, ["labels", "render", "cn", str(doc), "--out", str(tmp_path / "x")])
+    assert res.exit_code != 0 and "--currency-per-sdr" in res.output
+    res = runner.invoke(app, ["labels", "render", "sku", str(doc), "--out", str(tmp_path / "x")])
+    assert res.exit_code != 0 and "JSON list" in res.output
