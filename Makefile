@@ -18,6 +18,10 @@ run: $(STAMP)
 	@mkdir -p var
 	$(BIN)/fulfilment db upgrade
 	$(BIN)/fulfilment demo seed --if-empty
+	@echo
+	@echo "Serving on http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/docs,"
+	@echo "  scan station: /station, planning board: /board). Demo API keys are above and in var/demo-keys.txt."
+	@echo
 	$(BIN)/fulfilment serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP)

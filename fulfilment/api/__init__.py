@@ -20,6 +20,7 @@ log = logging.getLogger("fulfilment.api")
 # Every router module; ones not built yet are skipped.
 _ROUTERS = (
     "fulfilment.api.health",
+    "fulfilment.api.home",
     "fulfilment.api.orders",
     "fulfilment.api.stock",
     "fulfilment.api.webhooks",
