@@ -11,11 +11,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from fulfilment import auth, floor, printing, station
 from fulfilment.api.deps import ApiKeyDep, SessionDep, SettingsDep, require_role
 from fulfilment.tables import Parcel, Wave
-from labels import documents, shipping
+from inventory.tables import Bin, Sku
+from labels import documents, shipping, stock_labels
 
 router = APIRouter(tags=["floor"])
 _floor = [require_role("warehouse")]
@@ -127,6 +129,31 @@ def parcel_declaration(parcel_id: int, session: SessionDep,
     resp = _pdf(body, f"{form.lower()}-{parcel_id}.pdf")
     resp.headers["X-Declaration-Form"] = form
     return resp
+
+
+@router.get("/warehouses/{warehouse_id}/bins/labels.pdf", dependencies=_floor)
+def bin_labels(warehouse_id: str, session: SessionDep) -> Response:
+    """Bin-location labels for every bin of a warehouse, in walking order."""
+    bins = session.execute(select(Bin).where(Bin.warehouse_id == warehouse_id)
+                           .order_by(Bin.walk_order, Bin.code)).scalars().all()
+    if not bins:
+        raise floor.FloorError(f"warehouse {warehouse_id} has no bins", field="warehouse_id",
+                               status=404, code="not_found")
+    body = stock_labels.render_bin_labels(
+        [{"code": b.code, "warehouse": warehouse_id} for b in bins])
+    return _pdf(body, f"bins-{warehouse_id}.pdf")
+
+
+@router.get("/skus/{sku_id}/label.pdf", dependencies=_floor)
+def sku_label(sku_id: str, session: SessionDep,
+              copies: int = Query(1, ge=1, le=500)) -> Response:
+    """Item labels for a SKU: EAN-13 of its GTIN, else Code 128 of the SKU code."""
+    sku = session.get(Sku, sku_id)
+    if sku is None:
+        raise floor.FloorError(f"no SKU {sku_id}", field="sku_id", status=404, code="not_found")
+    body = stock_labels.render_sku_labels(
+        [{"sku": sku.id, "name": sku.name, "gtin": sku.gtin, "copies": copies}])
+    return _pdf(body, f"sku-{sku_id}.pdf")
 
 
 # --- Pack station ---------------------------------------------------------------------------

@@ -180,3 +180,16 @@ def test_invoice_and_cn_declaration_for_a_parcel(client, headers, session, setti
                      params={"currency_per_sdr": "0.01"})  # 20 CNY = 2000 SDR
     assert big.headers["x-declaration-form"] == "CN23"
     assert "CN 23" in _text(big.content)
+
+
+def test_bin_and_sku_labels(client, headers, session):
+    floor_stock(session, NOW)
+    session.commit()
+    h = headers("warehouse")
+    res = client.get("/warehouses/NGB/bins/labels.pdf", headers=h)
+    assert res.status_code == 200
+    assert [c for page in _codes(res.content) for c in page] == ["A-01", "B-02", "C-09", "D-01"]
+    res = client.get("/skus/SERUM-30ML/label.pdf", params={"copies": 2}, headers=h)
+    assert _codes(res.content) == [{"6901234567892"}, {"6901234567892"}]
+    assert client.get("/skus/NOPE/label.pdf", headers=h).status_code == 404
+    assert client.get("/warehouses/XX/bins/labels.pdf", headers=h).status_code == 404
