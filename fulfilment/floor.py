@@ -10,22 +10,24 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from fulfilment import events, orders, privacy
+from fulfilment import events, orders
 from fulfilment.floor_tables import PickTask
 from fulfilment.tables import Order, Parcel, ParcelLine
 from inventory import fefo
 from inventory import store as stock
 from inventory.tables import Bin, Sku, StockLot, StockMovement, Warehouse
-from labels import barcodes, shipping
-from labels.types import CustomsDocument, PickLine, PickList, ShippingLabel
+from labels import barcodes
+from labels.types import PickLine, PickList
 
 log = logging.getLogger("fulfilment.floor")
-UNSLOTTED = 1 << 30  # lots with no bin are walked last
+UNSLOTTED = 1 << 30
+FLOOR_TZ = ZoneInfo("Asia/Shanghai")  # lots with no bin are walked last
 
 
 class FloorError(ValueError):
@@ -90,6 +92,11 @@ def putaway(session: Session, *, warehouse: str, sku: str, lot_no: str, bin_code
 
 # --- Pick tasks (FEFO) ----------------------------------------------------------------------
 
+def dispatch_day(now: datetime) -> date:
+    """Shelf life is counted from the dispatch day in China, where the buyers are."""
+    return now.astimezone(FLOOR_TZ).date() if now.tzinfo else now.date()
+
+
 def _walk(session: Session, warehouse: str) -> dict[int, Bin]:
     return {b.id: b for b in session.execute(select(Bin).where(Bin.warehouse_id == warehouse))
             .scalars()}
@@ -136,7 +143,7 @@ def _plan_parcel(session: Session, parcel: Parcel, order: Order, *, now: datetim
         # What this parcel may take: the lot's free units plus what the order already holds.
         candidates = [_lot_stock(lot, bins, lot.on_hand - lot.allocated + held.get(lid, 0))
                       for lid, lot in lots.items()]
-        plan = fefo.pick_lots(candidates, sku=sku_id, qty=qty, dispatch_on=now.date(),
+        plan = fefo.pick_lots(candidates, sku=sku_id, qty=qty, dispatch_on=dispatch_day(now),
                               min_remaining_days=sku.min_remaining_days if sku else 0,
                               walk_order=walk)
         if plan.short:
@@ -258,63 +265,6 @@ def ensure_tracking(session: Session, parcel: Parcel) -> str:
     return parcel.tracking_no
 
 
-def _inventory_no(session: Session, order: Order) -> str | None:
-    # The customs module, when present, knows the cleared inventory (清单) number.
-    from fulfilment import clearance
-
-    lookup = getattr(clearance, "inventory_no", None)
-    return lookup(session, order.id) if lookup else None
-
-
-def label_for(session: Session, parcel: Parcel, *, printed_on: date) -> ShippingLabel:
-    """Everything the contract's label shows, read from the parcel, its order and warehouse."""
-    order = session.get(Order, parcel.order_id)
-    wh = session.get(Warehouse, parcel.warehouse_id)
-    lines = []
-    for pl in session.execute(select(ParcelLine).where(ParcelLine.parcel_id == parcel.id)
-                              .order_by(ParcelLine.id)).scalars():
-        sku = session.get(Sku, pl.sku_id)
-        lines.append({"sku": pl.sku_id, "name": sku.name if sku else "", "qty": pl.qty})
-    # The contract: customs mode and inventory number once cleared, absent before.
-    inventory_no = _inventory_no(session, order)
-    customs = {"mode": wh.customs_mode, "inventory_no": inventory_no} if inventory_no else None
-    return ShippingLabel.model_validate({
-        "tracking_no": ensure_tracking(session, parcel), "courier": parcel.courier_id,
-        "service": "Standard", "order_no": order.external_id,
-        "parcel": {"index": parcel.index, "count": max(parcel.count, parcel.index)},
-        "weight_g": parcel.weight_g, "customs": customs,
-        "sender": {"name": wh.name, "phone": wh.phone, "address": wh.address or wh.name},
-        "recipient": {"name": order.recipient_name, "phone": order.recipient_phone,
-                      "province": order.province, "city": order.city,
-                      "district": order.district, "address": order.address},
-        "lines": lines, "printed_on": printed_on})
-
-
-def customs_document_for(session: Session, parcel: Parcel, *, issued_on: date
-                         ) -> CustomsDocument:
-    """Invoice / CN22 / CN23 data for a parcel: order prices, SKU HS codes, origin, weights."""
-    order = session.get(Order, parcel.order_id)
-    wh = session.get(Warehouse, parcel.warehouse_id)
-    prices = {ln.sku_id: ln.unit_price_fen for ln in orders.lines_of(session, order.id)}
-    items = []
-    for pl in session.execute(select(ParcelLine).where(ParcelLine.parcel_id == parcel.id)
-                              .order_by(ParcelLine.id)).scalars():
-        sku = session.get(Sku, pl.sku_id)
-        items.append({"sku": pl.sku_id, "description": sku.name, "hs_code": sku.hs_code,
-                      "origin": sku.origin_country, "qty": pl.qty,
-                      "unit_value": prices.get(pl.sku_id, sku.unit_price_fen),
-                      "weight_g": sku.weight_g * pl.qty})
-    address = " ".join(x for x in (order.province, order.city, order.district, order.address) if x)
-    return CustomsDocument.model_validate({
-        "document_no": f"INV-{parcel.id}", "order_no": order.external_id,
-        "tracking_no": ensure_tracking(session, parcel), "issued_on": issued_on,
-        "currency": "CNY", "sender": {"name": wh.name, "address": wh.address,
-                                      "phone": wh.phone, "country": wh.country},
-        "recipient": {"name": order.recipient_name, "address": address, "country": "CN",
-                      "phone": privacy.mask_phone(order.recipient_phone)},
-        "items": items, "gross_weight_g": parcel.weight_g})
-
-
 def wave_parcels(session: Session, *, wave_id: int) -> list[Parcel]:
     """Live parcels of a wave in pick order: warehouse, then first bin walked, then id."""
     parcels = session.execute(select(Parcel).where(Parcel.wave_id == wave_id,
@@ -323,16 +273,6 @@ def wave_parcels(session: Session, *, wave_id: int) -> list[Parcel]:
     for t in tasks_of(session, wave_id=wave_id):
         first.setdefault(t.parcel_id, (t.walk_order, t.bin_code))
     return sorted(parcels, key=lambda p: (p.warehouse_id, first.get(p.id, (UNSLOTTED, "")), p.id))
-
-
-def wave_labels_pdf(session: Session, *, wave_id: int, printed_on: date) -> bytes:
-    """One PDF for the whole wave, one label page per parcel, in pick order."""
-    parcels = wave_parcels(session, wave_id=wave_id)
-    if not parcels:
-        raise FloorError(f"wave {wave_id} has no parcels", field="wave_id", status=404,
-                         code="not_found")
-    return shipping.render_pdf_many([label_for(session, p, printed_on=printed_on)
-                                     for p in parcels])
 
 
 # --- Hand-over to the courier ---------------------------------------------------------------

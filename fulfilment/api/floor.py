@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from fulfilment import auth, floor, printing, station
+from fulfilment import auth, floor, floor_labels, printing, station
 from fulfilment.api.deps import ApiKeyDep, SessionDep, SettingsDep, require_role
 from fulfilment.tables import Parcel, Wave
 from inventory.tables import Bin, Sku
@@ -93,26 +93,26 @@ def picklist_pdf(wave_id: int, session: SessionDep, key: ApiKeyDep,
 
 @router.get("/waves/{wave_id}/labels.pdf", dependencies=_floor)
 def wave_labels(wave_id: int, session: SessionDep) -> Response:
-    body = floor.wave_labels_pdf(session, wave_id=wave_id, printed_on=_today(_now()))
+    body = floor_labels.wave_labels_pdf(session, wave_id=wave_id, printed_on=_today(_now()))
     return _pdf(body, f"labels-wave-{wave_id}.pdf")
 
 
 @router.get("/parcels/{parcel_id}/label.pdf", dependencies=_floor)
 def parcel_label_pdf(parcel_id: int, session: SessionDep) -> Response:
-    label = floor.label_for(session, _parcel(session, parcel_id), printed_on=_today(_now()))
+    label = floor_labels.label_for(session, _parcel(session, parcel_id), printed_on=_today(_now()))
     return _pdf(shipping.render_pdf(label), f"label-{label.tracking_no}.pdf")
 
 
 @router.get("/parcels/{parcel_id}/label.zpl", dependencies=_floor)
 def parcel_label_zpl(parcel_id: int, session: SessionDep) -> Response:
-    label = floor.label_for(session, _parcel(session, parcel_id), printed_on=_today(_now()))
+    label = floor_labels.label_for(session, _parcel(session, parcel_id), printed_on=_today(_now()))
     return Response(shipping.render_zpl(label), media_type="text/plain; charset=utf-8")
 
 
 @router.get("/parcels/{parcel_id}/invoice.pdf", dependencies=_floor)
 def parcel_invoice(parcel_id: int, session: SessionDep) -> Response:
     """Commercial invoice / packing list for a (direct-mail) parcel."""
-    doc = floor.customs_document_for(session, _parcel(session, parcel_id),
+    doc = floor_labels.customs_document_for(session, _parcel(session, parcel_id),
                                      issued_on=_today(_now()))
     return _pdf(documents.render_invoice(doc), f"invoice-{parcel_id}.pdf")
 
@@ -123,7 +123,7 @@ def parcel_declaration(parcel_id: int, session: SessionDep,
                                                          "CNY per SDR (IMF rate of the day)")
                        ) -> Response:
     """The UPU declaration the parcel needs: CN22 up to 300 SDR, CN23 above."""
-    doc = floor.customs_document_for(session, _parcel(session, parcel_id),
+    doc = floor_labels.customs_document_for(session, _parcel(session, parcel_id),
                                      issued_on=_today(_now()))
     form, body = documents.render_declaration(doc, currency_per_sdr=currency_per_sdr)
     resp = _pdf(body, f"{form.lower()}-{parcel_id}.pdf")
@@ -182,7 +182,8 @@ def _answer(session: SessionDep, settings: SettingsDep, out: station.Outcome) ->
         printer = printing.configured(settings.printer_host, settings.printer_port)
         if printer is not None:
             parcel = session.get(Parcel, out.parcel_id)
-            zpl = shipping.render_zpl(floor.label_for(session, parcel, printed_on=_today(_now())))
+            label = floor_labels.label_for(session, parcel, printed_on=_today(_now()))
+            zpl = shipping.render_zpl(label)
             try:
                 printing.send_zpl(printer, zpl)
                 body["printed"] = True

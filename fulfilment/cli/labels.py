@@ -77,7 +77,7 @@ def wave_cmd(
                                         "pick list instead of the labels"),
 ) -> None:
     """Render a wave from the database: all its shipping labels, or one warehouse's pick list."""
-    from fulfilment import db, floor
+    from fulfilment import db, floor, floor_labels
     from fulfilment.settings import Settings
     from labels import documents
 
@@ -90,7 +90,7 @@ def wave_cmd(
                 body = documents.render_pick_list(floor.pick_list(
                     session, wave_id=wave_id, warehouse=picklist, now=now, actor="cli"))
             else:
-                body = floor.wave_labels_pdf(session, wave_id=wave_id, printed_on=now.date())
+                body = floor_labels.wave_labels_pdf(session, wave_id=wave_id, printed_on=now.date())
     except ValueError as exc:
         fail(describe(exc))
     _write(out, body)

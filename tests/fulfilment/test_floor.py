@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from fulfilment import floor, station
+from fulfilment import floor, floor_labels, station
 from fulfilment.floor_tables import PackScan, PickTask
 from fulfilment.tables import Order, Parcel
 from inventory import store as stock
@@ -157,7 +157,7 @@ def test_label_for_a_parcel_reads_order_and_warehouse(session, settings):
     floor_stock(session, NOW)
     parcel = allocated_parcel(session, NOW, lines={"SERUM-30ML": 1}, settings=settings,
                               external_id="R-LBL-1")
-    label = floor.label_for(session, parcel, printed_on=datetime(2026, 11, 22).date())
+    label = floor_labels.label_for(session, parcel, printed_on=datetime(2026, 11, 22).date())
     assert label.order_no == "R-LBL-1" and label.courier == "SF"
     assert label.recipient.name == "李小红" and label.tracking_no.startswith("SF")
     assert label.customs is None  # not cleared yet
@@ -170,7 +170,7 @@ def test_label_shows_customs_once_cleared(session, settings, monkeypatch):
     floor_stock(session, NOW)
     parcel = allocated_parcel(session, NOW, lines={"SERUM-30ML": 1}, settings=settings)
     monkeypatch.setattr(clearance, "inventory_no", lambda s, oid: "31092026I000012345")
-    label = floor.label_for(session, parcel, printed_on=NOW.date())
+    label = floor_labels.label_for(session, parcel, printed_on=NOW.date())
     assert label.customs.mode == "1210" and label.customs.inventory_no == "31092026I000012345"
     assert floor.ensure_tracking(session, parcel) == label.tracking_no  # stable once assigned
 
