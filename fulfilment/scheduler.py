@@ -26,6 +26,7 @@ def job_table(settings: Settings) -> list[tuple[str, str, object]]:
         ("deliver-webhooks", "fulfilment.jobs:deliver_webhooks", IntervalTrigger(seconds=15)),
         ("allocation-wave", "fulfilment.waves:wave_job",
          IntervalTrigger(minutes=settings.wave_interval_minutes)),
+        ("pick-tasks", "fulfilment.floor:pick_tasks_job", IntervalTrigger(minutes=1)),
         ("customs-declare", "fulfilment.clearance:declare_job", IntervalTrigger(minutes=1)),
         ("customs-receipts", "fulfilment.clearance:receipts_job", IntervalTrigger(minutes=1)),
         ("nightly-forecast", "fulfilment.planning:forecast_job",
