@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from fulfilment import events, privacy
+from fulfilment import events, lifecycle, privacy
 from fulfilment.intake import InvalidOrder, OrderInput, fen_text, money_fen
 from fulfilment.settings import Settings
 from fulfilment.tables import Order, OrderLine, Parcel, ParcelLine
@@ -26,17 +26,6 @@ class OrderNotFound(ValueError):
         self.problems = [{"field": "id", "reason": f"no order {order_id}"}]
 
 
-class DuplicateOrder(ValueError):
-    code = "duplicate_order"
-    status = 409
-
-    def __init__(self, external_id: str, existing_id: int | None) -> None:
-        super().__init__(f"an order with external_id {external_id} exists")
-        self.existing_id = existing_id
-        self.problems = [{"field": "external_id", "reason": "an order with this external_id "
-                          f"already exists (id {existing_id})"}]
-
-
 def ref(order: Order) -> str:
     return f"order:{order.id}"
 
@@ -46,7 +35,7 @@ def find_by_external_id(session: Session, external_id: str) -> Order | None:
 
 
 def place(session: Session, *, order: OrderInput, settings: Settings, now: datetime,
-          actor: str = "order-service") -> Order:
+          actor: str = "order-service") -> tuple[Order, list[OrderLine]]:
     """Create an order and reserve every line, or raise (the caller rolls back)."""
     skus = {line.sku for line in order.lines}
     known = set(session.execute(select(Sku.id).where(Sku.id.in_(skus))).scalars())
@@ -54,11 +43,10 @@ def place(session: Session, *, order: OrderInput, settings: Settings, now: datet
                for i, line in enumerate(order.lines) if line.sku not in known]
     if unknown:
         raise InvalidOrder(unknown)
-    existing = find_by_external_id(session, order.external_id)
-    if existing is not None:
-        raise DuplicateOrder(order.external_id, existing.id)
+    # A duplicate external_id is left to the unique index: the caller maps its IntegrityError.
+    lifecycle.check("received", "reserved")
     row = Order(
-        external_id=order.external_id, status="received",
+        external_id=order.external_id, status="reserved",
         buyer_name=order.buyer.name,
         buyer_id_hash=privacy.id_hash(order.buyer.id_number, secret=settings.secret_key),
         buyer_id_masked=privacy.mask_id(order.buyer.id_number),
@@ -73,12 +61,14 @@ def place(session: Session, *, order: OrderInput, settings: Settings, now: datet
         reserved_until=now + timedelta(minutes=settings.reservation_ttl_minutes))
     session.add(row)
     session.flush()
-    for i, line in enumerate(order.lines, start=1):
-        session.add(OrderLine(order_id=row.id, line_no=i, sku_id=line.sku, qty=line.qty,
-                              unit_price_fen=line.unit_price_fen))
+    lines = [OrderLine(order_id=row.id, line_no=i, sku_id=line.sku, qty=line.qty,
+                       unit_price_fen=line.unit_price_fen)
+             for i, line in enumerate(order.lines, start=1)]
+    session.add_all(lines)
     stock.reserve(session, lines=order.quantities(), now=now, reference=ref(row), actor=actor)
-    events.transition(session, row, "reserved", now=now)
-    return row
+    events.emit(session, row, "order.reserved", now=now)
+    session.flush()
+    return row, lines
 
 
 def get(session: Session, order_id: int, *, lock: bool = False) -> Order:
@@ -219,8 +209,8 @@ def expire_unpaid(session: Session, *, now: datetime, limit: int = 500) -> int:
     return len(ids)
 
 
-def view(session: Session, order: Order) -> dict:
-    """The order as the contract shows it."""
+def view(session: Session, order: Order, *, lines: list[OrderLine] | None = None) -> dict:
+    """The order as the contract shows it; `lines` given: just placed, so nothing to look up."""
     body: dict = {
         "id": order.id, "external_id": order.external_id, "status": order.status,
         "reserved_until": order.reserved_until.isoformat() if order.reserved_until else None,
@@ -232,7 +222,7 @@ def view(session: Session, order: Order) -> dict:
                       "district": order.district, "address": order.address},
         "lines": [{"sku": line.sku_id, "qty": line.qty,
                    "unit_price": fen_text(line.unit_price_fen)}
-                  for line in lines_of(session, order.id)],
+                  for line in (lines if lines is not None else lines_of(session, order.id))],
         "goods": fen_text(order.goods_fen), "freight": fen_text(order.freight_fen),
         "insurance": fen_text(order.insurance_fen), "discount": fen_text(order.discount_fen),
         "total": fen_text(order.total_fen),
@@ -241,7 +231,7 @@ def view(session: Session, order: Order) -> dict:
         "paid_at": order.paid_at.isoformat() if order.paid_at else None,
         "status_reason": order.status_reason,
     }
-    parcels = parcels_of(session, order.id)
+    parcels = [] if lines is not None else parcels_of(session, order.id)
     body["parcels"] = [_parcel_view(session, p) for p in parcels]
     body["tracking_numbers"] = [p.tracking_no for p in parcels if p.tracking_no]
     return body

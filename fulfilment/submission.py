@@ -93,22 +93,19 @@ def _attempt(session: Session, job: Job, settings: Settings) -> Answer | Excepti
     an exception (an unknown SKU, say) belongs to this order alone and is raised to its caller."""
     try:
         with session.begin_nested():
+            order, lines = orders.place(session, order=job.order, settings=settings, now=job.now)
+            answer: Answer = (201, orders.view(session, order, lines=lines))
             if job.scoped:
-                # Inserted first: a concurrent retry blocks on this key until we commit.
+                # A concurrent twin with the same key and body collides on the order's unique
+                # external_id first; one with another body collides here. Either way its
+                # savepoint rolls back and it answers from this record once we commit.
                 session.add(IdempotencyRecord(key=job.scoped, request_hash=job.digest,
-                                              status_code=0, body="", created_at=job.now))
+                                              status_code=201, created_at=job.now,
+                                              body=json.dumps(answer[1], ensure_ascii=False)))
                 session.flush()
-            order = orders.place(session, order=job.order, settings=settings, now=job.now)
-            answer: Answer = (201, orders.view(session, order))
-            if job.scoped:
-                record = session.get(IdempotencyRecord, job.scoped)
-                record.status_code, record.body = 201, json.dumps(answer[1], ensure_ascii=False)
         return answer
-    except orders.DuplicateOrder as exc:
-        refusal: Answer = (409, {"error": "duplicate_order", "detail": exc.problems,
-                                 "id": exc.existing_id})
     except OutOfStock as exc:
-        refusal = (409, {"error": "insufficient_stock", "short": exc.short})
+        refusal: Answer = (409, {"error": "insufficient_stock", "short": exc.short})
     except DBAPIError:
         return None  # a twin with the same key or external id, or a deadlock victim
     except InvalidOrder as exc:

@@ -35,7 +35,7 @@ def allocated_parcel(session: Session, now: datetime, *, lines: dict[str, int],
     """An order reserved, allocated to NGB, with one SF parcel in `wave` (made if None)."""
     body = order_body("SERUM-30ML", 1, **({"external_id": external_id} if external_id else {}))
     body["lines"] = [{"sku": s, "qty": q, "unit_price": "10.00"} for s, q in lines.items()]
-    order = orders.place(session, order=intake.parse(body), settings=settings, now=now)
+    order, _ = orders.place(session, order=intake.parse(body), settings=settings, now=now)
     for sku, qty in lines.items():
         stock.allocate(session, warehouse="NGB", sku=sku, qty=qty, now=now,
                        reference=orders.ref(order))
