@@ -6,6 +6,8 @@
 3. Solve each sub-wave exactly, giving it what the LP sent to its orders (rounded up) plus its
    fair share of the slack; what a sub-wave leaves returns to the pool for the next ones.
 Without the LP (time out), shares follow each sub-wave's demand and order count instead.
+Past about 4,000 orders the LP itself grows slow, so the wave is first dealt into blocks of
+about `BLOCK` orders with fair shares (by demand and order count), each block solved as above.
 """
 
 from __future__ import annotations

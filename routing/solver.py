@@ -259,7 +259,7 @@ def solve_index(index: Index, baseline: list[Pick], *, time_limit_s: float, work
     if not v.upper:  # nothing can ship: everything stays unfulfilled
         return [], Status.OPTIMAL, Fraction(v.constant, v.scale)
     h = _highs(v, integer=True, seed=seed,
-               time_limit_s=time_limit_s - (time.perf_counter() - started) - 0.25)
+               time_limit_s=time_limit_s - (time.perf_counter() - started) - 0.5)
     if baseline:
         start = highspy.HighsSolution()
         start.col_value = _start(index, v, baseline)
