@@ -95,6 +95,14 @@ def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
 
     if not scheduler:
         os.environ["FULFILMENT_SCHEDULER_ENABLED"] = "false"
+    if workers > 1:
+        # uvicorn's worker processes re-import the caller's main module, which the console
+        # script does not survive; hand over to `python -m uvicorn` instead.
+        import sys
+
+        os.execv(sys.executable, [sys.executable, "-m", "uvicorn", "fulfilment.api.main:app",
+                                  "--host", host, "--port", str(port), "--workers", str(workers),
+                                  "--no-access-log"])
     uvicorn.run("fulfilment.api.main:app", host=host, port=port, workers=workers,
                 log_level="info", access_log=False)
 
