@@ -11,6 +11,7 @@ OR-Tools' wrapper around HiGHS crashes on a MIP start, hence highspy directly.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from routing.cost import Pick
 from routing.index import Index
 from routing.problem import Wave
 from routing.solution import Solution, Status, assemble
+
+log = logging.getLogger("routing.solver")
 
 INF = math.inf
 
@@ -309,6 +312,7 @@ def solve(wave: Wave, *, time_limit_s: float = 20.0, workers: int = 8, seed: int
         if costing.problems(index, picks):
             raise RuntimeError("solver answer breaks the wave's limits")
     except Exception:  # the solver must never cost the wave its answer
+        log.warning("wave %s: solver failed, greedy answer used", wave.wave_id, exc_info=True)
         return assemble(index, baseline, status=Status.BASELINE,
                         baseline_objective=costing.round_cny(base_cost),
                         solve_seconds=time.perf_counter() - started)

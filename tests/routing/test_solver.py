@@ -168,3 +168,14 @@ def test_decomposed_waves_stay_feasible(chunk):
                                                  chunk=chunk, whole=0)
     assert costing.problems(index, picks) == []
     assert bound is not None and bound <= costing.cost(index, picks).total
+
+
+def test_highspy_and_ortools_load_in_one_process_either_order():
+    """highspy must be the HiGHS release bundled in ortools, or one of them fails to load."""
+    import subprocess
+    import sys
+
+    for first, second in (("ortools.linear_solver.pywraplp", "highspy"),
+                          ("highspy", "ortools.linear_solver.pywraplp")):
+        code = f"import {first}, {second}"
+        assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
