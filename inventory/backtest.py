@@ -58,7 +58,7 @@ class Report:
 
 def backtest(signals: list[SignalRow], sales: list[SaleRow], *, origins: list[date],
              horizon: int, categories: dict[str, str] | None = None, launch_days: int = 14,
-             seed: int = 0) -> Report:
+             seed: int = 0, **options: int) -> Report:
     """Forecast at each origin from the rows before it and score the next `horizon` days."""
     if not origins:
         raise PlanningError("a backtest needs at least one origin",
@@ -73,7 +73,8 @@ def backtest(signals: list[SignalRow], sales: list[SaleRow], *, origins: list[da
             first_sale.setdefault(r.sku, r.day)
     report = Report(origins=sorted(origins), horizon=horizon)
     for origin in report.origins:
-        rows = forecast.forecast(signals, sales, start=origin, horizon=horizon, seed=seed)
+        rows = forecast.forecast(signals, sales, start=origin, horizon=horizon, seed=seed,
+                                 **options)
         for row in rows:
             actual = units[(row.sku, row.day)]
             mean28 = sum(units[(row.sku, origin - timedelta(days=k))] for k in range(1, 29)) / 28

@@ -56,8 +56,11 @@ def build_panel(signals: list[SignalRow], sales: list[SaleRow], *, start: date) 
         if r.day < start:
             sig[index[r.sku], (r.day - day0).days] += [getattr(r, f) for f in SIGNAL_FIELDS]
     never = 10**6
-    first_signal = np.where(sig.any(axis=2).any(axis=1), sig.any(axis=2).argmax(axis=1), never)
-    first_sale = np.where((sale > 0).any(axis=1), (sale > 0).argmax(axis=1), never)
+    first_signal, first_sale = np.full(n, never), np.full(n, never)
+    if days:
+        active = sig.any(axis=2)
+        first_signal = np.where(active.any(axis=1), active.argmax(axis=1), never)
+        first_sale = np.where((sale > 0).any(axis=1), (sale > 0).argmax(axis=1), never)
     cum = np.concatenate([np.zeros((n, 1)), np.cumsum(sale, axis=1)], axis=1)
     ewm = np.stack([_ewm(sig, hl) for hl in _HALF_LIVES], axis=3)
     sales_ewm = np.stack([_ewm(sale[:, :, None], hl)[:, :, 0] for hl in (3.0, 14.0)], axis=2)

@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 from scipy import stats
 from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
 
 from inventory import features
 from inventory.planning_errors import PlanningError
@@ -45,37 +46,46 @@ class Calibration:
 
 
 def forecast(signals: list[SignalRow], sales: list[SaleRow], *, start: date, horizon: int,
-             seed: int = 0) -> list[ForecastRow]:
-    """Every SKU of either input x each day from `start` for `horizon` days (rows >= start unused)."""
+             seed: int = 0, max_train_rows: int = _MAX_TRAIN_ROWS,
+             threads: int | None = None) -> list[ForecastRow]:
+    """Each SKU of either input x each day from `start` for `horizon` days; rows >= start unused."""
     if horizon < 1:
         raise PlanningError("horizon must be at least one day",
                             [{"field": "horizon", "reason": "must be a positive integer"}],
                             code="invalid_horizon")
     panel = features.build_panel(signals, sales, start=start)
-    means = predict_means(panel, horizon=horizon, seed=seed)
-    calibration = calibrate(panel, horizon=horizon, seed=seed)
+    with threadpool_limits(threads):  # a busy shared machine thrashes with many threads
+        means = predict_means(panel, horizon=horizon, seed=seed, max_train_rows=max_train_rows)
+        calibration = calibrate(panel, horizon=horizon, seed=seed, max_train_rows=max_train_rows)
     return to_rows(panel, means, calibration)
 
 
 def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
-                  origin: int | None = None) -> np.ndarray:
+                  origin: int | None = None, max_train_rows: int = _MAX_TRAIN_ROWS
+                  ) -> np.ndarray:
     """Expected units (sku x horizon step) at `origin` (default: the panel's end)."""
     origin = panel.days if origin is None else origin
-    model = _fit(panel, last_target=origin, horizon=horizon, seed=seed)
+    model = _fit(panel, last_target=origin, horizon=horizon, seed=seed,
+                 max_rows=max_train_rows)
     rows = features.at_origin(panel, origin, range(horizon))
     if model is None:
         mean = _fallback(panel, origin)
         return np.repeat(mean[:, None], horizon, axis=1)
     level = rows[:, features.LEVEL_COLUMN]
-    return (model.predict(rows) * level).reshape(len(panel.skus), horizon).clip(0.0)
+    means = (model.predict(rows) * level).reshape(len(panel.skus), horizon).clip(0.0)
+    unseen = panel.first_signal.clip(max=panel.first_sale) >= origin
+    means[unseen] = 0.0  # nothing known about it before the origin: nothing to forecast
+    return means
 
 
-def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0) -> Calibration:
+def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0,
+              max_train_rows: int = _MAX_TRAIN_ROWS) -> Calibration:
     """Fit on all but the last `horizon` days, then size the spread to cover ~80% of those days."""
     origin = panel.days - horizon
     if origin < _MIN_ORIGIN + 1:
         return Calibration()
-    mu = predict_means(panel, horizon=horizon, seed=seed, origin=origin)
+    mu = predict_means(panel, horizon=horizon, seed=seed, origin=origin,
+                       max_train_rows=max_train_rows)
     actual = panel.sales[:, origin:origin + horizon]
     live = panel.first_signal.clip(max=panel.first_sale) < origin  # SKUs known at that origin
     mu, actual = mu[live].ravel(), actual[live].ravel()
@@ -118,13 +128,13 @@ def _coverage(mu: np.ndarray, actual: np.ndarray, dispersion: float, tail: float
     return float(((actual >= lo) & (actual <= hi)).mean())
 
 
-def _fit(panel: features.Panel, *, last_target: int, horizon: int, seed: int
+def _fit(panel: features.Panel, *, last_target: int, horizon: int, seed: int, max_rows: int
          ) -> HistGradientBoostingRegressor | None:
     """Train on past origins whose targets all fall before `last_target`."""
     origins = list(range(_MIN_ORIGIN, last_target - horizon + 1))
     if not origins:
         return None
-    stride = max(1, int(np.ceil(len(origins) * len(panel.skus) * horizon / _MAX_TRAIN_ROWS)))
+    stride = max(1, int(np.ceil(len(origins) * len(panel.skus) * horizon / max_rows)))
     xs, ys = [], []
     for origin in origins[::-stride]:
         known = panel.first_signal.clip(max=panel.first_sale) < origin
@@ -138,7 +148,7 @@ def _fit(panel: features.Panel, *, last_target: int, horizon: int, seed: int
     # Poisson on y / level weighted by level is Poisson on y with the level as an offset
     level = x[:, features.LEVEL_COLUMN]
     model = HistGradientBoostingRegressor(
-        loss="poisson", learning_rate=0.05, max_iter=300, max_leaf_nodes=31,
+        loss="poisson", learning_rate=0.1, max_iter=150, max_leaf_nodes=31,
         min_samples_leaf=40, l2_regularization=1.0, early_stopping=False,
         categorical_features=[features.WEEKDAY_COLUMN], random_state=seed)
     return model.fit(x, y / level, sample_weight=level)

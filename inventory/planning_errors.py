@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class PlanningError(ValueError):
-    """Bad planning input; `problems` lists every `{"field", "reason"}` found, not the first only."""
+    """Bad planning input; `problems` lists every `{"field", "reason"}` found, not one."""
 
     code = "invalid_planning_input"
 
@@ -26,3 +26,17 @@ class InvalidCatalogue(PlanningError):
     """A purchasing catalogue (sources, hubs, stock) that cannot be planned against."""
 
     code = "invalid_catalogue"
+
+
+class NotFound(PlanningError):
+    """A plan, line, purchase order or transfer that does not exist."""
+
+    code = "not_found"
+    status = 404
+
+
+class NotEditable(PlanningError):
+    """A change to something whose state forbids it (an approved plan, a received transfer)."""
+
+    code = "conflict"
+    status = 409

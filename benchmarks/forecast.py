@@ -1,0 +1,81 @@
+"""Backtest the pooled forecast on seeded worlds it was never tuned on; print WAPE and coverage.
+
+Usage: .venv/bin/python benchmarks/forecast.py [--seeds 9001,9002,9003] [--write]
+With --write the figures replace the "## Forecasts (benchmarks/forecast.py)" section of
+docs/performance.md. Tuning used seeds 1, 2, 7, 101 and 102 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import fields
+from datetime import timedelta
+from pathlib import Path
+
+from inventory import backtest, worlds
+
+HEADING = "## Forecasts (benchmarks/forecast.py)"
+DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+
+
+def merge(total: backtest.Report, part: backtest.Report) -> None:
+    """Add one world's sums into the running total (WAPE pools units over all worlds)."""
+    groups = [(total.overall, part.overall), (total.launches, part.launches)]
+    groups += [(total.categories[c], s) for c, s in part.categories.items()]
+    for into, add in groups:
+        for f in fields(backtest.Scores):
+            setattr(into, f.name, getattr(into, f.name) + getattr(add, f.name))
+    total.origins.extend(part.origins)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seeds", default="9001,9002,9003")
+    parser.add_argument("--skus", type=int, default=60)
+    parser.add_argument("--days", type=int, default=200)
+    parser.add_argument("--origins", type=int, default=4)
+    parser.add_argument("--horizon", type=int, default=14)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    seeds = [int(s) for s in args.seeds.split(",")]
+    total = backtest.Report(origins=[], horizon=args.horizon)
+    began = time.perf_counter()
+    for seed in seeds:
+        world = worlds.generate(seed, skus=args.skus, days=args.days)
+        last = args.days - args.horizon
+        origins = [world.first_day + timedelta(days=last - 14 * k) for k in range(args.origins)]
+        merge(total, backtest.backtest(world.signals, world.sales, origins=origins,
+                                       horizon=args.horizon, categories=world.categories,
+                                       threads=1))
+    total.origins.sort()
+    seconds = time.perf_counter() - began
+    o, la = total.overall, total.launches
+    lines = [f"worlds: seeds {args.seeds} ({args.skus} SKUs x {args.days} days each), "
+             f"{args.origins} origins per world every 14 days, horizon {args.horizon} days, "
+             f"{seconds:.0f} s in all",
+             "", "```", *backtest.describe(total)[1:], "```", "",
+             f"- overall: model WAPE / 28-day-mean WAPE = {o.model / o.mean28:.3f} (goal <= 0.85)",
+             f"- launches: model WAPE / 28-day-mean WAPE = {la.model / la.mean28:.3f} "
+             f"(goal <= 0.70)",
+             f"- calibration: {o.coverage:.1%} of actual days inside [p10, p90] (goal ~80%)"]
+    print("\n".join(lines))
+    if args.write:
+        write_section(["Command: `.venv/bin/python benchmarks/forecast.py --write`", "", *lines])
+
+
+def write_section(lines: list[str]) -> None:
+    """Replace (or append) only this benchmark's section of docs/performance.md."""
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
+    body = HEADING + "\n\n" + "\n".join(lines) + "\n"
+    if HEADING in text:
+        head, rest = text.split(HEADING, 1)
+        tail = rest.split("\n## ", 1)
+        text = head + body + ("\n## " + tail[1] if len(tail) > 1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + body
+    DOC.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Buyers' planning over HTTP (role `buyer`): signals, forecasts, plans, POs, inbound."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+from sqlmodel import select
+
+from fulfilment import planning, planning_board
+from fulfilment import planning_documents as documents
+from fulfilment.api.deps import ApiKeyDep, SessionDep, require_role
+from inventory import planning_store
+from inventory import purchasing_catalogue as catalogue
+from inventory.planning_errors import NotFound, PlanningError
+from inventory.planning_tables import InboundTransfer, PurchaseOrder
+
+router = APIRouter(tags=["planning"], dependencies=[require_role("buyer")])
+
+
+class SignalsIn(BaseModel):
+    """CSV text in the contract's formats; either or both. All-or-nothing, idempotent."""
+
+    signals_csv: str = ""
+    sales_csv: str = ""
+
+
+class PlanIn(BaseModel):
+    budget: str = Field(description='CNY, e.g. "50000.00"')
+    review_days: int = Field(default=7, ge=1, le=90)
+
+
+class LineEdit(BaseModel):
+    qty: int | None = Field(default=None, ge=0)
+    removed: bool | None = None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@router.post("/signals")
+def post_signals(body: SignalsIn, session: SessionDep) -> dict:
+    signals = planning.import_signals(session, text=body.signals_csv) if body.signals_csv else 0
+    sales = planning.import_sales(session, text=body.sales_csv) if body.sales_csv else 0
+    return {"signals": signals, "sales": sales}
+
+
+@router.get("/forecasts")
+def get_forecasts(session: SessionDep, sku: str | None = None) -> dict:
+    run, days = planning_store.latest_forecast(session)
+    return {"run": run.model_dump() if run else None,
+            "rows": [{"sku": d.sku_id, "date": d.day.isoformat(), "p10": d.p10, "p50": d.p50,
+                      "p90": d.p90} for d in days if sku is None or d.sku_id == sku]}
+
+
+@router.post("/forecasts", status_code=201)
+def post_forecast(session: SessionDep, horizon: int = 14) -> dict:
+    run = planning.refresh_forecast(session, now=_now(), horizon=horizon)
+    return {"run": run.model_dump()}
+
+
+def plan_view(session, plan_id: int) -> dict:  # noqa: ANN001
+    plan = planning.get_plan(session, plan_id)
+    lines = planning_store.plan_lines(session, plan_id)
+    return {**plan.model_dump(), "lines": [ln.model_dump() for ln in lines]}
+
+
+@router.post("/plans", status_code=201)
+def post_plan(body: PlanIn, session: SessionDep) -> dict:
+    problems: list[dict] = []
+    budget = catalogue.money_fen(body.budget, "budget", problems)
+    if problems:
+        raise PlanningError("bad budget", problems, code="invalid_budget")
+    plan = planning.propose(session, now=_now(), budget_fen=budget, review_days=body.review_days)
+    return plan_view(session, plan.id)
+
+
+@router.get("/plans/{plan_id}")
+def get_plan(plan_id: int, session: SessionDep) -> dict:
+    return plan_view(session, plan_id)
+
+
+@router.patch("/plans/{plan_id}/lines/{line_id}")
+def patch_line(plan_id: int, line_id: int, body: LineEdit, session: SessionDep) -> dict:
+    planning.update_line(session, plan_id=plan_id, line_id=line_id, qty=body.qty,
+                         removed=body.removed)
+    return plan_view(session, plan_id)
+
+
+@router.post("/plans/{plan_id}/approve")
+def approve(plan_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
+    ids = planning.approve(session, plan_id=plan_id, now=_now(), actor=key.name)
+    return {"plan": plan_view(session, plan_id), "purchase_orders": ids}
+
+
+@router.get("/purchase-orders/{po_id}")
+def get_po(po_id: int, session: SessionDep) -> dict:
+    po, rows = documents.rows(session, po_id)
+    transfers = session.exec(select(InboundTransfer).where(InboundTransfer.po_id == po_id)).all()
+    return {**po.model_dump(), "lines": [dict(zip(documents.COLUMNS, r, strict=True))
+                                         for r in rows],
+            "transfers": [t.id for t in transfers]}
+
+
+@router.get("/purchase-orders/{po_id}/document")
+def po_document(po_id: int, session: SessionDep, format: str = "pdf") -> Response:
+    if format == "csv":
+        return Response(documents.to_csv(session, po_id), media_type="text/csv")
+    if format == "xlsx":
+        return Response(documents.to_xlsx(session, po_id), media_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    return Response(documents.to_pdf(session, po_id), media_type="application/pdf")
+
+
+@router.get("/purchase-orders")
+def list_pos(session: SessionDep, plan_id: int | None = None) -> list[dict]:
+    query = select(PurchaseOrder).order_by(PurchaseOrder.id)
+    if plan_id is not None:
+        query = query.where(PurchaseOrder.plan_id == plan_id)
+    return [po.model_dump() for po in session.exec(query)]
+
+
+@router.get("/transfers/{transfer_id}")
+def get_transfer(transfer_id: int, session: SessionDep) -> dict:
+    transfer = session.get(InboundTransfer, transfer_id)
+    if transfer is None:
+        raise NotFound("no such transfer", [{"field": "transfer_id", "reason": "not found"}])
+    return {**transfer.model_dump(),
+            "cartons": [c.model_dump() for c in planning.cartons(session, transfer_id)]}
+
+
+@router.post("/transfers/{transfer_id}/receive")
+def receive(transfer_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
+    units = planning.receive(session, transfer_id=transfer_id, now=_now(), actor=key.name)
+    return {"transfer": transfer_id, "received_units": units}
+
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
+
+
+@router.get("/board", response_class=HTMLResponse)
+def board_page(request: Request, session: SessionDep) -> HTMLResponse:
+    """The planning board for buyers (the key may come from the `fulfilment_key` cookie)."""
+    data = planning_board.board(session, today=_now().date())
+    return TEMPLATES.TemplateResponse(request, "board.html", data)

@@ -1,0 +1,220 @@
+"""Buyers' planning over the database: signals in, forecasts, purchase plans, POs, inbound.
+
+Service functions take a Session and never commit; routes, CLI verbs and jobs own the
+transaction. Imports validate the whole file first, so a bad row imports nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from fulfilment.tables import Parcel, ParcelLine
+from inventory import forecast as forecasting
+from inventory import planning_store, purchasing, signals
+from inventory import store as stock
+from inventory.planning_errors import NotEditable, NotFound, PlanningError
+from inventory.planning_tables import (
+    Carton,
+    InboundTransfer,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchasePlan,
+    PurchasePlanLine,
+    SupplySource,
+)
+from inventory.tables import Sku
+from labels import barcodes
+
+DEFAULT_BUDGET_FEN = 5_000_000  # 50,000 CNY per proposal unless the caller says otherwise
+GS1_COMPANY_PREFIX = "6901234"  # the operator's GS1 company prefix for SSCC carton numbers
+
+
+def import_signals(session: Session, *, text: str) -> int:
+    """Import a signals CSV: every row validated first; re-importing replaces, never doubles."""
+    return planning_store.upsert_signals(session, rows=signals.parse_signals(text))
+
+
+def import_sales(session: Session, *, text: str) -> int:
+    """Import a sales CSV (`date,sku,units`) the same way."""
+    return planning_store.upsert_sales(session, rows=signals.parse_sales(text))
+
+
+def shipped_sales(session: Session) -> list[signals.SaleRow]:
+    """Units per SKU and day from the system's own shipped parcels."""
+    day = func.date(Parcel.shipped_at)
+    rows = session.exec(select(ParcelLine.sku_id, day, func.sum(ParcelLine.qty))
+                        .join(Parcel, Parcel.id == ParcelLine.parcel_id)
+                        .where(Parcel.shipped_at.is_not(None))
+                        .group_by(ParcelLine.sku_id, day)).all()
+    return [signals.SaleRow(d if isinstance(d, date) else date.fromisoformat(str(d)), sku,
+                            int(units)) for sku, d, units in rows]
+
+
+def sales_history(session: Session) -> list[signals.SaleRow]:
+    """Imported sales, with shipped orders filling the SKU-days the imports do not cover."""
+    imported = planning_store.load_sales(session)
+    known = {(r.sku, r.day) for r in imported}
+    return imported + [r for r in shipped_sales(session) if (r.sku, r.day) not in known]
+
+
+def refresh_forecast(session: Session, *, now: datetime, horizon: int = 14):  # noqa: ANN201
+    """Forecast every SKU with signals or sales from today, store it as a new run."""
+    start = now.date()
+    rows = forecasting.forecast(planning_store.load_signals(session), sales_history(session),
+                                start=start, horizon=horizon)
+    return planning_store.save_forecast(session, rows=rows, made_at=now, start=start,
+                                        horizon=horizon)
+
+
+def propose(session: Session, *, now: datetime, budget_fen: int = DEFAULT_BUDGET_FEN,
+            review_days: int = 7, time_limit_s: float = 10.0) -> PurchasePlan:
+    """A new proposed plan within budget from the latest forecast (made now if there is none)."""
+    run, days = planning_store.latest_forecast(session)
+    if run is None:
+        run = refresh_forecast(session, now=now)
+        run, days = planning_store.latest_forecast(session)
+    demand: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for d in days:
+        if d.day >= now.date():
+            demand[d.sku_id].append((d.p10, d.p50, d.p90))
+    data, ids = planning_store.plan_input(session, demand=dict(demand), budget_fen=budget_fen,
+                                          review_days=review_days)
+    result = purchasing.plan(data, time_limit_s=time_limit_s)
+    for old in session.exec(select(PurchasePlan).where(PurchasePlan.status == "proposed")):
+        old.status = "superseded"
+    return planning_store.save_plan(session, plan=result, now=now, source_ids=ids,
+                                    forecast_run_id=run.id if run else None,
+                                    sources=data.sources)
+
+
+def get_plan(session: Session, plan_id: int) -> PurchasePlan:
+    plan = session.get(PurchasePlan, plan_id)
+    if plan is None:
+        raise NotFound(f"plan {plan_id} not found", [{"field": "plan_id", "reason": "not found"}])
+    return plan
+
+
+def update_line(session: Session, *, plan_id: int, line_id: int, qty: int | None = None,
+                removed: bool | None = None) -> PurchasePlanLine:
+    """A buyer's edit: new quantity (whole cases, at least the MOQ) or removing the line."""
+    plan = get_plan(session, plan_id)
+    if plan.status != "proposed":
+        raise NotEditable("only a proposed plan can be edited",
+                          [{"field": "plan_id", "reason": f"plan is {plan.status}"}])
+    line = session.get(PurchasePlanLine, line_id)
+    if line is None or line.plan_id != plan_id:
+        raise NotFound("no such line", [{"field": "line_id", "reason": "not in this plan"}])
+    if qty is not None:
+        if qty < 0 or qty % line.case_pack or (0 < qty < line.moq):
+            raise PlanningError("bad quantity", [{"field": "qty", "reason":
+                                f"must be whole cases of {line.case_pack} and at least the "
+                                f"MOQ {line.moq} (or 0)"}], code="invalid_quantity")
+        line.qty = qty
+    if removed is not None:
+        line.removed = removed
+    session.flush()
+    plan.spent_fen = sum(ln.landed_fen * ln.qty for ln in planning_store.plan_lines(
+        session, plan_id) if not ln.removed)
+    return line
+
+
+def approve(session: Session, *, plan_id: int, now: datetime, actor: str = "") -> list[int]:
+    """Approve: one purchase order per supplier and market, inbound transfers with cartons."""
+    plan = get_plan(session, plan_id)
+    if plan.status != "proposed":
+        raise NotEditable("plan already decided",
+                          [{"field": "plan_id", "reason": f"plan is {plan.status}"}])
+    lines = [ln for ln in planning_store.plan_lines(session, plan_id)
+             if not ln.removed and ln.qty > 0]
+    if plan.spent_fen > plan.budget_fen:
+        raise PlanningError("over budget", [{"field": "lines", "reason":
+                            f"plan costs {plan.spent_fen} fen, budget {plan.budget_fen}"}],
+                            code="over_budget")
+    plan.status, plan.approved_at, plan.approved_by = "approved", now, actor
+    groups: dict[tuple[str, str], list[PurchasePlanLine]] = defaultdict(list)
+    for ln in lines:
+        groups[(ln.supplier, ln.market)].append(ln)
+    serial = session.exec(select(func.count()).select_from(Carton)).one()
+    po_ids = []
+    for (supplier, market), group in sorted(groups.items()):
+        po = PurchaseOrder(plan_id=plan_id, supplier=supplier, market=market, created_at=now,
+                           total_fen=sum(ln.unit_cost_fen * ln.qty for ln in group))
+        session.add(po)
+        session.flush()
+        po_ids.append(po.id)
+        for hub in sorted({ln.hub for ln in group}):
+            serial = _transfer(session, po, [ln for ln in group if ln.hub == hub], hub, now,
+                               serial)
+    session.flush()
+    return po_ids
+
+
+def _transfer(session: Session, po: PurchaseOrder, lines: list[PurchasePlanLine], hub: str,
+              now: datetime, serial: int) -> int:
+    """An inbound transfer to one hub with one SSCC-labelled carton per case."""
+    lead = max(session.get(SupplySource, ln.source_id).lead_days for ln in lines)
+    eta = now.date() + timedelta(days=lead)
+    transfer = InboundTransfer(po_id=po.id, hub=hub, eta=eta)
+    session.add(transfer)
+    session.flush()
+    for ln in lines:
+        session.add(PurchaseOrderLine(po_id=po.id, sku_id=ln.sku_id, hub=hub, qty=ln.qty,
+                                      unit_cost_fen=ln.unit_cost_fen))
+        sku = session.get(Sku, ln.sku_id)
+        expiry = eta + timedelta(days=sku.shelf_life_days) if sku and sku.shelf_life_days else None
+        left = ln.qty
+        while left > 0:
+            serial += 1
+            qty = min(ln.case_pack, left)
+            left -= qty
+            session.add(Carton(sscc=barcodes.sscc(extension=0, company_prefix=GS1_COMPANY_PREFIX,
+                                                  serial=serial),
+                               transfer_id=transfer.id, sku_id=ln.sku_id, qty=qty,
+                               lot_no=f"PO{po.id}-T{transfer.id}", expiry=expiry))
+    return serial
+
+
+def receive(session: Session, *, transfer_id: int, now: datetime, actor: str = "") -> int:
+    """Receive every carton of a transfer into bonded stock lots; returns units received."""
+    transfer = session.get(InboundTransfer, transfer_id)
+    if transfer is None:
+        raise NotFound("no such transfer", [{"field": "transfer_id", "reason": "not found"}])
+    if transfer.status == "received":
+        raise NotEditable("transfer already received",
+                          [{"field": "transfer_id", "reason": "already received"}])
+    units = 0
+    for carton in cartons(session, transfer_id):
+        stock.receive(session, warehouse=transfer.hub, sku=carton.sku_id, lot_no=carton.lot_no,
+                      qty=carton.qty, expiry=carton.expiry, now=now,
+                      reference=f"transfer:{transfer_id}", actor=actor or "receiving")
+        units += carton.qty
+    transfer.status, transfer.received_at = "received", now
+    session.flush()
+    return units
+
+
+def cartons(session: Session, transfer_id: int) -> list[Carton]:
+    return list(session.exec(select(Carton).where(Carton.transfer_id == transfer_id)
+                             .order_by(Carton.sscc)))
+
+
+def forecast_job(factory, settings, *, now: datetime | None = None) -> int:  # noqa: ANN001
+    """Nightly: a fresh forecast run over the database; returns the rows stored."""
+    now = now or datetime.now(UTC)
+    with factory() as session, session.begin():
+        run = refresh_forecast(session, now=now)
+        _, days = planning_store.latest_forecast(session)
+        return len(days) if run else 0
+
+
+def proposal_job(factory, settings, *, now: datetime | None = None) -> int:  # noqa: ANN001
+    """Every few hours: a new proposed plan from the latest forecast; returns its line count."""
+    now = now or datetime.now(UTC)
+    budget = getattr(settings, "plan_budget_fen", DEFAULT_BUDGET_FEN)
+    with factory() as session, session.begin():
+        plan = propose(session, now=now, budget_fen=budget)
+        return len(planning_store.plan_lines(session, plan.id))

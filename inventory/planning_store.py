@@ -1,0 +1,133 @@
+"""Planning rows in the database: signals, sales, forecasts, sources, plans. Never commits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from inventory import purchasing
+from inventory.forecast import ForecastRow
+from inventory.planning_tables import (
+    Carton,
+    ForecastDay,
+    ForecastRun,
+    HubCapacity,
+    InboundTransfer,
+    PurchasePlan,
+    PurchasePlanLine,
+    SalesDay,
+    SignalDay,
+    SupplySource,
+)
+from inventory.signals import SIGNAL_FIELDS, SaleRow, SignalRow
+from inventory.tables import Availability, Sku, StockLot
+
+
+def upsert_signals(session: Session, *, rows: list[SignalRow]) -> int:
+    """Store signal rows; a row for the same SKU and day replaces the old one (idempotent)."""
+    for r in rows:
+        session.merge(SignalDay(sku_id=r.sku, day=r.day,
+                                **{f: getattr(r, f) for f in SIGNAL_FIELDS}))
+    session.flush()
+    return len(rows)
+
+
+def upsert_sales(session: Session, *, rows: list[SaleRow]) -> int:
+    """Store imported sales rows; the same SKU and day replaces the old value (idempotent)."""
+    for r in rows:
+        session.merge(SalesDay(sku_id=r.sku, day=r.day, units=r.units))
+    session.flush()
+    return len(rows)
+
+
+def load_signals(session: Session) -> list[SignalRow]:
+    return [SignalRow(s.day, s.sku_id, *(getattr(s, f) for f in SIGNAL_FIELDS))
+            for s in session.exec(select(SignalDay).order_by(SignalDay.day, SignalDay.sku_id))]
+
+
+def load_sales(session: Session) -> list[SaleRow]:
+    return [SaleRow(s.day, s.sku_id, s.units)
+            for s in session.exec(select(SalesDay).order_by(SalesDay.day, SalesDay.sku_id))]
+
+
+def save_forecast(session: Session, *, rows: list[ForecastRow], made_at: datetime, start: date,
+                  horizon: int) -> ForecastRun:
+    run = ForecastRun(made_at=made_at, start=start, horizon=horizon)
+    session.add(run)
+    session.flush()
+    session.add_all(ForecastDay(run_id=run.id, sku_id=r.sku, day=r.day, p10=r.p10, p50=r.p50,
+                                p90=r.p90) for r in rows)
+    session.flush()
+    return run
+
+
+def latest_forecast(session: Session) -> tuple[ForecastRun | None, list[ForecastDay]]:
+    run = session.exec(select(ForecastRun).order_by(ForecastRun.id.desc())).first()
+    if run is None:
+        return None, []
+    days = session.exec(select(ForecastDay).where(ForecastDay.run_id == run.id)
+                        .order_by(ForecastDay.sku_id, ForecastDay.day)).all()
+    return run, list(days)
+
+
+def plan_input(session: Session, *, demand: dict[str, list[tuple[int, int, int]]],
+               budget_fen: int, review_days: int = 7
+               ) -> tuple[purchasing.PlanInput, dict[tuple[str, str, str], int]]:
+    """The purchasing problem from the catalogue, sources, stock and inbound in the database."""
+    sources = session.exec(select(SupplySource)).all()
+    skus = {s.id: s for s in session.exec(select(Sku))}
+    on_hand: dict[str, int] = defaultdict(int)
+    by_hub: dict[str, int] = defaultdict(int)
+    for lot in session.exec(select(StockLot)):
+        on_hand[lot.sku_id] += lot.on_hand - lot.allocated
+        by_hub[lot.warehouse_id] += lot.on_hand
+    reserved = {a.sku_id: a.reserved for a in session.exec(select(Availability))}
+    transit: dict[str, int] = defaultdict(int)
+    for carton in session.exec(select(Carton).join(InboundTransfer).where(
+            InboundTransfer.status == "in_transit")):
+        transit[carton.sku_id] += carton.qty
+    items = [purchasing.Item(sku, skus[sku].unit_price_fen, skus[sku].weight_g,
+                             skus[sku].shelf_life_days or 3650, on_hand=on_hand[sku],
+                             reserved=reserved.get(sku, 0), in_transit=transit[sku])
+             for sku in sorted({s.sku_id for s in sources})]
+    capacity = {c.warehouse_id: max(c.capacity_units - by_hub[c.warehouse_id], 0)
+                for c in session.exec(select(HubCapacity))}
+    for s in sources:
+        capacity.setdefault(s.hub, 10**6)  # a hub without a stated capacity is not the limit
+    ids = {(s.sku_id, s.market, s.hub): s.id for s in sources}
+    data = purchasing.PlanInput(
+        items=items, hub_capacity=capacity, demand=demand, budget_fen=budget_fen,
+        review_days=review_days,
+        sources=[purchasing.Source(s.sku_id, s.market, s.hub, s.unit_cost_fen, s.moq,
+                                   s.case_pack, s.lead_days, s.freight_fen_per_kg, s.supplier)
+                 for s in sources])
+    return data, ids
+
+
+def save_plan(session: Session, *, plan: purchasing.Plan, now: datetime,
+              source_ids: dict[tuple[str, str, str], int], forecast_run_id: int | None,
+              sources: list[purchasing.Source]) -> PurchasePlan:
+    row = PurchasePlan(created_at=now, budget_fen=plan.budget_fen, spent_fen=plan.spent_fen,
+                       expected_margin_fen=plan.expected_margin_fen,
+                       forecast_run_id=forecast_run_id)
+    session.add(row)
+    session.flush()
+    packs = {(s.sku, s.market, s.hub): s for s in sources}
+    for ln in plan.lines:
+        src = packs[(ln.sku, ln.market, ln.hub)]
+        session.add(PurchasePlanLine(
+            plan_id=row.id, source_id=source_ids[(ln.sku, ln.market, ln.hub)], sku_id=ln.sku,
+            market=ln.market, supplier=ln.supplier, hub=ln.hub, qty=ln.qty,
+            case_pack=src.case_pack, moq=src.moq, unit_cost_fen=ln.unit_cost_fen,
+            landed_fen=ln.landed_fen, forecast_units=ln.forecast_units,
+            cover_days=ln.cover_days, sell_through=ln.sell_through,
+            expected_margin_fen=ln.expected_margin_fen, reason=ln.reason[:400]))
+    session.flush()
+    return row
+
+
+def plan_lines(session: Session, plan_id: int) -> list[PurchasePlanLine]:
+    return list(session.exec(select(PurchasePlanLine).where(PurchasePlanLine.plan_id == plan_id)
+                             .order_by(PurchasePlanLine.id)))

@@ -1,0 +1,99 @@
+"""Buyers' planning over HTTP: import, forecast, propose, edit, approve, POs, inbound, receive."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from inventory import signals, worlds
+from inventory import store as stock
+from inventory.planning_tables import HubCapacity, SalesDay, SignalDay, SupplySource
+from labels import barcodes
+from tests.builders import a_sku, a_warehouse
+
+TODAY = datetime.now(UTC).date()
+WORLD = worlds.generate(11, skus=6, days=70, first_day=TODAY - timedelta(days=70))
+
+
+def _catalogue(session: Session) -> list[str]:
+    a_warehouse(session, "NGB")
+    skus = sorted(WORLD.categories)[:3]
+    for n, sku in enumerate(skus):
+        a_sku(session, sku, price_fen=12900, weight_g=150, shelf_life_days=720)
+        session.add(SupplySource(sku_id=sku, market="KR", supplier="Seoul Beauty Co", hub="NGB",
+                                 unit_cost_fen=3000 + 500 * n, moq=6, case_pack=6, lead_days=5,
+                                 freight_fen_per_kg=3800))
+    session.add(HubCapacity(warehouse_id="NGB", capacity_units=5000))
+    session.commit()
+    return skus
+
+
+def _import(client, headers) -> None:  # noqa: ANN001
+    body = {"signals_csv": signals.signals_to_csv(WORLD.signals),
+            "sales_csv": signals.sales_to_csv(WORLD.sales)}
+    got = client.post("/signals", json=body, headers=headers("buyer"))
+    assert got.status_code == 200, got.text
+    assert got.json() == {"signals": len(WORLD.signals), "sales": len(WORLD.sales)}
+
+
+def test_a_bad_row_imports_nothing_and_reimport_does_not_double(client, headers,
+                                                                session) -> None:  # noqa: ANN001
+    bad = signals.sales_to_csv(WORLD.sales[:5]) + "2026-02-30,X,1\n"
+    got = client.post("/signals", json={"sales_csv": bad}, headers=headers("buyer"))
+    assert got.status_code == 422
+    assert got.json()["detail"][0]["field"] == "row 7.date"
+    assert session.exec(select(SalesDay)).all() == []
+    session.rollback()  # let the app's connection write (SQLite takes the lock on read)
+    _import(client, headers)
+    _import(client, headers)
+    session.expire_all()
+    assert len(session.exec(select(SignalDay)).all()) == len(WORLD.signals)
+    assert len(session.exec(select(SalesDay)).all()) == len(WORLD.sales)
+
+
+def test_only_buyers_plan(client, headers) -> None:  # noqa: ANN001
+    assert client.get("/forecasts", headers=headers("warehouse")).status_code == 403
+
+
+def test_forecast_plan_edit_approve_and_receive(client, headers, session) -> None:  # noqa: ANN001
+    skus = _catalogue(session)
+    _import(client, headers)
+    h = headers("buyer")
+    assert client.post("/forecasts", headers=h).status_code == 201
+    rows = client.get("/forecasts", headers=h).json()["rows"]
+    assert len(rows) == len(WORLD.categories) * 14
+    plan = client.post("/plans", json={"budget": "20000.00"}, headers=h)
+    assert plan.status_code == 201, plan.text
+    plan = plan.json()
+    assert plan["lines"] and plan["spent_fen"] <= 2_000_000
+    line = plan["lines"][0]
+    bad = client.patch(f"/plans/{plan['id']}/lines/{line['id']}", json={"qty": 7}, headers=h)
+    assert bad.status_code == 422
+    edited = client.patch(f"/plans/{plan['id']}/lines/{line['id']}", json={"qty": 12},
+                          headers=h).json()
+    assert edited["lines"][0]["qty"] == 12
+    approved = client.post(f"/plans/{plan['id']}/approve", headers=h)
+    assert approved.status_code == 200, approved.text
+    assert client.post(f"/plans/{plan['id']}/approve", headers=h).status_code == 409
+    po_id = approved.json()["purchase_orders"][0]
+    po = client.get(f"/purchase-orders/{po_id}", headers=h).json()
+    assert po["supplier"] == "Seoul Beauty Co"
+    pdf = client.get(f"/purchase-orders/{po_id}/document?format=pdf", headers=h)
+    assert pdf.content.startswith(b"%PDF")
+    csv = client.get(f"/purchase-orders/{po_id}/document?format=csv", headers=h).text
+    assert csv.splitlines()[0].startswith("po,supplier")
+    xlsx = client.get(f"/purchase-orders/{po_id}/document?format=xlsx", headers=h)
+    assert xlsx.content[:2] == b"PK"
+    transfer = client.get(f"/transfers/{po['transfers'][0]}", headers=h).json()
+    assert all(barcodes.is_valid_sscc(c["sscc"]) for c in transfer["cartons"])
+    before = {s: stock.available(session, s) for s in skus}
+    session.rollback()
+    got = client.post(f"/transfers/{transfer['id']}/receive", headers=h)
+    assert got.status_code == 200, got.text
+    session.expire_all()
+    gained = sum(stock.available(session, s) - before[s] for s in skus)
+    assert gained == got.json()["received_units"] == sum(c["qty"] for c in transfer["cartons"])
+    assert client.post(f"/transfers/{transfer['id']}/receive", headers=h).status_code == 409
+    assert stock.ledger_problems(session) == []
+    assert session.exec(select(SupplySource)).first() is not None

@@ -1,0 +1,87 @@
+"""Pooled forecast: the contract's rows, only the past used, launches, bought engagement."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+
+import pytest
+
+from inventory import backtest, forecast, worlds
+from inventory.planning_errors import PlanningError
+from inventory.signals import SaleRow, SignalRow
+
+WORLD = worlds.generate(7, skus=24, days=110)
+START = WORLD.first_day + timedelta(days=96)
+FAST = {"max_train_rows": 6000, "threads": 1}
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[forecast.ForecastRow]:
+    return forecast.forecast(WORLD.signals, WORLD.sales, start=START, horizon=14, **FAST)
+
+
+def test_one_row_per_sku_and_day_ordered_and_non_negative(rows) -> None:  # noqa: ANN001
+    skus = {r.sku for r in WORLD.signals} | {r.sku for r in WORLD.sales}
+    assert {(r.sku, r.day) for r in rows} == {
+        (s, START + timedelta(days=h)) for s in skus for h in range(14)}
+    assert len(rows) == len(skus) * 14
+    assert all(0 <= r.p10 <= r.p50 <= r.p90 for r in rows)
+
+
+def test_rows_on_or_after_start_are_not_used(rows) -> None:  # noqa: ANN001
+    future = [SaleRow(START + timedelta(days=d), WORLD.sales[0].sku, 10_000) for d in range(5)]
+    again = forecast.forecast(WORLD.signals, WORLD.sales + future, start=START, horizon=14,
+                              **FAST)
+    assert again == rows
+
+
+def test_a_sku_seen_only_after_start_still_gets_rows() -> None:
+    late = [SignalRow(START + timedelta(days=3), "LATE-SKU", likes=50)]
+    out = forecast.forecast(WORLD.signals + late, WORLD.sales, start=START, horizon=3, **FAST)
+    assert [(r.p10, r.p50, r.p90) for r in out if r.sku == "LATE-SKU"] == [(0, 0, 0)] * 3
+
+
+def test_a_launch_with_signals_and_no_sales_is_forecast_from_its_signals() -> None:
+    signals, sales = WORLD.until(START)
+    busiest = max(WORLD.categories, key=lambda s: sum(r.units for r in sales if r.sku == s))
+    # the same community activity as a seasoned SKU, but nothing sold yet
+    launch = [dataclasses.replace(r, sku="NEW-LAUNCH") for r in signals
+              if r.sku == busiest and r.day >= START - timedelta(days=10)]
+    out = forecast.forecast(signals + launch, sales, start=START, horizon=14, **FAST)
+    assert sum(r.p50 for r in out if r.sku == "NEW-LAUNCH") > 0
+    assert sum(r.p90 for r in out if r.sku == "NEW-LAUNCH") > 0
+
+
+def test_bought_likes_do_not_move_the_forecast_much(rows) -> None:  # noqa: ANN001
+    signals, sales = WORLD.until(START)
+    sku = max(WORLD.categories, key=lambda s: sum(r.units for r in sales if r.sku == s))
+    day = START - timedelta(days=1)
+    bots = [SignalRow(day - timedelta(days=k), sku, likes=50_000, shares=30) for k in range(2)]
+    kept = [r for r in signals if not (r.sku == sku and r.day >= day - timedelta(days=1))]
+    spiked = forecast.forecast(kept + bots, sales, start=START, horizon=14, **FAST)
+    clean = forecast.forecast(kept, sales, start=START, horizon=14, **FAST)
+    before = sum(r.p50 for r in clean if r.sku == sku)
+    after = sum(r.p50 for r in spiked if r.sku == sku)
+    assert before > 0 and abs(after - before) <= 0.2 * before
+
+
+def test_horizon_must_be_positive() -> None:
+    with pytest.raises(PlanningError):
+        forecast.forecast([], [], start=date(2026, 6, 1), horizon=0)
+
+
+def test_no_history_gives_zero_rows_not_an_error() -> None:
+    out = forecast.forecast([], [SaleRow(date(2026, 6, 1), "A", 3)], start=date(2026, 6, 1),
+                            horizon=2)
+    assert [(r.sku, r.p90) for r in out] == [("A", 0), ("A", 0)]
+
+
+def test_beats_the_28_day_mean_on_an_unseen_world() -> None:
+    world = worlds.generate(4242, skus=30, days=120)
+    origins = [world.first_day + timedelta(days=d) for d in (92, 106)]
+    report = backtest.backtest(world.signals, world.sales, origins=origins, horizon=14,
+                               categories=world.categories, **FAST)
+    assert report.overall.wape() < report.overall.wape("mean28")
+    assert 0.6 <= report.overall.coverage <= 0.95
+    assert len(backtest.describe(report)) == 4 + len(report.categories)
