@@ -52,3 +52,23 @@ def register(app: typer.Typer) -> None:
     """Add `plan` and the `signals` group to the main app."""
     app.command("plan")(plan)
     app.add_typer(signals_app, name="signals")
+
+
+@signals_app.command("import")
+def import_file(file: Path = typer.Argument(..., help="signals.csv or sales.csv (by header)")
+                ) -> None:
+    """Import a signals or sales CSV into the database: all rows or none; re-import is safe."""
+    from fulfilment import db, planning
+    from fulfilment.settings import Settings
+
+    text = _read(file)
+    header = text.lstrip("\ufeff").split("\n", 1)[0].lower()
+    kind = "sales" if "units" in header.split(",") else "signals"
+    try:
+        factory = db.make_session_factory(db.make_engine(Settings().database_url))
+        with db.transaction(factory) as session:
+            count = (planning.import_sales if kind == "sales" else planning.import_signals)(
+                session, text=text)
+    except ValueError as exc:
+        fail(f"{exc}: {describe(exc)}")
+    typer.echo(f"imported {count} {kind} rows from {file}")

@@ -94,6 +94,7 @@ def test_forecast_plan_edit_approve_and_receive(client, headers, session) -> Non
     session.expire_all()
     gained = sum(stock.available(session, s) - before[s] for s in skus)
     assert gained == got.json()["received_units"] == sum(c["qty"] for c in transfer["cartons"])
+    session.rollback()
     assert client.post(f"/transfers/{transfer['id']}/receive", headers=h).status_code == 409
     assert stock.ledger_problems(session) == []
     assert session.exec(select(SupplySource)).first() is not None

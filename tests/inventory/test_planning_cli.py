@@ -1,0 +1,62 @@
+"""The file verbs: `fulfilment forecast`, `forecast backtest`, `plan`, `signals import`."""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from fulfilment.cli import app
+from inventory import purchasing_catalogue, signals, worlds
+
+EXAMPLES = Path("/work/shared/examples")
+runner = CliRunner()
+
+
+def test_forecast_writes_the_contract_file(tmp_path: Path) -> None:
+    out = tmp_path / "forecast.csv"
+    got = runner.invoke(app, ["forecast", "--signals", str(EXAMPLES / "signals.csv"), "--sales",
+                              str(EXAMPLES / "sales.csv"), "--start", "2026-06-22",
+                              "--horizon", "14", "--out", str(out)])
+    assert got.exit_code == 0, got.output
+    rows = list(csv.DictReader(out.open()))
+    assert list(rows[0]) == ["sku", "date", "p10", "p50", "p90"]
+    assert len(rows) == 3 * 14 and rows[0]["date"] == "2026-06-22"
+    assert all(0 <= int(r["p10"]) <= int(r["p50"]) <= int(r["p90"]) for r in rows)
+
+
+def test_a_bad_file_is_one_line_on_stderr(tmp_path: Path) -> None:
+    bad = tmp_path / "sales.csv"
+    bad.write_text("date,sku,units\n2026-06-01,A,many\n")
+    got = runner.invoke(app, ["forecast", "--signals", str(EXAMPLES / "signals.csv"), "--sales",
+                              str(bad), "--start", "2026-06-22", "--out", str(tmp_path / "f")])
+    assert got.exit_code == 2
+    assert "row 2.units" in got.output and "Traceback" not in got.output
+
+
+def test_backtest_prints_wape_against_baselines(tmp_path: Path) -> None:
+    world = worlds.generate(5, skus=8, days=70)
+    (tmp_path / "s.csv").write_text(signals.signals_to_csv(world.signals))
+    (tmp_path / "t.csv").write_text(signals.sales_to_csv(world.sales))
+    got = runner.invoke(app, ["forecast", "backtest", "--signals", str(tmp_path / "s.csv"),
+                              "--sales", str(tmp_path / "t.csv"), "--origins", "1",
+                              "--horizon", "7"])
+    assert got.exit_code == 0, got.output
+    assert "mean28" in got.output and "overall" in got.output and "launches" in got.output
+    assert str(world.first_day + timedelta(days=63)) in got.output
+
+
+def test_plan_from_files(tmp_path: Path) -> None:
+    (tmp_path / "f.csv").write_text("sku,date,p10,p50,p90\n" + "".join(
+        f"SERUM-30ML,2026-06-{d:02d},3,6,10\n" for d in range(22, 29)))
+    (tmp_path / "c.csv").write_text(",".join(purchasing_catalogue.COLUMNS) + "\n"
+                                    "SERUM-30ML,KR,NGB,129.00,45.00,0.12,720,12,12,5,38.00,"
+                                    "4,0,0,500\n")
+    got = runner.invoke(app, ["plan", "--forecast", str(tmp_path / "f.csv"), "--catalogue",
+                              str(tmp_path / "c.csv"), "--budget", "3000", "--out",
+                              str(tmp_path / "plan.csv")])
+    assert got.exit_code == 0, got.output
+    lines = list(csv.DictReader((tmp_path / "plan.csv").open()))
+    assert lines and int(lines[0]["qty"]) % 12 == 0 and "forecast" in lines[0]["reason"]
