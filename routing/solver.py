@@ -6,7 +6,9 @@ routing.cost, never taken from the model, so the two can never drift apart.
 Engine: HiGHS (highspy), started from the greedy answer. Measured on the benchmark's 300-order
 wave (2 cores, 20 s): HiGHS proves the optimum in 12 s; OR-Tools CP-SAT with 2 workers stays 5%
 above it with a 30% gap (its LP relaxation is weak with few workers), SCIP ends at a 0.5% gap.
-OR-Tools' wrapper around HiGHS crashes on a MIP start, hence highspy directly.
+OR-Tools' wrapper around HiGHS crashes on a MIP start, hence highspy directly; it must be the
+HiGHS release bundled in ortools (highspy 1.12.0 for ortools 9.15), or the two clash on shared
+symbols when loaded in one process. Without highspy, solve() falls back to the greedy answer.
 """
 
 from __future__ import annotations
