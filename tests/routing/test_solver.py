@@ -179,3 +179,16 @@ def test_highspy_and_ortools_load_in_one_process_either_order():
                           ("highspy", "ortools.linear_solver.pywraplp")):
         code = f"import {first}, {second}"
         assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_very_large_waves_go_through_blocks_and_stay_feasible(monkeypatch):
+    from routing import decompose
+
+    monkeypatch.setattr(decompose, "BLOCK", 2)  # 4 orders -> 2 blocks of 2
+    wave = routing.parse(base())
+    index = indexing.build(wave)
+    picks, status, bound = decompose.solve_index(index, [], time_limit_s=5, workers=1, seed=0,
+                                                 chunk=1, whole=0)
+    assert costing.problems(index, picks) == []
+    assert status is routing.Status.FEASIBLE and bound is None
+    assert costing.cost(index, picks).total <= costing.cost(index, routing.greedy.plan(index)).total
