@@ -232,12 +232,12 @@ def view(session: Session, order: Order, *, lines: list[OrderLine] | None = None
         "status_reason": order.status_reason,
     }
     parcels = [] if lines is not None else parcels_of(session, order.id)
-    body["parcels"] = [_parcel_view(session, p) for p in parcels]
+    body["parcels"] = [parcel_view(session, p) for p in parcels]
     body["tracking_numbers"] = [p.tracking_no for p in parcels if p.tracking_no]
     return body
 
 
-def _parcel_view(session: Session, parcel: Parcel) -> dict:
+def parcel_view(session: Session, parcel: Parcel) -> dict:
     lines = session.execute(select(ParcelLine).where(ParcelLine.parcel_id == parcel.id)).scalars()
     return {"id": parcel.id, "wave_id": parcel.wave_id, "warehouse": parcel.warehouse_id,
             "courier": parcel.courier_id, "index": parcel.index, "count": parcel.count,

@@ -259,7 +259,7 @@ def order_allocation(session: Session, order_id: int) -> dict:
         explained = data.get("orders", {}).get(str(order.id), explained)
     body = {"order": order.id, "external_id": order.external_id, "status": order.status,
             "wave_id": min(wave_ids) if wave_ids else None,
-            "parcels": [order_store._parcel_view(session, p) for p in parcels]}
+            "parcels": [order_store.parcel_view(session, p) for p in parcels]}
     if explained:
         costs = {c["warehouse"]: c for c in explained["parcels"]}
         for shown in body["parcels"]:
