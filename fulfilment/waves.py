@@ -185,6 +185,7 @@ def run_wave(session: Session, *, now: datetime, hub: str | None = None,
             _persist_parcel(session, order, row, p, index=i, count=len(mine), now=now)
         events.transition(session, order, "allocated", now=now,
                           data={"wave_id": row.id, "parcels": len(mine)})
+        _hold_quota_or_cancel(session, order, now)
     explained = _explain(problem, solution)
     row.status = solution.status.value
     row.finished_at = now
@@ -200,6 +201,20 @@ def run_wave(session: Session, *, now: datetime, hub: str | None = None,
     session.add(row)
     session.flush()
     return row
+
+
+def _hold_quota_or_cancel(session: Session, order: Order, now: datetime) -> None:
+    """Hold the buyer's annual CBEC quota at allocation, so concurrent orders cannot together
+    exceed it; an order that would take the buyer past a limit is cancelled, stock returned."""
+    from customs.errors import CustomsError
+    from fulfilment import clearance
+
+    try:
+        with session.begin_nested():
+            clearance.hold_quota(session, order_id=order.id, now=now)
+    except CustomsError as exc:
+        order_store.cancel(session, order_id=order.id, now=now, actor="wave",
+                           reason=f"customs: {exc}"[:300])
 
 
 def _persist_parcel(session: Session, order: Order, wave: WaveRow, p: routing.Parcel, *,
