@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 00:46:06.950838
+Create Date: 2026-11-23 01:40:25.391593
 """
 from __future__ import annotations
 
@@ -30,6 +30,45 @@ def upgrade() -> None:
     sa.CheckConstraint("role IN ('order-service', 'warehouse', 'buyer', 'admin')", name='ck_api_key_role'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('key_hash')
+    )
+    op.create_table('courier',
+    sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('customs_quota',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('buyer_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('limit_fen', sa.Integer(), nullable=False),
+    sa.Column('used_fen', sa.Integer(), nullable=False),
+    sa.Column('held_fen', sa.Integer(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('used_fen + held_fen <= limit_fen', name='ck_customs_quota_within_limit'),
+    sa.CheckConstraint('used_fen >= 0 AND held_fen >= 0', name='ck_customs_quota_non_negative'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('buyer_hash', 'year', name='uq_customs_quota_buyer_year')
+    )
+    op.create_table('customs_quota_hold',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ref', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('buyer_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('amount_fen', sa.Integer(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status IN ('held', 'used', 'released')", name='ck_customs_quota_hold_status'),
+    sa.CheckConstraint('amount_fen >= 0', name='ck_customs_quota_hold_amount'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('ref')
+    )
+    op.create_table('forecast_run',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('made_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('start', sa.Date(), nullable=False),
+    sa.Column('horizon', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
     )
     op.create_table('idempotency_record',
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
@@ -78,6 +117,24 @@ def upgrade() -> None:
         batch_op.create_index('ix_orders_buyer_id_hash', ['buyer_id_hash'], unique=False)
         batch_op.create_index('ix_orders_status', ['status'], unique=False)
 
+    op.create_table('sales_day',
+    sa.Column('sku_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('units', sa.Integer(), nullable=False),
+    sa.CheckConstraint('units >= 0', name='ck_sales_day_units_non_negative'),
+    sa.PrimaryKeyConstraint('sku_id', 'day')
+    )
+    op.create_table('signal_day',
+    sa.Column('sku_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('notes', sa.Integer(), nullable=False),
+    sa.Column('likes', sa.Integer(), nullable=False),
+    sa.Column('saves', sa.Integer(), nullable=False),
+    sa.Column('comments', sa.Integer(), nullable=False),
+    sa.Column('shares', sa.Integer(), nullable=False),
+    sa.Column('searches', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('sku_id', 'day')
+    )
     op.create_table('sku',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -161,6 +218,46 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('warehouse_id', 'code', name='uq_bin_warehouse_code')
     )
+    op.create_table('courier_capacity',
+    sa.Column('warehouse_id', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('courier_id', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('parcels_per_day', sa.Integer(), nullable=False),
+    sa.CheckConstraint('parcels_per_day >= 0', name='ck_capacity_non_negative'),
+    sa.ForeignKeyConstraint(['courier_id'], ['courier.id'], ),
+    sa.ForeignKeyConstraint(['warehouse_id'], ['warehouse.id'], ),
+    sa.PrimaryKeyConstraint('warehouse_id', 'courier_id')
+    )
+    op.create_table('forecast_day',
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('sku_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('p10', sa.Integer(), nullable=False),
+    sa.Column('p50', sa.Integer(), nullable=False),
+    sa.Column('p90', sa.Integer(), nullable=False),
+    sa.CheckConstraint('0 <= p10 AND p10 <= p50 AND p50 <= p90', name='ck_forecast_day_ordered'),
+    sa.ForeignKeyConstraint(['run_id'], ['forecast_run.id'], ),
+    sa.PrimaryKeyConstraint('run_id', 'sku_id', 'day')
+    )
+    op.create_table('hub_capacity',
+    sa.Column('warehouse_id', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('capacity_units', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['warehouse_id'], ['warehouse.id'], ),
+    sa.PrimaryKeyConstraint('warehouse_id')
+    )
+    op.create_table('lane',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('warehouse_id', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('courier_id', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('zone', sqlmodel.sql.sqltypes.AutoString(length=4), nullable=False),
+    sa.Column('first_kg_fen', sa.Integer(), nullable=False),
+    sa.Column('extra_kg_fen', sa.Integer(), nullable=False),
+    sa.Column('transit_days', sa.Integer(), nullable=False),
+    sa.CheckConstraint('first_kg_fen >= 0 AND extra_kg_fen >= 0 AND transit_days >= 0', name='ck_lane_non_negative'),
+    sa.ForeignKeyConstraint(['courier_id'], ['courier.id'], ),
+    sa.ForeignKeyConstraint(['warehouse_id'], ['warehouse.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('warehouse_id', 'courier_id', 'zone', name='uq_lane_wh_courier_zone')
+    )
     op.create_table('order_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('order_id', sa.Integer(), nullable=False),
@@ -217,6 +314,96 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_parcel_order_id'), ['order_id'], unique=False)
         batch_op.create_index('ix_parcel_wave', ['wave_id'], unique=False)
 
+    op.create_table('purchase_plan',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('budget_fen', sa.Integer(), nullable=False),
+    sa.Column('spent_fen', sa.Integer(), nullable=False),
+    sa.Column('expected_margin_fen', sa.Integer(), nullable=False),
+    sa.Column('forecast_run_id', sa.Integer(), nullable=True),
+    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('approved_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.CheckConstraint("status IN ('proposed', 'approved', 'superseded')", name='ck_purchase_plan_status'),
+    sa.ForeignKeyConstraint(['forecast_run_id'], ['forecast_run.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_table('supply_source',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sku_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('market', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('supplier', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('hub', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('unit_cost_fen', sa.Integer(), nullable=False),
+    sa.Column('moq', sa.Integer(), nullable=False),
+    sa.Column('case_pack', sa.Integer(), nullable=False),
+    sa.Column('lead_days', sa.Integer(), nullable=False),
+    sa.Column('freight_fen_per_kg', sa.Integer(), nullable=False),
+    sa.CheckConstraint('case_pack > 0 AND moq >= 0', name='ck_supply_source_pack'),
+    sa.ForeignKeyConstraint(['hub'], ['warehouse.id'], ),
+    sa.ForeignKeyConstraint(['sku_id'], ['sku.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('sku_id', 'market', 'hub', name='uq_supply_source')
+    )
+    op.create_table('customs_declaration',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('parcel_id', sa.Integer(), nullable=False),
+    sa.Column('order_no', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('cop_no', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('pay_transaction_id', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('logistics_no', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('trade_mode', sqlmodel.sql.sqltypes.AutoString(length=4), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('attempt', sa.Integer(), nullable=False),
+    sa.Column('buyer_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('rule_set', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('dutiable_fen', sa.Integer(), nullable=False),
+    sa.Column('duty_fen', sa.Integer(), nullable=False),
+    sa.Column('consumption_tax_fen', sa.Integer(), nullable=False),
+    sa.Column('vat_fen', sa.Integer(), nullable=False),
+    sa.Column('tax_fen', sa.Integer(), nullable=False),
+    sa.Column('return_status', sa.Integer(), nullable=True),
+    sa.Column('return_info', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.Column('invt_no', sqlmodel.sql.sqltypes.AutoString(length=18), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('released_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('submitted', 'accepted', 'released', 'rejected', 'cancelled', 'refunded')", name='ck_customs_declaration_status'),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], ),
+    sa.ForeignKeyConstraint(['parcel_id'], ['parcel.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('cop_no'),
+    sa.UniqueConstraint('order_no'),
+    sa.UniqueConstraint('parcel_id')
+    )
+    with op.batch_alter_table('customs_declaration', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_customs_declaration_buyer_hash'), ['buyer_hash'], unique=False)
+        batch_op.create_index(batch_op.f('ix_customs_declaration_order_id'), ['order_id'], unique=False)
+        batch_op.create_index('ix_customs_declaration_status', ['status'], unique=False)
+
+    op.create_table('pack_scan',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('station', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('user_name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('result', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('parcel_id', sa.Integer(), nullable=True),
+    sa.Column('sku_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('undone_by', sa.Integer(), nullable=True),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('parcel', 'item', 'undo', 'handover', 'unknown')", name='ck_pack_scan_kind'),
+    sa.CheckConstraint("result IN ('ok', 'refused', 'complete', 'undone')", name='ck_pack_scan_result'),
+    sa.ForeignKeyConstraint(['parcel_id'], ['parcel.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('pack_scan', schema=None) as batch_op:
+        batch_op.create_index('ix_pack_scan_parcel', ['parcel_id'], unique=False)
+        batch_op.create_index('ix_pack_scan_station', ['station', 'id'], unique=False)
+
     op.create_table('parcel_line',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('parcel_id', sa.Integer(), nullable=False),
@@ -229,6 +416,46 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('parcel_line', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_parcel_line_parcel_id'), ['parcel_id'], unique=False)
+
+    op.create_table('purchase_order',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('plan_id', sa.Integer(), nullable=False),
+    sa.Column('supplier', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('market', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('total_fen', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['plan_id'], ['purchase_plan.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('purchase_order', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_purchase_order_plan_id'), ['plan_id'], unique=False)
+
+    op.create_table('purchase_plan_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('plan_id', sa.Integer(), nullable=False),
+    sa.Column('source_id', sa.Integer(), nullable=False),
+    sa.Column('sku_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('market', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('supplier', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('hub', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('qty', sa.Integer(), nullable=False),
+    sa.Column('case_pack', sa.Integer(), nullable=False),
+    sa.Column('moq', sa.Integer(), nullable=False),
+    sa.Column('unit_cost_fen', sa.Integer(), nullable=False),
+    sa.Column('landed_fen', sa.Integer(), nullable=False),
+    sa.Column('forecast_units', sa.Float(), nullable=False),
+    sa.Column('cover_days', sa.Float(), nullable=False),
+    sa.Column('sell_through', sa.Float(), nullable=False),
+    sa.Column('expected_margin_fen', sa.Integer(), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+    sa.Column('removed', sa.Boolean(), nullable=False),
+    sa.CheckConstraint('qty >= 0', name='ck_purchase_plan_line_qty'),
+    sa.ForeignKeyConstraint(['plan_id'], ['purchase_plan.id'], ),
+    sa.ForeignKeyConstraint(['source_id'], ['supply_source.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('purchase_plan_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_purchase_plan_line_plan_id'), ['plan_id'], unique=False)
 
     op.create_table('stock_lot',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -270,6 +497,94 @@ def upgrade() -> None:
     with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
         batch_op.create_index('ix_webhook_delivery_due', ['status', 'next_attempt_at'], unique=False)
 
+    op.create_table('customs_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('declaration_id', sa.Integer(), nullable=False),
+    sa.Column('attempt', sa.Integer(), nullable=False),
+    sa.Column('message_type', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('guid', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+    sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
+    sa.Column('xml', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('written_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['declaration_id'], ['customs_declaration.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('guid')
+    )
+    with op.batch_alter_table('customs_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_customs_message_declaration_id'), ['declaration_id'], unique=False)
+
+    op.create_table('customs_receipt',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('declaration_id', sa.Integer(), nullable=True),
+    sa.Column('message_type', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('return_status', sa.Integer(), nullable=False),
+    sa.Column('return_info', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['declaration_id'], ['customs_declaration.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('key')
+    )
+    with op.batch_alter_table('customs_receipt', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_customs_receipt_declaration_id'), ['declaration_id'], unique=False)
+
+    op.create_table('inbound_transfer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('po_id', sa.Integer(), nullable=False),
+    sa.Column('hub', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('eta', sa.Date(), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('in_transit', 'received')", name='ck_inbound_transfer_status'),
+    sa.ForeignKeyConstraint(['hub'], ['warehouse.id'], ),
+    sa.ForeignKeyConstraint(['po_id'], ['purchase_order.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('inbound_transfer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inbound_transfer_po_id'), ['po_id'], unique=False)
+
+    op.create_table('pick_task',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('wave_id', sa.Integer(), nullable=True),
+    sa.Column('warehouse_id', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('parcel_id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('sku_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('lot_id', sa.Integer(), nullable=False),
+    sa.Column('bin_code', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+    sa.Column('walk_order', sa.Integer(), nullable=False),
+    sa.Column('qty', sa.Integer(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status IN ('open', 'picked', 'shipped', 'cancelled')", name='ck_pick_task_status'),
+    sa.CheckConstraint('qty > 0', name='ck_pick_task_qty_positive'),
+    sa.ForeignKeyConstraint(['lot_id'], ['stock_lot.id'], ),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], ),
+    sa.ForeignKeyConstraint(['parcel_id'], ['parcel.id'], ),
+    sa.ForeignKeyConstraint(['sku_id'], ['sku.id'], ),
+    sa.ForeignKeyConstraint(['warehouse_id'], ['warehouse.id'], ),
+    sa.ForeignKeyConstraint(['wave_id'], ['wave.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('pick_task', schema=None) as batch_op:
+        batch_op.create_index('ix_pick_task_parcel', ['parcel_id'], unique=False)
+        batch_op.create_index('ix_pick_task_wave_wh', ['wave_id', 'warehouse_id'], unique=False)
+
+    op.create_table('purchase_order_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('po_id', sa.Integer(), nullable=False),
+    sa.Column('sku_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('hub', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('qty', sa.Integer(), nullable=False),
+    sa.Column('unit_cost_fen', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['po_id'], ['purchase_order.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('purchase_order_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_purchase_order_line_po_id'), ['po_id'], unique=False)
+
     op.create_table('stock_movement',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
@@ -291,16 +606,54 @@ def upgrade() -> None:
         batch_op.create_index('ix_stock_movement_lot', ['lot_id'], unique=False)
         batch_op.create_index('ix_stock_movement_reference', ['reference'], unique=False)
 
+    op.create_table('carton',
+    sa.Column('sscc', sqlmodel.sql.sqltypes.AutoString(length=18), nullable=False),
+    sa.Column('transfer_id', sa.Integer(), nullable=False),
+    sa.Column('sku_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('qty', sa.Integer(), nullable=False),
+    sa.Column('lot_no', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('expiry', sa.Date(), nullable=True),
+    sa.ForeignKeyConstraint(['transfer_id'], ['inbound_transfer.id'], ),
+    sa.PrimaryKeyConstraint('sscc')
+    )
+    with op.batch_alter_table('carton', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_carton_transfer_id'), ['transfer_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('carton', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_carton_transfer_id'))
+
+    op.drop_table('carton')
     with op.batch_alter_table('stock_movement', schema=None) as batch_op:
         batch_op.drop_index('ix_stock_movement_reference')
         batch_op.drop_index('ix_stock_movement_lot')
 
     op.drop_table('stock_movement')
+    with op.batch_alter_table('purchase_order_line', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_purchase_order_line_po_id'))
+
+    op.drop_table('purchase_order_line')
+    with op.batch_alter_table('pick_task', schema=None) as batch_op:
+        batch_op.drop_index('ix_pick_task_wave_wh')
+        batch_op.drop_index('ix_pick_task_parcel')
+
+    op.drop_table('pick_task')
+    with op.batch_alter_table('inbound_transfer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inbound_transfer_po_id'))
+
+    op.drop_table('inbound_transfer')
+    with op.batch_alter_table('customs_receipt', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_customs_receipt_declaration_id'))
+
+    op.drop_table('customs_receipt')
+    with op.batch_alter_table('customs_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_customs_message_declaration_id'))
+
+    op.drop_table('customs_message')
     with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
         batch_op.drop_index('ix_webhook_delivery_due')
 
@@ -309,10 +662,31 @@ def downgrade() -> None:
         batch_op.drop_index('ix_stock_lot_wh_sku')
 
     op.drop_table('stock_lot')
+    with op.batch_alter_table('purchase_plan_line', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_purchase_plan_line_plan_id'))
+
+    op.drop_table('purchase_plan_line')
+    with op.batch_alter_table('purchase_order', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_purchase_order_plan_id'))
+
+    op.drop_table('purchase_order')
     with op.batch_alter_table('parcel_line', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_parcel_line_parcel_id'))
 
     op.drop_table('parcel_line')
+    with op.batch_alter_table('pack_scan', schema=None) as batch_op:
+        batch_op.drop_index('ix_pack_scan_station')
+        batch_op.drop_index('ix_pack_scan_parcel')
+
+    op.drop_table('pack_scan')
+    with op.batch_alter_table('customs_declaration', schema=None) as batch_op:
+        batch_op.drop_index('ix_customs_declaration_status')
+        batch_op.drop_index(batch_op.f('ix_customs_declaration_order_id'))
+        batch_op.drop_index(batch_op.f('ix_customs_declaration_buyer_hash'))
+
+    op.drop_table('customs_declaration')
+    op.drop_table('supply_source')
+    op.drop_table('purchase_plan')
     with op.batch_alter_table('parcel', schema=None) as batch_op:
         batch_op.drop_index('ix_parcel_wave')
         batch_op.drop_index(batch_op.f('ix_parcel_order_id'))
@@ -326,6 +700,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_order_event_order_id'))
 
     op.drop_table('order_event')
+    op.drop_table('lane')
+    op.drop_table('hub_capacity')
+    op.drop_table('forecast_day')
+    op.drop_table('courier_capacity')
     op.drop_table('bin')
     op.drop_table('availability')
     op.drop_table('webhook')
@@ -335,11 +713,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sku_gtin'))
 
     op.drop_table('sku')
+    op.drop_table('signal_day')
+    op.drop_table('sales_day')
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.drop_index('ix_orders_status')
         batch_op.drop_index('ix_orders_buyer_id_hash')
 
     op.drop_table('orders')
     op.drop_table('idempotency_record')
+    op.drop_table('forecast_run')
+    op.drop_table('customs_quota_hold')
+    op.drop_table('customs_quota')
+    op.drop_table('courier')
     op.drop_table('api_key')
     # ### end Alembic commands ###
