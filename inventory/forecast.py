@@ -23,6 +23,9 @@ from inventory.signals import SaleRow, SignalRow
 _MAX_TRAIN_ROWS = 60_000
 _MIN_TRAIN_ROWS = 300
 _MIN_ORIGIN = 14  # days of history an origin needs before it teaches the model
+MODEL = {"learning_rate": 0.1, "max_iter": 150, "max_leaf_nodes": 31, "min_samples_leaf": 40,
+         "l2_regularization": 1.0}
+_BLEND = 0.5
 _TAIL_GRID = (0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.10, 0.12, 0.14, 0.16, 0.20)
 
 
@@ -71,8 +74,12 @@ def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
     if model is None:
         mean = _fallback(panel, origin)
         return np.repeat(mean[:, None], horizon, axis=1)
-    level = rows[:, features.LEVEL_COLUMN]
-    means = (model.predict(rows) * level).reshape(len(panel.skus), horizon).clip(0.0)
+    level = rows[:, features.LEVEL_COLUMN].reshape(len(panel.skus), horizon)
+    boosted = model.predict(rows).reshape(len(panel.skus), horizon) * level
+    # Averaging with the signal-implied level cuts the model's variance where a SKU's own
+    # conversion is known; before the first sale only the pooled model knows launch timing.
+    selling = (panel.first_sale < origin)[:, None]
+    means = np.where(selling, _BLEND * boosted + (1 - _BLEND) * level, boosted).clip(0.0)
     unseen = panel.first_signal.clip(max=panel.first_sale) >= origin
     means[unseen] = 0.0  # nothing known about it before the origin: nothing to forecast
     return means
@@ -148,9 +155,8 @@ def _fit(panel: features.Panel, *, last_target: int, horizon: int, seed: int, ma
     # Poisson on y / level weighted by level is Poisson on y with the level as an offset
     level = x[:, features.LEVEL_COLUMN]
     model = HistGradientBoostingRegressor(
-        loss="poisson", learning_rate=0.1, max_iter=150, max_leaf_nodes=31,
-        min_samples_leaf=40, l2_regularization=1.0, early_stopping=False,
-        categorical_features=[features.WEEKDAY_COLUMN], random_state=seed)
+        loss="poisson", early_stopping=False, categorical_features=[features.WEEKDAY_COLUMN],
+        random_state=seed, **MODEL)
     return model.fit(x, y / level, sample_weight=level)
 
 
