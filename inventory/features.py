@@ -71,7 +71,7 @@ def _ewm(x: np.ndarray, half_life: float) -> np.ndarray:
     """Exponentially decayed level along the day axis (axis 1), updated through each day."""
     alpha = 1.0 - 0.5 ** (1.0 / half_life)
     out = np.zeros_like(x)
-    level = np.zeros_like(x[:, 0])
+    level = np.zeros((x.shape[0], *x.shape[2:]))
     for t in range(x.shape[1]):
         level = alpha * x[:, t] + (1.0 - alpha) * level
         out[:, t] = level

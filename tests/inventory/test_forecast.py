@@ -13,7 +13,7 @@ from inventory.signals import SaleRow, SignalRow
 
 WORLD = worlds.generate(7, skus=24, days=110)
 START = WORLD.first_day + timedelta(days=96)
-FAST = {"max_train_rows": 6000, "threads": 1}
+FAST = {"max_train_rows": 4000, "threads": 1}
 
 
 @pytest.fixture(scope="module")
