@@ -1,0 +1,50 @@
+"""Demo data for buyers' planning: 90 days of signals and sales, supply sources, hub capacity."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from inventory import planning_store, worlds
+from inventory.planning_tables import HubCapacity, SupplySource
+from inventory.tables import Sku, Warehouse
+
+_MARKETS = {"KR": "Seoul Beauty Co", "JP": "Tokyo Cosme Trading", "US": "LA Wellness Supply",
+            "DE": "Frankfurt Pharma Export"}
+
+
+def seed(session: Session, *, now: datetime) -> str:
+    """Signals and sales for up to 24 catalogue SKUs (one a launch-in-waiting), sources, hubs."""
+    skus = session.exec(select(Sku).order_by(Sku.id).limit(24)).all()
+    hubs = session.exec(select(Warehouse).where(Warehouse.kind == "bonded")
+                        .order_by(Warehouse.id)).all()
+    if not skus or not hubs:
+        return "planning demo: no SKUs or bonded hubs, nothing seeded"
+    days = 90
+    world = worlds.generate(2026, skus=len(skus), days=days,
+                            first_day=now.date() - timedelta(days=days))
+    names = dict(zip(sorted(world.categories), (s.id for s in skus), strict=True))
+    planning_store.upsert_signals(session, rows=[dataclasses.replace(r, sku=names[r.sku])
+                                                 for r in world.signals])
+    planning_store.upsert_sales(session, rows=[dataclasses.replace(r, sku=names[r.sku])
+                                               for r in world.sales])
+    for n, sku in enumerate(skus):
+        market = sku.origin_country if sku.origin_country in _MARKETS else "KR"
+        for k, hub in enumerate(hubs[:2]):
+            if session.exec(select(SupplySource).where(
+                    SupplySource.sku_id == sku.id, SupplySource.market == market,
+                    SupplySource.hub == hub.id)).first():
+                continue
+            session.add(SupplySource(
+                sku_id=sku.id, market=market, supplier=_MARKETS[market], hub=hub.id,
+                unit_cost_fen=max(sku.unit_price_fen * 2 // 5, 100), moq=max(sku.moq, 6),
+                case_pack=max(sku.case_pack, 6), lead_days=4 + (n + k) % 4,
+                freight_fen_per_kg=3800 + 400 * k))
+    for hub in hubs:
+        if session.get(HubCapacity, hub.id) is None:
+            session.add(HubCapacity(warehouse_id=hub.id, capacity_units=20_000))
+    session.flush()
+    return (f"planning demo: {len(world.signals)} signal rows and {len(world.sales)} sales rows "
+            f"for {len(skus)} SKUs, sources into {', '.join(h.id for h in hubs[:2])}")
