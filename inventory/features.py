@@ -141,10 +141,17 @@ def _origin_block(panel: Panel, origin: int) -> np.ndarray:
     intent = [short[:, _SAVES] + short[:, _SEARCHES] + short[:, _COMMENTS],
               long_[:, _SAVES] + long_[:, _SEARCHES] + long_[:, _COMMENTS]]
     # launches have no conversion of their own yet: borrow the pooled one of seasoned SKUs
-    seasoned = np.nan_to_num(age_sale, nan=0.0) >= 28
-    pooled = sales28[seasoned].sum() / (intent28[seasoned].sum() + 1.0) if seasoned.any() else 0.0
-    own = np.where(np.nan_to_num(age_sale, nan=0.0) >= 14, per_intent, pooled)
-    level = np.maximum(0.5 * own * intent[0] + 0.5 * np.where(seasoned, mean7, own * intent[0]),
+    # (of every selling SKU while the whole history is short)
+    age = np.nan_to_num(age_sale, nan=0.0)
+    seasoned = age >= 28
+    donors = seasoned if seasoned.any() else age > 0
+    pooled = sales28[donors].sum() / (intent28[donors].sum() + 1.0) if donors.any() else 0.0
+    own = np.where(age >= 14, per_intent, pooled)
+    # what it sold since its first sale, over at most the last week
+    since = np.clip(age, 1, 7)
+    back = panel.sales_cum[np.arange(n), (origin - since).astype(int)]
+    lately = (panel.sales_cum[:, origin] - back) / since
+    level = np.maximum(0.5 * own * intent[0] + 0.5 * np.where(age > 0, lately, own * intent[0]),
                        0.3)
     return np.column_stack([
         per_intent * intent[0], per_intent * intent[1], intent[0],

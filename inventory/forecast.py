@@ -71,11 +71,11 @@ def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
     model = _fit(panel, last_target=origin, horizon=horizon, seed=seed,
                  max_rows=max_train_rows)
     rows = features.at_origin(panel, origin, range(horizon))
-    if model is None:
-        mean = _fallback(panel, origin)
-        return np.repeat(mean[:, None], horizon, axis=1)
     level = rows[:, features.LEVEL_COLUMN].reshape(len(panel.skus), horizon)
-    boosted = model.predict(rows).reshape(len(panel.skus), horizon) * level
+    if model is None:  # too little history to learn from: the signal-implied level alone
+        boosted = np.nan_to_num(level, nan=0.0)
+    else:
+        boosted = model.predict(rows).reshape(len(panel.skus), horizon) * level
     # Averaging with the signal-implied level cuts the model's variance where a SKU's own
     # conversion is known; before the first sale only the pooled model knows launch timing.
     selling = (panel.first_sale < origin)[:, None]
@@ -158,10 +158,3 @@ def _fit(panel: features.Panel, *, last_target: int, horizon: int, seed: int, ma
         loss="poisson", early_stopping=False, categorical_features=[features.WEEKDAY_COLUMN],
         random_state=seed, **MODEL)
     return model.fit(x, y / level, sample_weight=level)
-
-
-def _fallback(panel: features.Panel, origin: int) -> np.ndarray:
-    """Too little history to learn from: the recent mean, weighted to the last week."""
-    if origin <= 0:
-        return np.zeros(len(panel.skus))
-    return 0.6 * features._window(panel, origin, 7) + 0.4 * features._window(panel, origin, 28)
