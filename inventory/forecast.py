@@ -79,7 +79,10 @@ def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
     # Averaging with the signal-implied level cuts the model's variance where a SKU's own
     # conversion is known; before the first sale only the pooled model knows launch timing.
     selling = (panel.first_sale < origin)[:, None]
-    means = np.where(selling, _BLEND * boosted + (1 - _BLEND) * level, boosted).clip(0.0)
+    # the model gives the shape over the horizon (weekdays, decay); the average sets the level
+    shape = boosted / np.maximum(boosted.mean(axis=1, keepdims=True), 1e-9)
+    blended = (_BLEND * boosted + (1 - _BLEND) * level).mean(axis=1, keepdims=True) * shape
+    means = np.where(selling, blended, boosted).clip(0.0)
     unseen = panel.first_signal.clip(max=panel.first_sale) >= origin
     means[unseen] = 0.0  # nothing known about it before the origin: nothing to forecast
     return means
