@@ -1,8 +1,9 @@
 """Backtest the pooled forecast on seeded worlds it was never tuned on; print WAPE and coverage.
 
-Usage: .venv/bin/python benchmarks/forecast.py [--seeds 9001,9002,9003] [--write]
+Usage: .venv/bin/python benchmarks/forecast.py [--seeds 7001,7002,7003] [--write]
 With --write the figures replace the "## Forecasts (benchmarks/forecast.py)" section of
-docs/performance.md. Tuning used seeds 1, 2, 7, 101 and 102 only.
+docs/performance.md. Features were tuned on seeds 1, 2, 7, 101 and 102; seeds 9001-9003 then
+chose between model variants, so the default seeds 7001-7003 were never looked at before.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def merge(total: backtest.Report, part: backtest.Report) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seeds", default="9001,9002,9003")
+    parser.add_argument("--seeds", default="7001,7002,7003")
     parser.add_argument("--skus", type=int, default=60)
     parser.add_argument("--days", type=int, default=200)
     parser.add_argument("--origins", type=int, default=4)
