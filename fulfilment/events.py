@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -13,12 +14,17 @@ from fulfilment.tables import Order, OrderEvent
 
 def emit(session: Session, order: Order, event_type: str, *, now: datetime,
          data: dict | None = None) -> OrderEvent:
-    payload = {"type": event_type, "order_id": order.id, "external_id": order.external_id,
-               "status": order.status, "at": now.isoformat(), **(data or {})}
-    event = OrderEvent(order_id=order.id, type=event_type, payload=json.dumps(payload,
-                       ensure_ascii=False, sort_keys=True), created_at=now)
+    event = OrderEvent(**values(order, event_type, now=now, data=data))
     session.add(event)
     return event
+
+
+def values(order: Any, event_type: str, *, now: datetime, data: dict | None = None) -> dict:
+    """An event row's columns for an Order (or a record with its id, external_id and status)."""
+    payload = {"type": event_type, "order_id": order.id, "external_id": order.external_id,
+               "status": order.status, "at": now.isoformat(), **(data or {})}
+    return {"order_id": order.id, "type": event_type, "created_at": now,
+            "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True)}
 
 
 def transition(session: Session, order: Order, target: str, *, now: datetime,

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
 from fulfilment import events, lifecycle, privacy
 from fulfilment.intake import InvalidOrder, OrderInput, fen_text, money_fen
 from fulfilment.settings import Settings
-from fulfilment.tables import Order, OrderLine, Parcel, ParcelLine
+from fulfilment.tables import Order, OrderEvent, OrderLine, Parcel, ParcelLine
 from inventory import store as stock
+from inventory.errors import OutOfStock
 from inventory.tables import Sku, StockMovement
 
 
@@ -26,8 +29,8 @@ class OrderNotFound(ValueError):
         self.problems = [{"field": "id", "reason": f"no order {order_id}"}]
 
 
-def ref(order: Order) -> str:
-    return f"order:{order.id}"
+def ref(order: Any) -> str:
+    return f"order:{order.id}"  # the ledger's reference for what an order holds
 
 
 def find_by_external_id(session: Session, external_id: str) -> Order | None:
@@ -37,15 +40,83 @@ def find_by_external_id(session: Session, external_id: str) -> Order | None:
 def place(session: Session, *, order: OrderInput, settings: Settings, now: datetime,
           actor: str = "order-service") -> tuple[Order, list[OrderLine]]:
     """Create an order and reserve every line, or raise (the caller rolls back)."""
-    skus = {line.sku for line in order.lines}
-    known = set(session.execute(select(Sku.id).where(Sku.id.in_(skus))).scalars())
-    unknown = [{"field": f"lines[{i}].sku", "reason": f"unknown SKU {line.sku!r}"}
-               for i, line in enumerate(order.lines) if line.sku not in known]
+    unknown = _unknown_skus(order, _known_skus(session, order.quantities()))
     if unknown:
         raise InvalidOrder(unknown)
     # A duplicate external_id is left to the unique index: the caller maps its IntegrityError.
+    row = _order_row(order, settings=settings, now=now)
+    session.add(row)
+    session.flush()
+    lines = _line_rows(row, order)
+    session.add_all(lines)
+    stock.reserve(session, lines=order.quantities(), now=now, reference=ref(row), actor=actor)
+    events.emit(session, row, "order.reserved", now=now)
+    session.flush()
+    return row, lines
+
+
+# A placed order as `view` reads it: an Order and its lines, or (from `place_many`) plain
+# records with the same attributes, so a batch never builds ORM objects it only writes once.
+Placed = tuple[Any, list[Any]]
+
+
+def place_many(session: Session, *, batch: list[tuple[OrderInput, datetime]], settings: Settings,
+               actor: str = "order-service") -> list[Placed | OutOfStock | InvalidOrder]:
+    """Place a batch in arrival order: each order whole or refused, as `place` would.
+
+    The batch's SKUs are locked once and decided in memory, then written with one statement per
+    table (and one UPDATE per SKU), so a flash sale's hot row changes once per batch. External
+    ids must be new (the caller checks; the unique index still guards).
+    """
+    known = _known_skus(session, {sku for order, _ in batch for sku in order.quantities()})
+    free = stock.lock_free(session, known)
+    results: list[int | OutOfStock | InvalidOrder] = []  # an int: the order's place in `taken`
+    taken: list[tuple[dict, OrderInput, datetime]] = []
+    for order, now in batch:
+        unknown = _unknown_skus(order, known)
+        need = order.quantities()
+        short = [{"sku": sku, "requested": qty, "available": free[sku]}
+                 for sku, qty in sorted(need.items()) if not unknown and qty > free[sku]]
+        if unknown or short:
+            results.append(InvalidOrder(unknown) if unknown else OutOfStock(short))
+            continue
+        for sku, qty in need.items():
+            free[sku] -= qty
+        results.append(len(taken))
+        taken.append((_order_values(order, settings=settings, now=now), order, now))
+    if not taken:
+        return results  # type: ignore[return-value] - only refusals
+    ids = session.execute(insert(Order).returning(Order.id, sort_by_parameter_order=True),
+                          [values for values, _, _ in taken]).scalars().all()
+    placed = [(SimpleNamespace(**values, id=order_id, tax_fen=None, paid_at=None,
+                               status_reason=None), order, now)
+              for order_id, (values, order, now) in zip(ids, taken, strict=True)]
+    lines = [_line_values(row.id, order) for row, order, _ in placed]
+    session.execute(insert(OrderLine), [line for group in lines for line in group])
+    stock.reserve_locked(session, reservations=[(ref(row), order.quantities(), now)
+                                                for row, order, now in placed], actor=actor)
+    session.execute(insert(OrderEvent), [events.values(row, "order.reserved", now=now)
+                                         for row, _, now in placed])
+    return [r if not isinstance(r, int) else
+            (placed[r][0], [SimpleNamespace(**line) for line in lines[r]]) for r in results]
+
+
+def _known_skus(session: Session, skus: set[str] | dict[str, int]) -> set[str]:
+    return set(session.execute(select(Sku.id).where(Sku.id.in_(list(skus)))).scalars())
+
+
+def _unknown_skus(order: OrderInput, known: set[str]) -> list[dict]:
+    return [{"field": f"lines[{i}].sku", "reason": f"unknown SKU {line.sku!r}"}
+            for i, line in enumerate(order.lines) if line.sku not in known]
+
+
+def _order_row(order: OrderInput, *, settings: Settings, now: datetime) -> Order:
+    return Order(**_order_values(order, settings=settings, now=now))
+
+
+def _order_values(order: OrderInput, *, settings: Settings, now: datetime) -> dict:
     lifecycle.check("received", "reserved")
-    row = Order(
+    return dict(
         external_id=order.external_id, status="reserved",
         buyer_name=order.buyer.name,
         buyer_id_hash=privacy.id_hash(order.buyer.id_number, secret=settings.secret_key),
@@ -59,16 +130,16 @@ def place(session: Session, *, order: OrderInput, settings: Settings, now: datet
         insurance_fen=order.insurance_fen, discount_fen=order.discount_fen,
         total_fen=order.total_fen, created_at=now, updated_at=now,
         reserved_until=now + timedelta(minutes=settings.reservation_ttl_minutes))
-    session.add(row)
-    session.flush()
-    lines = [OrderLine(order_id=row.id, line_no=i, sku_id=line.sku, qty=line.qty,
-                       unit_price_fen=line.unit_price_fen)
-             for i, line in enumerate(order.lines, start=1)]
-    session.add_all(lines)
-    stock.reserve(session, lines=order.quantities(), now=now, reference=ref(row), actor=actor)
-    events.emit(session, row, "order.reserved", now=now)
-    session.flush()
-    return row, lines
+
+
+def _line_rows(row: Order, order: OrderInput) -> list[OrderLine]:
+    return [OrderLine(**values) for values in _line_values(row.id, order)]
+
+
+def _line_values(order_id: int, order: OrderInput) -> list[dict]:
+    return [{"order_id": order_id, "line_no": i, "sku_id": line.sku, "qty": line.qty,
+             "unit_price_fen": line.unit_price_fen}
+            for i, line in enumerate(order.lines, start=1)]
 
 
 def get(session: Session, order_id: int, *, lock: bool = False) -> Order:
@@ -209,8 +280,9 @@ def expire_unpaid(session: Session, *, now: datetime, limit: int = 500) -> int:
     return len(ids)
 
 
-def view(session: Session, order: Order, *, lines: list[OrderLine] | None = None) -> dict:
-    """The order as the contract shows it; `lines` given: just placed, so nothing to look up."""
+def view(session: Session, order: Any, *, lines: list[Any] | None = None) -> dict:
+    """The order as the contract shows it; `lines` given: just placed, so nothing to look up
+    (and then `order` and `lines` may be the records `place_many` returns)."""
     body: dict = {
         "id": order.id, "external_id": order.external_id, "status": order.status,
         "reserved_until": order.reserved_until.isoformat() if order.reserved_until else None,

@@ -1,12 +1,16 @@
 """Order submission at the edge: idempotency, all-or-nothing reservation, the contract's answers.
 
-Orders are placed in batches (group commit): each order in its own SAVEPOINT inside one
-transaction, so a hot SKU's row lock is held for one commit per batch instead of one per order,
-while a refused order still changes nothing. A batch of one is the plain path.
+Orders are placed in batches (group commit): one transaction decides the whole batch in memory
+under one lock of its SKUs and writes it with a statement per table, so a hot SKU's row is
+locked for one commit per batch instead of one per order, and a refused order changes nothing.
+If the batch meets a concurrent twin (the same key or external id placed by another process)
+it is rolled back and placed again order by order, each in its own SAVEPOINT.
+A batch of one is the plain path.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -17,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -24,7 +29,7 @@ from sqlmodel import Session
 from fulfilment import orders
 from fulfilment.intake import InvalidOrder, OrderInput, parse
 from fulfilment.settings import Settings
-from fulfilment.tables import IdempotencyRecord
+from fulfilment.tables import IdempotencyRecord, Order
 from inventory.errors import OutOfStock
 
 log = logging.getLogger("fulfilment.intake")
@@ -45,25 +50,99 @@ def body_hash(body: Any) -> str:
                                      separators=(",", ":")).encode()).hexdigest()
 
 
+def job_for(body: Any, *, idempotency_key: str | None, key_scope: str,
+            now: datetime | None = None) -> Job:
+    """A validated order waiting to be placed (InvalidOrder, a 422, is never stored)."""
+    scoped = f"{key_scope}:{idempotency_key}" if idempotency_key else None
+    return Job(parse(body), body_hash(body), scoped, now or datetime.now(UTC))
+
+
+async def submit_batched(batcher: Batcher, *, body: Any, idempotency_key: str | None,
+                         key_scope: str) -> Answer:
+    """`submit` for an async endpoint: the request waits for its batch without holding a thread."""
+    job = job_for(body, idempotency_key=idempotency_key, key_scope=key_scope)
+    batcher.enqueue(job)
+    return await asyncio.wrap_future(job.future)
+
+
 def submit(factory: sessionmaker[Session], *, body: Any, idempotency_key: str | None,
            key_scope: str, settings: Settings, now: datetime | None = None,
            batcher: Batcher | None = None) -> Answer:
     """Place an order; a retried key gets the first answer and reserves nothing more."""
-    order_in = parse(body)  # InvalidOrder -> 422, never stored against the key
-    scoped = f"{key_scope}:{idempotency_key}" if idempotency_key else None
-    job = Job(order_in, body_hash(body), scoped, now or datetime.now(UTC))
+    job = job_for(body, idempotency_key=idempotency_key, key_scope=key_scope, now=now)
+    scoped = job.scoped
+    if batcher is not None:
+        return batcher.place(job)  # the batch looks up earlier answers for all its keys at once
     if scoped:
         earlier = _recorded(factory, scoped, job.digest)
         if earlier:
             return earlier
-    if batcher is not None:
-        return batcher.place(job)
     process(factory, [job], settings)
     return job.future.result()
 
 
 def process(factory: sessionmaker[Session], jobs: list[Job], settings: Settings) -> None:
-    """Place a batch in one transaction, one savepoint per order; resolve every job's future."""
+    """Place a batch in one transaction; resolve every job's future."""
+    if len(jobs) > 1:
+        try:
+            with factory() as session, session.begin():
+                answers = _place_together(session, jobs, settings)
+        except DBAPIError:
+            log.info("intake batch of %d met a concurrent twin; placing one by one", len(jobs))
+        else:
+            _resolve(factory, jobs, answers, settings)
+            return
+    _place_each(factory, jobs, settings)
+
+
+def _place_together(session: Session, jobs: list[Job], settings: Settings
+                    ) -> dict[int, Answer | Exception | None]:
+    """The batch in one go: earlier answers for known keys; None for a job whose key or external
+    id an earlier job (in this batch or before) holds, settled after commit; the rest placed."""
+    answers: dict[int, Answer | Exception | None] = {}
+    keys = {job.scoped for job in jobs if job.scoped}
+    records = {r.key: r for r in session.execute(
+        select(IdempotencyRecord).where(IdempotencyRecord.key.in_(keys))).scalars()} \
+        if keys else {}
+    taken_ids = set(session.execute(select(Order.external_id).where(
+        Order.external_id.in_({job.order.external_id for job in jobs}))).scalars())
+    todo: list[int] = []
+    for i, job in enumerate(jobs):
+        if job.scoped in records:
+            answers[i] = _answer_of(records[job.scoped], job.digest)
+        elif job.scoped in keys and job.order.external_id not in taken_ids:
+            keys.discard(job.scoped)
+            taken_ids.add(job.order.external_id)
+            todo.append(i)
+        elif not job.scoped and job.order.external_id not in taken_ids:
+            taken_ids.add(job.order.external_id)
+            todo.append(i)
+        else:
+            answers[i] = None
+    placed = orders.place_many(session, batch=[(jobs[i].order, jobs[i].now) for i in todo],
+                               settings=settings)
+    records_out: list[dict] = []
+    for i, result in zip(todo, placed, strict=True):
+        job = jobs[i]
+        if isinstance(result, InvalidOrder):
+            answers[i] = result
+            continue
+        if isinstance(result, OutOfStock):
+            answer: Answer = (409, {"error": "insufficient_stock", "short": result.short})
+        else:
+            answer = (201, orders.view(session, result[0], lines=result[1]))
+        answers[i] = answer
+        if job.scoped:
+            records_out.append({"key": job.scoped, "request_hash": job.digest,
+                                "status_code": answer[0], "created_at": job.now,
+                                "body": json.dumps(answer[1], ensure_ascii=False)})
+    if records_out:
+        session.execute(insert(IdempotencyRecord), records_out)
+    return answers
+
+
+def _place_each(factory: sessionmaker[Session], jobs: list[Job], settings: Settings) -> None:
+    """One transaction, one savepoint per order, so a conflict costs only its own order."""
     answers: dict[int, Answer | Exception | None] = {}
     try:
         with factory() as session, session.begin():
@@ -75,8 +154,14 @@ def process(factory: sessionmaker[Session], jobs: list[Job], settings: Settings)
             answers = {0: None}
         else:
             for job in jobs:
-                process(factory, [job], settings)
+                _place_each(factory, [job], settings)
             return
+    _resolve(factory, jobs, answers, settings)
+
+
+def _resolve(factory: sessionmaker[Session], jobs: list[Job],
+             answers: dict[int, Answer | Exception | None], settings: Settings) -> None:
+    """Hand each waiting request its answer, settling the ones a twin decided (None)."""
     for i, job in enumerate(jobs):
         answer = answers.get(i)
         try:
@@ -149,11 +234,15 @@ def _recorded(factory: sessionmaker[Session], scoped: str, digest: str) -> Answe
         record = session.get(IdempotencyRecord, scoped)
         if record is None or record.status_code == 0:
             return None
-        if record.request_hash != digest:
-            return (409, {"error": "idempotency_key_reused",
-                          "detail": [{"field": "Idempotency-Key", "reason": "this key was used "
-                                      "with a different request body"}]})
-        return record.status_code, json.loads(record.body)
+        return _answer_of(record, digest)
+
+
+def _answer_of(record: IdempotencyRecord, digest: str) -> Answer:
+    if record.request_hash != digest:
+        return (409, {"error": "idempotency_key_reused",
+                      "detail": [{"field": "Idempotency-Key", "reason": "this key was used "
+                                  "with a different request body"}]})
+    return record.status_code, json.loads(record.body)
 
 
 class Batcher:
@@ -167,8 +256,11 @@ class Batcher:
         self._thread.start()
 
     def place(self, job: Job) -> Answer:
-        self._queue.put(job)
+        self.enqueue(job)
         return job.future.result()
+
+    def enqueue(self, job: Job) -> None:
+        self._queue.put(job)
 
     def close(self) -> None:
         self._queue.put(None)

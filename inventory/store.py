@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
 from inventory import fefo_alloc
@@ -110,6 +110,47 @@ def reserve(session: Session, *, lines: Mapping[str, int], now: datetime, refere
             short.append({"sku": sku, "requested": qty, "available": available(session, sku)})
     if short:
         raise OutOfStock(short)
+
+
+def lock_free(session: Session, skus: Iterable[str]) -> dict[str, int]:
+    """Lock the SKUs' availability rows for this transaction and return what each has free.
+
+    Rows are locked in SKU order, as `reserve` takes them, so batches and single orders never
+    deadlock; a SKU with no availability row has nothing free.
+    """
+    wanted = sorted(set(skus))
+    free = dict.fromkeys(wanted, 0)
+    rows = session.execute(
+        select(Availability.sku_id, Availability.sellable - Availability.reserved)
+        .where(Availability.sku_id.in_(wanted)).order_by(Availability.sku_id)
+        .with_for_update()).all()
+    free.update({sku: int(n) for sku, n in rows})
+    return free
+
+
+def reserve_locked(session: Session, *,
+                   reservations: list[tuple[str, Mapping[str, int], datetime]],
+                   actor: str = "system") -> None:
+    """Record (reference, lines, time) reservations checked against `lock_free` in this
+    transaction.
+
+    One ledger row per order and SKU as `reserve` writes, but one UPDATE per SKU for the whole
+    batch: a hot SKU's row is written once per commit, not once per order. The CHECK constraint
+    reserved <= sellable still refuses an oversell if a caller skipped the lock.
+    """
+    totals: dict[str, int] = {}
+    moves = []
+    for reference, lines, now in reservations:
+        for sku, qty in sorted(lines.items()):
+            totals[sku] = totals.get(sku, 0) + qty
+            moves.append({"at": now, "sku_id": sku, "warehouse_id": None, "lot_id": None,
+                          "bucket": "reserved", "qty": qty, "reason": "reservation",
+                          "reference": reference, "actor": actor})
+    if moves:
+        session.execute(insert(StockMovement), moves)  # one statement, no ORM objects
+    for sku in sorted(totals):
+        session.execute(update(Availability).where(Availability.sku_id == sku)
+                        .values(reserved=Availability.reserved + totals[sku]))
 
 
 def release(session: Session, *, lines: Mapping[str, int], now: datetime, reference: str,

@@ -1,0 +1,100 @@
+"""A batch placed in one go answers every order exactly as placing them one by one would."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from fulfilment import submission
+from fulfilment.intake import InvalidOrder, parse
+from fulfilment.tables import IdempotencyRecord, Order, OrderEvent
+from inventory import store as stock
+from inventory.tables import Availability
+from tests.builders import a_sku, order_body, stocked
+from tests.conftest import NOW
+
+
+def _job(body: dict, key: str | None, i: int) -> submission.Job:
+    return submission.Job(parse(body), submission.body_hash(body), f"1:{key}" if key else None,
+                          NOW + timedelta(seconds=i))
+
+
+def _answers(factory, settings, requests: list[tuple[dict, str | None]]) -> list:
+    jobs = [_job(body, key, i) for i, (body, key) in enumerate(requests)]
+    submission.process(factory, jobs, settings)
+    out = []
+    for job in jobs:
+        try:
+            out.append(job.future.result(timeout=5))
+        except InvalidOrder as exc:
+            out.append(exc)
+    return out
+
+
+def test_a_mixed_batch(session_factory, settings):
+    _mixed_batch(session_factory, settings)
+
+
+def test_a_mixed_batch_on_postgresql(pg_factory, pg_settings):
+    _mixed_batch(pg_factory, pg_settings)
+
+
+def _mixed_batch(session_factory, settings) -> None:
+    with session_factory() as s:
+        stocked(s, NOW, qty=3)
+        stocked(s, NOW, sku="MASK-5", qty=1)
+        a_sku(s, "NO-STOCK")
+        s.commit()
+    first = order_body(qty=2, external_id="A")
+    requests = [
+        (first, "k1"),                                            # placed: 2 of 3
+        (first, "k1"),                                            # same key, same body: same answer
+        (order_body(qty=1, external_id="B"), "k1"),               # same key, other body: refused
+        (order_body(qty=2, external_id="C"), "k2"),               # 1 left: short
+        (order_body(qty=1, external_id="A"), "k3"),               # external id taken: duplicate
+        (order_body(sku="GHOST", external_id="D"), "k4"),         # unknown SKU: invalid
+        ({**order_body(qty=1, external_id="E"),
+          "lines": [{"sku": "SERUM-30ML", "qty": 1, "unit_price": "199.00"},
+                    {"sku": "MASK-5", "qty": 1, "unit_price": "59.00"}]}, None),  # placed
+        (order_body(sku="NO-STOCK", external_id="F"), "k5"),      # no availability row: short
+        (order_body(sku="MASK-5", external_id="G"), "k6"),        # MASK-5 went to E: short
+    ]
+    answers = _answers(session_factory, settings, requests)
+    assert answers[0][0] == 201 and answers[1] == answers[0]
+    assert answers[2][0] == 409 and answers[2][1]["error"] == "idempotency_key_reused"
+    assert answers[3] == (409, {"error": "insufficient_stock", "short": [
+        {"sku": "SERUM-30ML", "requested": 2, "available": 1}]})
+    assert answers[4][0] == 409 and answers[4][1]["error"] == "duplicate_order"
+    assert isinstance(answers[5], InvalidOrder)
+    assert answers[5].problems[0]["field"] == "lines[0].sku"
+    assert answers[6][0] == 201 and [line["sku"] for line in answers[6][1]["lines"]] == \
+        ["SERUM-30ML", "MASK-5"]
+    assert answers[7][1]["short"] == [{"sku": "NO-STOCK", "requested": 1, "available": 0}]
+    assert answers[8][1]["short"] == [{"sku": "MASK-5", "requested": 1, "available": 0}]
+    with session_factory() as s:
+        assert s.get(Availability, "SERUM-30ML").reserved == 3
+        assert s.get(Availability, "MASK-5").reserved == 1
+        assert s.execute(select(func.count()).select_from(Order)).scalar_one() == 2
+        assert s.execute(select(func.count()).select_from(OrderEvent)).scalar_one() == 2
+        assert stock.ledger_problems(s) == []
+        # answers are remembered against their keys; an invalid order or a duplicate external
+        # id is not (it is checked afresh on a retry, as on the one-by-one path)
+        keys = set(s.execute(select(IdempotencyRecord.key)).scalars())
+        assert keys == {"1:k1", "1:k2", "1:k5", "1:k6"}
+    # a retry of a batched request later gets the stored answer and reserves nothing more
+    again = _answers(session_factory, settings, [(first, "k1"), (order_body(external_id="H"),
+                                                                 None)])
+    assert again[0] == answers[0]
+    with session_factory() as s:
+        assert s.get(Availability, "SERUM-30ML").reserved == 3
+
+
+@pytest.mark.parametrize("batch", [2, 16])
+def test_batches_keep_arrival_order(session_factory, settings, batch):
+    with session_factory() as s:
+        stocked(s, NOW, qty=batch // 2)
+    answers = _answers(session_factory, settings,
+                       [(order_body(external_id=f"O{i}"), f"o{i}") for i in range(batch)])
+    assert [a[0] for a in answers] == [201] * (batch // 2) + [409] * (batch - batch // 2)
