@@ -44,5 +44,46 @@ def lookup(session: Session, plain: str) -> ApiKey | None:
     return None if row is None or row.revoked_at is not None else row
 
 
+def revoke(session: Session, *, key_id: int, now: datetime) -> ApiKey:
+    row = session.get(ApiKey, key_id)
+    if row is None:
+        raise UnknownKey(key_id)
+    if row.revoked_at is None:
+        row.revoked_at = now
+        session.add(row)
+        session.flush()
+    return row
+
+
+class UnknownKey(ValueError):
+    code = "not_found"
+    status = 404
+
+    def __init__(self, key_id: int) -> None:
+        super().__init__(f"no API key #{key_id}")
+        self.problems = [{"field": "key_id", "reason": f"no API key #{key_id}"}]
+
+
+class KeyCache:
+    """Recently seen keys per process, so a flash sale's requests skip the key lookup query.
+
+    A revoked key stops working within `ttl` seconds on every replica; 0 turns caching off.
+    """
+
+    def __init__(self, ttl: float) -> None:
+        self._ttl = ttl
+        self._keys: dict[str, tuple[float, ApiKey]] = {}
+
+    def get(self, plain: str, now: float) -> ApiKey | None:
+        hit = self._keys.get(hash_key(plain))
+        return hit[1] if hit is not None and hit[0] > now else None
+
+    def put(self, plain: str, key: ApiKey, now: float) -> None:
+        if self._ttl > 0:
+            if len(self._keys) > 10_000:  # keys are few; this only bounds a flood of bad ones
+                self._keys.clear()
+            self._keys[hash_key(plain)] = (now + self._ttl, key)
+
+
 def allows(role: str, allowed: tuple[str, ...]) -> bool:
     return role == "admin" or role in allowed

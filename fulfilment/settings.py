@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     # group commit at intake: how many waiting orders one transaction may reserve together
     intake_batch_max: int = 64
     db_pool_size: int = 20
+    # how long a process trusts a key it has looked up (a revoked key works at most this long)
+    api_key_cache_seconds: float = 10.0
     # customs parties (codes sent in clearance messages)
     customs_code: str = "3105"
     port_code: str = "3105"

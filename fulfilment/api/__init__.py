@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from fulfilment import db, submission
+from fulfilment import auth, db, submission
 from fulfilment.api import errors
 from fulfilment.settings import Settings
 
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:  # 
     settings = settings or Settings()
     engine = engine or db.make_engine(settings.database_url, pool_size=settings.db_pool_size)
     factory = db.make_session_factory(engine)
+    key_cache = auth.KeyCache(settings.api_key_cache_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:  # 
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = factory
+    app.state.key_cache = key_cache
     app.state.batcher = None  # started in the lifespan
     errors.install(app)
     for name in _ROUTERS:

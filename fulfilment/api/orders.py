@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from fulfilment import orders, submission
@@ -26,15 +27,19 @@ _EXAMPLE = {
 
 @router.post("", status_code=201, responses={409: {"description": "short or duplicate"},
                                              422: {"description": "invalid fields"}})
-def submit_order(request: Request, factory: FactoryDep, settings: SettingsDep, key: ApiKeyDep,
-                 body: Annotated[dict[str, Any], Body(examples=[_EXAMPLE])],
-                 idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key",
-                                                               max_length=128)] = None
-                 ) -> JSONResponse:
+async def submit_order(request: Request, factory: FactoryDep, settings: SettingsDep,
+                       key: ApiKeyDep, body: Annotated[dict[str, Any], Body(examples=[_EXAMPLE])],
+                       idempotency_key: Annotated[str | None, Header(
+                           alias="Idempotency-Key", max_length=128)] = None) -> JSONResponse:
     """Reserve every line all-or-nothing; a retried Idempotency-Key gets the first answer."""
-    status, answer = submission.submit(factory, body=body, idempotency_key=idempotency_key,
-                                       key_scope=str(key.id), settings=settings,
-                                       batcher=request.app.state.batcher)
+    batcher = request.app.state.batcher
+    if batcher is not None:  # the flash-sale path: wait for the batch on the event loop
+        status, answer = await submission.submit_batched(
+            batcher, body=body, idempotency_key=idempotency_key, key_scope=str(key.id))
+    else:
+        status, answer = await run_in_threadpool(
+            submission.submit, factory, body=body, idempotency_key=idempotency_key,
+            key_scope=str(key.id), settings=settings)
     return JSONResponse(answer, status_code=status)
 
 

@@ -59,6 +59,21 @@ def create_key(role: str = typer.Option(..., help="order-service | warehouse | b
     typer.echo(plain)
 
 
+@keys_app.command("revoke")
+def revoke_key(key_id: int = typer.Argument(..., help="the key's number (#N when created)")
+               ) -> None:
+    """Revoke an API key; replicas stop accepting it within FULFILMENT_API_KEY_CACHE_SECONDS."""
+    from fulfilment import auth
+
+    settings = Settings()
+    try:
+        with db.transaction(_factory(settings)) as session:
+            row = auth.revoke(session, key_id=key_id, now=datetime.now(UTC))
+    except ValueError as exc:
+        fail(describe(exc))
+    typer.echo(f"revoked {row.role} key #{row.id} ({row.name})")
+
+
 @demo_app.command("seed")
 def seed(if_empty: bool = typer.Option(False, "--if-empty", help="only on an empty database"),
          ) -> None:
