@@ -16,11 +16,12 @@ from fulfilment.settings import Settings
 from fulfilment.tables import ApiKey
 
 
-def get_factory(request: Request) -> sessionmaker[Session]:
+# Plain lookups are async so FastAPI does not hop to a worker thread for them on every request.
+async def get_factory(request: Request) -> sessionmaker[Session]:
     return request.app.state.session_factory
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
