@@ -31,7 +31,7 @@ from fulfilment import orders
 from fulfilment.intake import InvalidOrder, OrderInput, parse
 from fulfilment.settings import Settings
 from fulfilment.tables import IdempotencyRecord, Order
-from inventory.errors import OutOfStock
+from inventory.errors import OutOfStock, StockConflict
 
 log = logging.getLogger("fulfilment.intake")
 Answer = tuple[int, dict]
@@ -88,7 +88,7 @@ def process(factory: sessionmaker[Session], jobs: list[Job], settings: Settings)
         try:
             with factory() as session, session.begin():
                 answers = _place_together(session, jobs, settings)
-        except DBAPIError:
+        except (DBAPIError, StockConflict):
             log.info("intake batch of %d met a concurrent twin; placing one by one", len(jobs))
         else:
             _resolve(factory, jobs, answers, settings)

@@ -135,8 +135,9 @@ def reserve_locked(session: Session, *,
     transaction.
 
     One ledger row per order and SKU as `reserve` writes, but one UPDATE per SKU for the whole
-    batch: a hot SKU's row is written once per commit, not once per order. The CHECK constraint
-    reserved <= sellable still refuses an oversell if a caller skipped the lock.
+    batch: a hot SKU's row is written once per commit, not once per order. The update is still
+    conditional (and reserved <= sellable a CHECK constraint), so a caller that skipped the lock
+    gets StockConflict, never an oversell.
     """
     totals: dict[str, int] = {}
     moves = []
@@ -149,8 +150,14 @@ def reserve_locked(session: Session, *,
     if moves:
         session.execute(insert(StockMovement), moves)  # one statement, no ORM objects
     for sku in sorted(totals):
-        session.execute(update(Availability).where(Availability.sku_id == sku)
-                        .values(reserved=Availability.reserved + totals[sku]))
+        qty = totals[sku]
+        done = session.execute(
+            update(Availability)
+            .where(Availability.sku_id == sku, Availability.sellable - Availability.reserved >= qty)
+            .values(reserved=Availability.reserved + qty)).rowcount
+        if not done:  # only if a caller skipped lock_free; the caller rolls back
+            raise StockConflict(f"reservation of {sku} exceeds what is free",
+                                [{"field": sku, "reason": f"fewer than {qty} free"}])
 
 
 def release(session: Session, *, lines: Mapping[str, int], now: datetime, reference: str,
