@@ -3,7 +3,10 @@
 One gradient-boosted Poisson model learns, across all SKUs, how saves, searches, likes,
 comments and notes turn into purchases over the following days; each SKU's own history gives
 the level. Quantiles come from a negative binomial around the predicted mean whose dispersion
-and tail level are calibrated on the last `horizon` days held out from a first fit.
+and tail level are calibrated on the last `horizon` days held out from a first fit. A SKU that
+has signals but no sales yet is a mixture: nothing until it starts selling, then a negative
+binomial; the chance it has started by each day comes from how long other SKUs waited between
+their first signal and their first sale.
 """
 
 from __future__ import annotations
@@ -60,7 +63,8 @@ def forecast(signals: list[SignalRow], sales: list[SaleRow], *, start: date, hor
     with threadpool_limits(threads):  # a busy shared machine thrashes with many threads
         means = predict_means(panel, horizon=horizon, seed=seed, max_train_rows=max_train_rows)
         calibration = calibrate(panel, horizon=horizon, seed=seed, max_train_rows=max_train_rows)
-    return to_rows(panel, means, calibration)
+    started = start_odds(panel.first_signal, panel.first_sale, origin=panel.days, horizon=horizon)
+    return to_rows(panel, means, calibration, started)
 
 
 def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
@@ -98,19 +102,52 @@ def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0,
                        max_train_rows=max_train_rows)
     actual = panel.sales[:, origin:origin + horizon]
     live = panel.first_signal.clip(max=panel.first_sale) < origin  # SKUs known at that origin
-    mu, actual = mu[live].ravel(), actual[live].ravel()
+    started = start_odds(panel.first_signal, panel.first_sale, origin=origin, horizon=horizon)
+    mu, actual, started = mu[live], actual[live], started[live]
     if mu.sum() <= 0:
         return Calibration()
+    # Dispersion by moments over every known SKU; sizing it on selling SKUs alone (the mixture
+    # carries the start's own uncertainty) made SKUs new to selling worse on the tuning worlds.
     excess = float(((actual - mu) ** 2 - mu).sum())
     dispersion = float(np.clip(excess / float((mu ** 2).sum()), 0.01, 3.0))
-    best = min(_TAIL_GRID, key=lambda tail: abs(_coverage(mu, actual, dispersion, tail) - 0.80))
+    best = min(_TAIL_GRID, key=lambda tail: abs(
+        _coverage(mu, actual, started, Calibration(dispersion, tail)) - 0.80))
     return Calibration(dispersion=dispersion, tail=best)
 
 
-def to_rows(panel: features.Panel, means: np.ndarray, calibration: Calibration
-            ) -> list[ForecastRow]:
+def start_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: int, horizon: int
+               ) -> np.ndarray:
+    """Chance (sku x step) that a SKU has made its first sale by each day from `origin`.
+
+    1 for SKUs already selling (or unknown). For a SKU with signals and no sale yet: Kaplan-Meier
+    over the days from first signal to first sale of every SKU known before `origin` (those
+    still waiting are censored), given the days it has already waited.
+    """
+    known = first_signal < origin
+    sold = known & (first_sale < origin)
+    waiting = known & ~sold
+    gaps = np.clip(first_sale[sold] - first_signal[sold], 0, None).astype(int)
+    waited = (origin - first_signal[waiting]).astype(int)  # its gap is at least this
+    size = origin + horizon + 2
+    events = np.bincount(gaps, minlength=size)[:size]
+    # at risk on gap day g: observed gaps >= g and SKUs that had waited more than g days
+    at_risk = (np.cumsum(events[::-1])[::-1]
+               + np.cumsum(np.bincount(waited, minlength=size)[:size][::-1])[::-1]
+               - np.bincount(waited, minlength=size)[:size])
+    hazard = np.divide(events, at_risk, out=np.zeros(size), where=at_risk > 0)
+    survival = np.concatenate([[1.0], np.cumprod(1.0 - hazard)])  # P(gap >= g)
+    odds = np.ones((len(first_signal), horizon))
+    ahead = survival[waited[:, None] + np.arange(1, horizon + 1)[None, :]]
+    now = survival[waited][:, None]
+    # nobody has waited this long before: no basis for a delay, so treat it as due now
+    odds[waiting] = np.where(now > 0, 1.0 - ahead / np.maximum(now, 1e-12), 1.0)
+    return odds
+
+
+def to_rows(panel: features.Panel, means: np.ndarray, calibration: Calibration,
+            started: np.ndarray | None = None) -> list[ForecastRow]:
     """Turn expected units into contract rows with calibrated integer quantiles."""
-    lo, mid, hi = quantiles(means, calibration)
+    lo, mid, hi = quantiles(means, calibration, started)
     out = []
     for i, sku in enumerate(panel.skus):
         for h in range(means.shape[1]):
@@ -119,22 +156,32 @@ def to_rows(panel: features.Panel, means: np.ndarray, calibration: Calibration
     return out
 
 
-def quantiles(mu: np.ndarray, calibration: Calibration
+def quantiles(mu: np.ndarray, calibration: Calibration, started: np.ndarray | None = None
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Low, median and high negative binomial quantiles around means `mu` (ordered, >= 0)."""
+    """Low, median and high quantiles (ordered, >= 0) of units with means `mu`.
+
+    With chance `started` (default 1) of selling at all that day: zero otherwise, else a negative
+    binomial with mean mu / started. Its median (the WAPE-optimal point) is 0 while a start is
+    less likely than not, and above the plain median once a start is likely.
+    """
     mu = np.maximum(np.asarray(mu, dtype=float), 1e-9)
+    odds = np.ones_like(mu) if started is None else np.clip(started, 1e-6, 1.0)
     size = 1.0 / calibration.dispersion
-    p = size / (size + mu)
-    lo = stats.nbinom.ppf(calibration.tail, size, p)
-    mid = stats.nbinom.ppf(0.5, size, p)
-    hi = stats.nbinom.ppf(1.0 - calibration.tail, size, p)
-    lo, mid, hi = (np.nan_to_num(q, nan=0.0).clip(0.0) for q in (lo, mid, hi))
+    p = size / (size + mu / odds)
+
+    def ppf(q: float) -> np.ndarray:
+        inner = 1.0 - (1.0 - q) / odds  # <= 0: the zero of not selling yet covers q
+        return np.where(inner > 0, stats.nbinom.ppf(inner.clip(0.0, 1.0), size, p), 0.0)
+
+    lo, mid, hi = (np.nan_to_num(ppf(q), nan=0.0).clip(0.0)
+                   for q in (calibration.tail, 0.5, 1.0 - calibration.tail))
     mid = np.maximum(mid, lo)
     return lo, mid, np.maximum(hi, mid)
 
 
-def _coverage(mu: np.ndarray, actual: np.ndarray, dispersion: float, tail: float) -> float:
-    lo, _, hi = quantiles(mu, Calibration(dispersion, tail))
+def _coverage(mu: np.ndarray, actual: np.ndarray, started: np.ndarray,
+              calibration: Calibration) -> float:
+    lo, _, hi = quantiles(mu, calibration, started)
     return float(((actual >= lo) & (actual <= hi)).mean())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 
 from inventory import backtest, forecast, worlds
@@ -85,3 +86,23 @@ def test_beats_the_28_day_mean_on_an_unseen_world() -> None:
     assert report.overall.wape() < report.overall.wape("mean28")
     assert 0.6 <= report.overall.coverage <= 0.95
     assert len(backtest.describe(report)) == 4 + len(report.categories)
+
+
+def test_start_odds_follow_how_long_other_skus_waited_before_their_first_sale() -> None:
+    # four SKUs sold 6, 8, 10 and 12 days after their first signal; one has waited 7 days so far
+    first_signal = np.array([0, 0, 0, 0, 13, 0])
+    first_sale = np.array([6, 8, 10, 12, 10**6, 3])
+    odds = forecast.start_odds(first_signal, first_sale, origin=20, horizon=6)
+    assert (odds[:4] == 1.0).all() and (odds[5] == 1.0).all()  # already selling
+    # it has waited 7 days, so gaps 8, 10 and 12 remain (days 21, 23, 25): one in three each
+    assert odds[4].tolist() == pytest.approx([0.0, 1 / 3, 1 / 3, 2 / 3, 2 / 3, 1.0])
+
+
+def test_a_launch_unlikely_to_have_started_has_a_zero_median_and_a_positive_p90() -> None:
+    calibration = forecast.Calibration(dispersion=0.2, tail=0.1)
+    mu = np.full(3, 4.0)
+    lo, mid, hi = forecast.quantiles(mu, calibration, np.array([0.3, 0.7, 1.0]))
+    plain = forecast.quantiles(mu, calibration)
+    assert mid[0] == 0 and hi[0] > 0 and lo[0] == 0
+    assert mid[1] > 0 and hi[1] > plain[2][1]  # likely started, at mu / 0.7 once it has
+    assert (lo[2], mid[2], hi[2]) == (plain[0][2], plain[1][2], plain[2][2])
