@@ -32,3 +32,13 @@ def test_domain_packages_do_not_import_what_they_must_not(package):
     bad = {str(p.relative_to(ROOT)): _imports(p) & FORBIDDEN[package]
            for p in (ROOT / package).rglob("*.py")}
     assert {k: v for k, v in bad.items() if v} == {}
+
+
+def test_readme_lists_every_setting():
+    """README's configuration table is the operator's reference: no FULFILMENT_* left out."""
+    from fulfilment.settings import Settings
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = [name.upper() for name in Settings.model_fields
+               if f"`{name.upper()}`" not in readme]
+    assert missing == []
