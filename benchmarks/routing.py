@@ -21,18 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import routing  # noqa: E402
-from routing.zones import PROVINCES  # noqa: E402
+from routing.zones import CAPITAL_XY, PROVINCES  # noqa: E402
 
-# rough (x, y) of each province's main city, in hundreds of km, for distance-based rate cards
-_XY = {
-    "BJ": (11.6, 4.0), "TJ": (11.7, 3.9), "HE": (11.5, 3.8), "SX": (11.2, 3.8), "NM": (11.1, 4.1),
-    "LN": (12.3, 4.2), "JL": (12.5, 4.4), "HL": (12.6, 4.6), "SH": (12.1, 3.1), "JS": (11.9, 3.2),
-    "ZJ": (12.0, 3.0), "AH": (11.7, 3.2), "FJ": (11.9, 2.6), "JX": (11.6, 2.9), "SD": (11.7, 3.7),
-    "HA": (11.4, 3.5), "HB": (11.4, 3.1), "HN": (11.3, 2.8), "GD": (11.3, 2.3), "GX": (10.8, 2.3),
-    "HI": (11.0, 2.0), "CQ": (10.6, 3.0), "SC": (10.4, 3.1), "GZ": (10.7, 2.7), "YN": (10.3, 2.5),
-    "XZ": (9.1, 3.0), "SN": (10.9, 3.4), "GS": (10.4, 3.6), "QH": (10.2, 3.7), "NX": (10.6, 3.9),
-    "XJ": (8.8, 4.4),
-}
 # buyers are where people are: a crude population weight per province
 _POP = {"GD": 12, "SD": 10, "HA": 9, "JS": 8, "SC": 8, "HE": 7, "ZJ": 6, "HN": 6, "AH": 6,
         "HB": 6, "GX": 5, "YN": 5, "JX": 4, "LN": 4, "FJ": 4, "SN": 4, "SX": 3, "GZ": 3, "CQ": 3,
@@ -78,7 +68,7 @@ def wave(n_orders: int, *, seed: int = 7) -> routing.Wave:
     for w, home in _BONDED:
         for c, (first, extra, slow) in _DOMESTIC.items():
             for z in zones:
-                km = math.dist(_XY[home], _XY[z])
+                km = math.dist(CAPITAL_XY[home], CAPITAL_XY[z])
                 lanes.append({"warehouse": w, "courier": c, "zone": z,
                               "first_kg": round(first + 1.2 * km + rnd.uniform(0, 1), 1),
                               "extra_kg": round(extra + 0.5 * km, 1),

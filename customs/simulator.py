@@ -18,7 +18,7 @@ from lxml import etree
 
 from customs import match
 from customs.identity import is_valid_id
-from customs.messages import new_guid, schema_problems
+from customs.messages import Message, new_guid, schema_problems
 from customs.receipts import build_receipt
 from customs.rules import RuleBook, default_rules
 from customs.types import money
@@ -27,18 +27,7 @@ MISMATCH, IDENTITY, SINGLE, ANNUAL, SCHEMA, MISSING = (
     "1301", "1401", "2500", "2600", "9001", "1302")
 
 
-@dataclass(frozen=True)
-class Answer:
-    """One receipt file the simulator writes."""
-
-    message_type: str
-    order_no: str
-    guid: str
-    xml: bytes
-
-    @property
-    def filename(self) -> str:
-        return f"{self.message_type}_{self.order_no}_{self.guid}.xml"
+Answer = Message  # a receipt file is named and carried like any message file
 
 
 @dataclass

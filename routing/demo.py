@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import Session
 
 from routing import store
-from routing.zones import PROVINCES
+from routing.zones import CAPITAL_XY, PROVINCES
 
 COURIERS = [("SF", "SF Express"), ("JD", "JD Logistics"), ("YTO", "YTO Express"),
             ("ZTO", "ZTO Express"), ("EMS", "China EMS"), ("DHL", "DHL Express")]
@@ -21,16 +21,6 @@ COURIERS = [("SF", "SF Express"), ("JD", "JD Logistics"), ("YTO", "YTO Express")
 DOMESTIC = {"SF": (12.0, 4.0, 0, 0.5), "JD": (10.0, 3.0, 0, 0.4), "YTO": (5.5, 1.5, 1, 0.25),
             "ZTO": (6.0, 1.5, 1, 0.25)}
 INTERNATIONAL = {"EMS": (40.0, 13.0, 6), "DHL": (60.0, 18.0, 4)}
-# rough position of each province's capital, hundreds of km east / north
-XY = {
-    "BJ": (11.6, 4.0), "TJ": (11.7, 3.9), "HE": (11.5, 3.8), "SX": (11.2, 3.8), "NM": (11.1, 4.1),
-    "LN": (12.3, 4.2), "JL": (12.5, 4.4), "HL": (12.6, 4.6), "SH": (12.1, 3.1), "JS": (11.9, 3.2),
-    "ZJ": (12.0, 3.0), "AH": (11.7, 3.2), "FJ": (11.9, 2.6), "JX": (11.6, 2.9), "SD": (11.7, 3.7),
-    "HA": (11.4, 3.5), "HB": (11.4, 3.1), "HN": (11.3, 2.8), "GD": (11.3, 2.3), "GX": (10.8, 2.3),
-    "HI": (11.0, 2.0), "CQ": (10.6, 3.0), "SC": (10.4, 3.1), "GZ": (10.7, 2.7), "YN": (10.3, 2.5),
-    "XZ": (9.1, 3.0), "SN": (10.9, 3.4), "GS": (10.4, 3.6), "QH": (10.2, 3.7), "NX": (10.6, 3.9),
-    "XJ": (8.8, 4.4),
-}
 HOME = {"NGB": "ZJ", "ZZ": "HA", "SZ": "GD"}  # demo bonded warehouses' provinces
 
 
@@ -45,7 +35,7 @@ def rate_cards(warehouses: list[tuple[str, str]], *, daily_parcels: int = 2000,
     for wid, kind in warehouses:
         for zone, _ in PROVINCES:
             if kind == "bonded":
-                km = math.dist(XY[HOME.get(wid, "ZJ")], XY[zone])
+                km = math.dist(CAPITAL_XY[HOME.get(wid, "ZJ")], CAPITAL_XY[zone])
                 for courier, (first, extra, slow, _) in DOMESTIC.items():
                     lanes.append({"warehouse": wid, "courier": courier, "zone": zone,
                                   "first_kg_fen": round((first + 1.2 * km) * 10) * 10,

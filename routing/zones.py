@@ -16,6 +16,17 @@ PROVINCES: tuple[tuple[str, str], ...] = (
     ("XJ", "新疆维吾尔自治区"),
 )
 
+# rough position of each province's capital, hundreds of km east / north (distance-priced
+# demo and benchmark rate cards)
+CAPITAL_XY: dict[str, tuple[float, float]] = {
+    "BJ": (11.6, 4.0), "TJ": (11.7, 3.9), "HE": (11.5, 3.8), "SX": (11.2, 3.8), "NM": (11.1, 4.1),
+    "LN": (12.3, 4.2), "JL": (12.5, 4.4), "HL": (12.6, 4.6), "SH": (12.1, 3.1), "JS": (11.9, 3.2),
+    "ZJ": (12.0, 3.0), "AH": (11.7, 3.2), "FJ": (11.9, 2.6), "JX": (11.6, 2.9), "SD": (11.7, 3.7),
+    "HA": (11.4, 3.5), "HB": (11.4, 3.1), "HN": (11.3, 2.8), "GD": (11.3, 2.3), "GX": (10.8, 2.3),
+    "HI": (11.0, 2.0), "CQ": (10.6, 3.0), "SC": (10.4, 3.1), "GZ": (10.7, 2.7), "YN": (10.3, 2.5),
+    "XZ": (9.1, 3.0), "SN": (10.9, 3.4), "GS": (10.4, 3.6), "QH": (10.2, 3.7), "NX": (10.6, 3.9),
+    "XJ": (8.8, 4.4),
+}
 _BY_NAME = {name: code for code, name in PROVINCES}
 _CODES = {code for code, _ in PROVINCES}
 _SUFFIXES = ("省", "市", "自治区", "壮族自治区", "回族自治区", "维吾尔自治区")

@@ -5,58 +5,21 @@ Runs a real uvicorn server on a free loopback port in a thread; the buyer's key 
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-import uvicorn
 from sqlmodel import select
 
 from fulfilment import planning
-from fulfilment.api import create_app
 from inventory import planning_store
 from inventory.forecast import ForecastRow
 from inventory.planning_tables import HubCapacity, PurchaseOrder, PurchasePlan, SupplySource
 from inventory.signals import SaleRow, SignalRow
 from tests.builders import a_sku, a_warehouse
+from tests.e2e.browser import ARGS, CHROMIUM, needs_chromium
 
-CHROMIUM = next((p for p in (os.environ.get("FULFILMENT_CHROMIUM"), "/usr/bin/chromium",
-                             shutil.which("chromium"), shutil.which("chromium-browser")) if p
-                 and os.path.exists(p)), None)
-pytestmark = pytest.mark.skipif(CHROMIUM is None,
-                                reason="no Chromium found (apt-get install chromium)")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+pytestmark = needs_chromium
 NOW = datetime.now(UTC)
 SKUS = ("SERUM-30ML", "NEW-LIPTINT")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def server(settings, engine) -> Iterator[str]:  # noqa: ANN001
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
 
 
 def _proposed_plan(session) -> int:  # noqa: ANN001

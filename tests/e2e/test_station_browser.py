@@ -7,52 +7,18 @@ a label that scans. Runs a real uvicorn server on a free loopback port in a thre
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pypdfium2 as pdfium
 import pytest
-import uvicorn
 import zxingcpp
 
-from fulfilment.api import create_app
 from tests.builders import a_sku
 from tests.conftest import NOW
+from tests.e2e.browser import ARGS, CHROMIUM, needs_chromium
 from tests.fulfilment.floor_builders import allocated_parcel, floor_stock
 
-CHROMIUM = next((p for p in (os.environ.get("FULFILMENT_CHROMIUM"), "/usr/bin/chromium",
-                             shutil.which("chromium"), shutil.which("chromium-browser")) if p
-                 and os.path.exists(p)), None)
-pytestmark = pytest.mark.skipif(CHROMIUM is None,
-                                reason="no Chromium found (apt-get install chromium)")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def server(settings, engine) -> Iterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
