@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Integer, String, column, func, insert, select, update, values
 from sqlmodel import Session
 
 from inventory import fefo_alloc
@@ -149,15 +149,30 @@ def reserve_locked(session: Session, *,
                           "reference": reference, "actor": actor})
     if moves:
         session.execute(insert(StockMovement), moves)  # one statement, no ORM objects
-    for sku in sorted(totals):
-        qty = totals[sku]
-        done = session.execute(
+    if not totals:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        # one UPDATE .. FROM (VALUES ..) for all the batch's SKUs, still conditional per SKU
+        want = values(column("sku", String), column("qty", Integer), name="want") \
+            .data(sorted(totals.items()))
+        done = set(session.execute(
             update(Availability)
-            .where(Availability.sku_id == sku, Availability.sellable - Availability.reserved >= qty)
-            .values(reserved=Availability.reserved + qty)).rowcount
-        if not done:  # only if a caller skipped lock_free; the caller rolls back
-            raise StockConflict(f"reservation of {sku} exceeds what is free",
-                                [{"field": sku, "reason": f"fewer than {qty} free"}])
+            .where(Availability.sku_id == want.c.sku,
+                   Availability.sellable - Availability.reserved >= want.c.qty)
+            .values(reserved=Availability.reserved + want.c.qty)
+            .returning(Availability.sku_id)
+            .execution_options(synchronize_session=False)).scalars())
+    else:  # SQLite has no VALUES list with column names in FROM; it serialises writers anyway
+        done = {sku for sku in sorted(totals) if session.execute(
+            update(Availability)
+            .where(Availability.sku_id == sku,
+                   Availability.sellable - Availability.reserved >= totals[sku])
+            .values(reserved=Availability.reserved + totals[sku])).rowcount}
+    missed = sorted(set(totals) - done)
+    if missed:  # only if a caller skipped lock_free; the caller rolls back
+        raise StockConflict(f"reservation of {', '.join(missed)} exceeds what is free",
+                            [{"field": sku, "reason": f"fewer than {totals[sku]} free"}
+                             for sku in missed])
 
 
 def release(session: Session, *, lines: Mapping[str, int], now: datetime, reference: str,

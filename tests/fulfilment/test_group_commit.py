@@ -11,6 +11,7 @@ from fulfilment import submission
 from fulfilment.intake import InvalidOrder, parse
 from fulfilment.tables import IdempotencyRecord, Order, OrderEvent
 from inventory import store as stock
+from inventory.errors import StockConflict
 from inventory.tables import Availability
 from tests.builders import a_sku, order_body, stocked
 from tests.conftest import NOW
@@ -33,11 +34,20 @@ def _answers(factory, settings, requests: list[tuple[dict, str | None]]) -> list
     return out
 
 
-def test_a_mixed_batch(session_factory, settings):
+@pytest.fixture
+def no_fallback(monkeypatch):
+    """The batch path must decide these itself, not fall back to one-by-one savepoints."""
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the batch fell back to placing orders one by one")
+
+    monkeypatch.setattr(submission, "_place_each", refuse)
+
+
+def test_a_mixed_batch(session_factory, settings, no_fallback):
     _mixed_batch(session_factory, settings)
 
 
-def test_a_mixed_batch_on_postgresql(pg_factory, pg_settings):
+def test_a_mixed_batch_on_postgresql(pg_factory, pg_settings, no_fallback):
     _mixed_batch(pg_factory, pg_settings)
 
 
@@ -92,9 +102,23 @@ def _mixed_batch(session_factory, settings) -> None:
 
 
 @pytest.mark.parametrize("batch", [2, 16])
-def test_batches_keep_arrival_order(session_factory, settings, batch):
+def test_batches_keep_arrival_order(session_factory, settings, batch, no_fallback):
     with session_factory() as s:
         stocked(s, NOW, qty=batch // 2)
     answers = _answers(session_factory, settings,
                        [(order_body(external_id=f"O{i}"), f"o{i}") for i in range(batch)])
     assert [a[0] for a in answers] == [201] * (batch // 2) + [409] * (batch - batch // 2)
+
+
+def test_reserve_locked_never_oversells_even_without_the_lock(session):
+    stocked(session, NOW, qty=2)
+    stocked(session, NOW, sku="MASK-5", qty=5)
+    with pytest.raises(StockConflict) as caught:
+        stock.reserve_locked(session, reservations=[("order:1", {"SERUM-30ML": 3, "MASK-5": 1},
+                                                     NOW)])
+    assert [p["field"] for p in caught.value.problems] == ["SERUM-30ML"]
+    session.rollback()
+    stock.reserve_locked(session, reservations=[("order:1", {"SERUM-30ML": 2}, NOW),
+                                                ("order:2", {"MASK-5": 5}, NOW)])
+    assert stock.available(session, "SERUM-30ML") == 0 and stock.available(session, "MASK-5") == 0
+    assert stock.ledger_problems(session) == []
