@@ -55,9 +55,10 @@ def _reset_database(url: str) -> None:
 
 
 @contextmanager
-def server(url: str, workers: int):
+def server(url: str, workers: int, batch_max: int):
     _reset_database(url)
-    env = {**os.environ, "FULFILMENT_DATABASE_URL": url, "FULFILMENT_SCHEDULER_ENABLED": "false"}
+    env = {**os.environ, "FULFILMENT_DATABASE_URL": url, "FULFILMENT_SCHEDULER_ENABLED": "false",
+           "FULFILMENT_INTAKE_BATCH_MAX": str(batch_max)}
     subprocess.run([BIN / "fulfilment", "db", "upgrade"], env=env, check=True,
                    capture_output=True)
     key = subprocess.run([BIN / "fulfilment", "keys", "create", "--role", "admin"], env=env,
@@ -171,9 +172,11 @@ def main() -> None:
     p.add_argument("--hot-units", type=int, default=3000)
     p.add_argument("--concurrency", type=int, default=64)
     p.add_argument("--only-hot", action="store_true", help="skip the 1,000-SKU scenario")
+    p.add_argument("--batch-max", type=int, default=64,
+                   help="with --start-server: FULFILMENT_INTAKE_BATCH_MAX (1: no group commit)")
     args = p.parse_args()
     if args.start_server:
-        with server(args.database_url, args.workers) as (base, key):
+        with server(args.database_url, args.workers, args.batch_max) as (base, key):
             run(base, key, args)
     else:
         run(args.url, args.key, args)
