@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import types as sqltypes
+from sqlalchemy.dialects.sqlite import DATETIME as SQLITE_DATETIME
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
 
@@ -39,12 +43,42 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
         if path and path != ":memory:" and not path.startswith("file:"):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine.dialect.colspecs = {**engine.dialect.colspecs,
+                                   sqltypes.DateTime: UtcSqliteDateTime}
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+class UtcSqliteDateTime(SQLITE_DATETIME):
+    """SQLite keeps a time as text and drops its zone (10:15+08:00 would come back as 10:15):
+    store every aware time as UTC and give zoned columns back aware, as PostgreSQL's
+    timestamptz does, so both databases hold and return the same instants."""
+
+    def bind_processor(self, dialect: Any) -> Callable[[Any], Any] | None:
+        inner = super().bind_processor(dialect)
+
+        def bind(value: Any) -> Any:
+            if isinstance(value, datetime) and value.tzinfo is not None:
+                value = value.astimezone(UTC).replace(tzinfo=None)
+            return inner(value) if inner else value
+
+        return bind
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Callable[[Any], Any] | None:
+        inner = super().result_processor(dialect, coltype)
+        zoned = self.timezone
+
+        def result(value: Any) -> Any:
+            value = inner(value) if inner else value
+            if zoned and isinstance(value, datetime) and value.tzinfo is None:
+                value = value.replace(tzinfo=UTC)
+            return value
+
+        return result
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001

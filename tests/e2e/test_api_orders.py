@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from tests.builders import order_body, stocked
 from tests.conftest import NOW
 
@@ -134,3 +136,18 @@ def test_minimal_sku_and_receipt_raise_sellable(client, headers):
     bad = client.post("/inventory/receipts", headers=h, json={
         "warehouse": "NGB", "sku": "SERUM-30ML", "qty": -1, "lot": "L1"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "qty"
+
+
+def test_times_keep_their_instant_on_sqlite_and_come_back_zoned(client, headers, session):
+    """SQLite drops a time's zone unless the engine stores UTC; the order shows the same instant
+    it was given, in UTC, before and after it is read back from the database."""
+    stocked(session, NOW, qty=5)
+    h = headers("order-service")
+    placed = client.post("/orders", json=order_body(qty=1), headers=h).json()
+    pay = {"transaction_id": "P1", "payer_name": "李小红", "payer_id_number": "11010519491231002X",
+           "amount": "199.00", "paid_at": "2026-11-22T10:15:00+08:00"}
+    client.post(f"/orders/{placed['id']}/payment", json=pay, headers=h)
+    shown = client.get(f"/orders/{placed['id']}", headers=h).json()
+    assert datetime.fromisoformat(shown["paid_at"]) == datetime(2026, 11, 22, 2, 15, tzinfo=UTC)
+    assert shown["paid_at"].endswith("+00:00")
+    assert shown["reserved_until"] == placed["reserved_until"]
