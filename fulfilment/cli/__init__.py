@@ -38,4 +38,17 @@ _register()
 
 
 def main() -> None:
-    app()
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    try:
+        app()
+    except (OperationalError, ProgrammingError) as exc:
+        # an unmigrated or unreachable database: one readable line, not a SQL traceback
+        from fulfilment.settings import Settings
+
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
+        hint = ("; run `fulfilment db upgrade` first" if "no such table" in reason
+                or ("relation" in reason and "does not exist" in reason) else "")
+        url = Settings().database_url.split("@")[-1]  # never print a password
+        typer.echo(f"error: database {url}: {reason}{hint}", err=True)
+        raise SystemExit(3) from None

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from typer.testing import CliRunner
 
 from fulfilment import db
@@ -35,3 +39,25 @@ def test_upgrade_seed_and_keys(tmp_path, monkeypatch):
         assert s.query(Sku).count() == 200
         assert s.query(ApiKey).count() == 5
         assert stock.ledger_problems(s) == []
+
+
+def test_keys_revoke(tmp_path, monkeypatch):
+    monkeypatch.setenv("FULFILMENT_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    made = runner.invoke(app, ["keys", "create", "--role", "buyer"])
+    assert made.exit_code == 0 and "#1" in made.stderr
+    done = runner.invoke(app, ["keys", "revoke", "1"])
+    assert done.exit_code == 0 and "revoked buyer key #1" in done.output
+    missing = runner.invoke(app, ["keys", "revoke", "7"])
+    assert missing.exit_code != 0 and "no API key #7" in missing.stderr
+
+
+def test_an_unmigrated_database_is_one_line_not_a_traceback(tmp_path):
+    env = {**os.environ, "FULFILMENT_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
+    run = subprocess.run([sys.executable, "-c", "from fulfilment.cli import main; main()",
+                          "keys", "create", "--role", "admin"], env=env, capture_output=True,
+                         text=True, cwd=tmp_path, timeout=60)
+    assert run.returncode == 3
+    assert run.stderr.strip().splitlines() == [
+        f"error: database sqlite:///{tmp_path / 'empty.db'}: no such table: api_key; "
+        "run `fulfilment db upgrade` first"]
