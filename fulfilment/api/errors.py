@@ -22,7 +22,8 @@ def _field(loc: tuple) -> str:
 
 async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
     # Never echo the input: it may hold an ID number or a phone.
-    detail = [{"field": _field(tuple(e.get("loc", ()))), "reason": e.get("msg", "invalid")}
+    detail = [{"field": "body" if e.get("type") == "json_invalid"  # loc is a byte offset
+               else _field(tuple(e.get("loc", ()))), "reason": e.get("msg", "invalid")}
               for e in exc.errors()]
     return JSONResponse({"error": "invalid_request", "detail": detail}, status_code=422)
 

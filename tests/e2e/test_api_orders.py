@@ -151,3 +151,11 @@ def test_times_keep_their_instant_on_sqlite_and_come_back_zoned(client, headers,
     assert datetime.fromisoformat(shown["paid_at"]) == datetime(2026, 11, 22, 2, 15, tzinfo=UTC)
     assert shown["paid_at"].endswith("+00:00")
     assert shown["reserved_until"] == placed["reserved_until"]
+
+
+def test_a_body_that_is_not_json_names_the_body(client, headers):
+    r = client.post("/orders", content=b"not json", headers={**headers("order-service"),
+                                                             "Content-Type": "application/json"})
+    assert r.status_code == 422
+    assert r.json() == {"error": "invalid_request",
+                        "detail": [{"field": "body", "reason": "JSON decode error"}]}
