@@ -71,11 +71,10 @@ def submit(factory: sessionmaker[Session], *, body: Any, idempotency_key: str | 
            batcher: Batcher | None = None) -> Answer:
     """Place an order; a retried key gets the first answer and reserves nothing more."""
     job = job_for(body, idempotency_key=idempotency_key, key_scope=key_scope, now=now)
-    scoped = job.scoped
     if batcher is not None:
         return batcher.place(job)  # the batch looks up earlier answers for all its keys at once
-    if scoped:
-        earlier = _recorded(factory, scoped, job.digest)
+    if job.scoped:
+        earlier = _recorded(factory, job.scoped, job.digest)
         if earlier:
             return earlier
     process(factory, [job], settings)
@@ -108,18 +107,17 @@ def _place_together(session: Session, jobs: list[Job], settings: Settings
     taken_ids = set(session.execute(select(Order.external_id).where(
         Order.external_id.in_({job.order.external_id for job in jobs}))).scalars())
     todo: list[int] = []
+    claimed: set[str] = set()  # keys an earlier job of this batch is placing
     for i, job in enumerate(jobs):
         if job.scoped in records:
             answers[i] = _answer_of(records[job.scoped], job.digest)
-        elif job.scoped in keys and job.order.external_id not in taken_ids:
-            keys.discard(job.scoped)
-            taken_ids.add(job.order.external_id)
-            todo.append(i)
-        elif not job.scoped and job.order.external_id not in taken_ids:
-            taken_ids.add(job.order.external_id)
-            todo.append(i)
-        else:
+        elif job.scoped in claimed or job.order.external_id in taken_ids:
             answers[i] = None
+        else:
+            if job.scoped:
+                claimed.add(job.scoped)
+            taken_ids.add(job.order.external_id)
+            todo.append(i)
     placed = orders.place_many(session, batch=[(jobs[i].order, jobs[i].now) for i in todo],
                                settings=settings)
     records_out: list[dict] = []
