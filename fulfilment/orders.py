@@ -65,8 +65,8 @@ def place_many(session: Session, *, batch: list[tuple[OrderInput, datetime]], se
     """Place a batch in arrival order: each order whole or refused, as `place` would.
 
     The batch's SKUs are locked once and decided in memory, then written with one statement per
-    table (and one UPDATE per SKU), so a flash sale's hot row changes once per batch. External
-    ids must be new (the caller checks; the unique index still guards).
+    table, so a flash sale's hot row changes once per batch. External ids must be new (the
+    caller checks; the unique index still guards).
     """
     known = _known_skus(session, {sku for order, _ in batch for sku in order.quantities()})
     free = stock.lock_free(session, known)
@@ -85,7 +85,7 @@ def place_many(session: Session, *, batch: list[tuple[OrderInput, datetime]], se
         results.append(len(taken))
         taken.append((_order_values(order, settings=settings, now=now), order, now))
     if not taken:
-        return results  # type: ignore[return-value] - only refusals
+        return [r for r in results if not isinstance(r, int)]  # only refusals
     ids = session.execute(insert(Order).returning(Order.id, sort_by_parameter_order=True),
                           [values for values, _, _ in taken]).scalars().all()
     placed = [(SimpleNamespace(**values, id=order_id, tax_fen=None, paid_at=None,
