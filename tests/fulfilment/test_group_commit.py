@@ -122,3 +122,17 @@ def test_reserve_locked_never_oversells_even_without_the_lock(session):
                                                 ("order:2", {"MASK-5": 5}, NOW)])
     assert stock.available(session, "SERUM-30ML") == 0 and stock.available(session, "MASK-5") == 0
     assert stock.ledger_problems(session) == []
+
+
+def test_a_batch_refused_whole_writes_nothing_but_its_answers(session_factory, settings,
+                                                              no_fallback):
+    with session_factory() as s:
+        a_sku(s, "NO-STOCK")
+        s.commit()
+    answers = _answers(session_factory, settings,
+                       [(order_body(sku="NO-STOCK", external_id=f"R{i}"), f"r{i}")
+                        for i in range(3)])
+    assert [a[0] for a in answers] == [409, 409, 409]
+    with session_factory() as s:
+        assert s.execute(select(func.count()).select_from(Order)).scalar_one() == 0
+        assert s.execute(select(func.count()).select_from(IdempotencyRecord)).scalar_one() == 3
