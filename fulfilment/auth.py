@@ -80,7 +80,7 @@ class KeyCache:
 
     def put(self, plain: str, key: ApiKey, now: float) -> None:
         if self._ttl > 0:
-            if len(self._keys) > 10_000:  # keys are few; this only bounds a flood of bad ones
+            if len(self._keys) > 10_000:  # keys are few; only known keys are kept, this is a cap
                 self._keys.clear()
             self._keys[hash_key(plain)] = (now + self._ttl, key)
 
