@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlmodel import Session
 
 from inventory import store as stock
 from inventory.tables import Sku, Warehouse
 
+# The contracts' examples (../shared/examples), copied so that a clone alone can run the tests;
+# tests/test_examples.py checks the copies still match where the shared folder is present.
+EXAMPLES = Path(__file__).resolve().parent / "examples"
 BUYER = {"name": "李小红", "id_number": "11010519491231002X", "phone": "13812345678"}
 RECIPIENT = {"name": "李小红", "phone": "13812345678", "province": "浙江省", "city": "杭州市",
              "district": "西湖区", "address": "文三路 90 号 5 幢 101"}

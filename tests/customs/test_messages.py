@@ -18,8 +18,8 @@ from customs.messages import NS, build_messages, check_messages, schema_problems
 from customs.receipts import outcome, parse_receipts
 from customs.simulator import simulate
 from fulfilment.cli import app
+from tests.builders import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples"
 NOW = datetime(2026, 11, 22, 10, 20, 0)
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from customs.errors import InvalidBasket, UnknownRuleSet
 from customs.tax import apportion, quote, unit_tax
+from tests.builders import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples"
 D = Decimal
 
 

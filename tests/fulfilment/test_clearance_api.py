@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from fulfilment import clearance, privacy
-from tests.builders import stocked
+from tests.builders import EXAMPLES, stocked
 from tests.conftest import NOW
 from tests.fulfilment.test_clearance import allocated_order, run_simulator
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples"
 ID = "11010519491231002X"
 
 

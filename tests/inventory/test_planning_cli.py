@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from fulfilment.cli import app
 from inventory import purchasing_catalogue, signals, worlds
+from tests.builders import EXAMPLES
 
-EXAMPLES = Path("/work/shared/examples")
 runner = CliRunner()
 
 

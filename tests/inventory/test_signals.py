@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -11,8 +10,7 @@ from hypothesis import strategies as st
 
 from inventory import signals
 from inventory.planning_errors import InvalidSignals
-
-EXAMPLES = Path("/work/shared/examples")
+from tests.builders import EXAMPLES
 
 
 def test_reads_the_contract_examples() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
-from pathlib import Path
 from types import SimpleNamespace
 
 import pypdf
@@ -13,16 +12,14 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
+from tests.builders import EXAMPLES
+
 PRINT_DATE = date(2026, 11, 23)
 DPI = 203
 
 
 def example_parcel() -> dict:
-    for base in (Path(__file__).resolve().parents[2], Path(__file__).resolve().parents[3]):
-        path = base / "shared" / "examples" / "parcel.json"
-        if path.exists():
-            return json.loads(path.read_text(encoding="utf-8"))
-    return json.loads((Path(__file__).parent / "parcel.json").read_text(encoding="utf-8"))
+    return json.loads((EXAMPLES / "parcel.json").read_text(encoding="utf-8"))
 
 
 def _name(fmt: object) -> str:

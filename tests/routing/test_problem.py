@@ -1,16 +1,14 @@
 """The wave contract's types: parsing, round trip, and validation that names what is wrong."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 import routing
 from routing.problem import Wave
+from tests.builders import EXAMPLES
 
-EXAMPLE = Path("/work/shared/examples/routing-problem.json")
-if not EXAMPLE.exists():  # a copy travels with the repository
-    EXAMPLE = Path(__file__).parent / "routing-problem.json"
+EXAMPLE = EXAMPLES / "routing-problem.json"
 
 
 def example() -> dict:
