@@ -21,6 +21,9 @@ _SAVES, _LIKES, _COMMENTS, _SEARCHES = (SIGNAL_FIELDS.index(f)
 WEEKDAY_COLUMN = 0
 _ORIGIN_FEATURES = 32
 LEVEL_COLUMN = -1  # a prior level (units/day) the model corrects multiplicatively
+# the SKU's own units per unit of intent over 28 days x today's decayed intent (units/day):
+# after the weekday, horizon step and three same-weekday columns
+CONVERSION_COLUMN = 5
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ _MIN_ORIGIN = 14  # days of history an origin needs before it teaches the model
 MODEL = {"learning_rate": 0.1, "max_iter": 150, "max_leaf_nodes": 31, "min_samples_leaf": 40,
          "l2_regularization": 1.0}
 _BLEND = 0.5
+_SEASONED = 14  # days of sales before the blend with the SKU's own conversion starts
 _TAIL_GRID = (0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.10, 0.12, 0.14, 0.16, 0.20)
 
 
@@ -76,16 +77,20 @@ def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
                  max_rows=max_train_rows)
     rows = features.at_origin(panel, origin, range(horizon))
     level = rows[:, features.LEVEL_COLUMN].reshape(len(panel.skus), horizon)
+    conversion = rows[:, features.CONVERSION_COLUMN].reshape(len(panel.skus), horizon)
     if model is None:  # too little history to learn from: the signal-implied level alone
         boosted = np.nan_to_num(level, nan=0.0)
     else:
         boosted = model.predict(rows).reshape(len(panel.skus), horizon) * level
-    # Averaging with the signal-implied level cuts the model's variance where a SKU's own
-    # conversion is known; before the first sale only the pooled model knows launch timing.
-    selling = (panel.first_sale < origin)[:, None]
+    # Averaging with the SKU's own conversion times today's intent cuts the model's variance
+    # once that conversion is known (the offset level's 7-day sales mean only added noise
+    # there); before the first sale only the pooled model knows launch timing. In the first
+    # two weeks of sales recent sales are mostly the launch-day rush of pent-up intent, which
+    # fades; the model (it sees days since first sale) alone was better there.
+    selling = (panel.first_sale <= origin - _SEASONED)[:, None]
     # the model gives the shape over the horizon (weekdays, decay); the average sets the level
     shape = boosted / np.maximum(boosted.mean(axis=1, keepdims=True), 1e-9)
-    blended = (_BLEND * boosted + (1 - _BLEND) * level).mean(axis=1, keepdims=True) * shape
+    blended = (_BLEND * boosted + (1 - _BLEND) * conversion).mean(axis=1, keepdims=True) * shape
     means = np.where(selling, blended, boosted).clip(0.0)
     unseen = panel.first_signal.clip(max=panel.first_sale) >= origin
     means[unseen] = 0.0  # nothing known about it before the origin: nothing to forecast

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
-from inventory import backtest, forecast, worlds
+from inventory import backtest, features, forecast, worlds
 from inventory.planning_errors import PlanningError
 from inventory.signals import SaleRow, SignalRow
 
@@ -106,3 +106,25 @@ def test_a_launch_unlikely_to_have_started_has_a_zero_median_and_a_positive_p90(
     assert mid[0] == 0 and hi[0] > 0 and lo[0] == 0
     assert mid[1] > 0 and hi[1] > plain[2][1]  # likely started, at mu / 0.7 once it has
     assert (lo[2], mid[2], hi[2]) == (plain[0][2], plain[1][2], plain[2][2])
+
+
+def test_the_first_two_weeks_of_sales_come_from_the_model_not_the_blend(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # a SKU whose sales began a few days ago: its recent level is mostly the launch-day rush
+    signals, sales = WORLD.until(START)
+    busiest = max(WORLD.categories, key=lambda s: sum(r.units for r in sales if r.sku == s))
+    rush = [SaleRow(START - timedelta(days=d), "NEW-SELLER", units)
+            for d, units in ((5, 40), (4, 15), (3, 8), (2, 6), (1, 5))]
+    noted = [dataclasses.replace(r, sku="NEW-SELLER") for r in signals
+             if r.sku == busiest and r.day >= START - timedelta(days=20)]
+    panel = features.build_panel(signals + noted, sales + rush, start=START)
+    young = panel.skus.index("NEW-SELLER")
+    seasoned = panel.skus.index(busiest)
+    fit = forecast._fit(panel, last_target=panel.days, horizon=7, seed=0, max_rows=2000)
+    monkeypatch.setattr(forecast, "_fit", lambda *_, **__: fit)  # one fit serves both runs
+    runs = []
+    for blend in (0.0, 1.0):  # all own conversion, all model
+        monkeypatch.setattr(forecast, "_BLEND", blend)
+        runs.append(forecast.predict_means(panel, horizon=7))
+    assert runs[0][young] == pytest.approx(runs[1][young])
+    assert runs[0][seasoned] != pytest.approx(runs[1][seasoned])
