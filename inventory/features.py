@@ -81,6 +81,12 @@ def _ewm(x: np.ndarray, half_life: float) -> np.ndarray:
     return out
 
 
+def decayed_intent(panel: Panel, half_life: int) -> np.ndarray:
+    """Decayed saves + searches + comments (sku x day) through each day; index 0 or 1 of
+    `_HALF_LIVES` (2 or 7 days)."""
+    return panel.ewm[:, :, [_SAVES, _SEARCHES, _COMMENTS], half_life].sum(axis=2)
+
+
 def day_of(panel: Panel, index: int) -> date:
     """The calendar date of a day index (may lie after the panel, in the horizon)."""
     return panel.day0 + timedelta(days=index)

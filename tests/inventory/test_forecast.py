@@ -98,6 +98,21 @@ def test_start_odds_follow_how_long_other_skus_waited_before_their_first_sale() 
     assert odds[4].tolist() == pytest.approx([0.0, 1 / 3, 1 / 3, 2 / 3, 2 / 3, 1.0])
 
 
+def test_start_odds_lean_on_a_waiting_skus_own_intent() -> None:
+    # loud SKUs made their first sale 4 days after their first signal, quiet ones after 12
+    loud = np.arange(12) % 2 == 0
+    first_signal = np.concatenate([2 * np.arange(12), [57, 57]])
+    first_sale = np.concatenate([2 * np.arange(12) + np.where(loud, 4, 12), [10**6, 10**6]])
+    level = np.concatenate([np.where(loud, 20.0, 1.0), [20.0, 1.0]])
+    intent = np.repeat(level[:, None], 60, axis=1)
+    plain = forecast.start_odds(first_signal, first_sale, origin=60, horizon=5)
+    tilted = forecast.start_odds(first_signal, first_sale, origin=60, horizon=5, intent=intent)
+    assert plain[12].tolist() == plain[13].tolist()  # waiting time alone cannot tell them apart
+    # on day 4 of the wait a loud one has likely started, a quiet one likely not
+    assert (tilted[12] > tilted[13]).all() and tilted[12, 1] > 0.5 > tilted[13, 1]
+    assert (np.diff(tilted[12:], axis=1) >= 0).all() and (tilted[:12] == 1.0).all()
+
+
 def test_a_launch_unlikely_to_have_started_has_a_zero_median_and_a_positive_p90() -> None:
     calibration = forecast.Calibration(dispersion=0.2, tail=0.1)
     mu = np.full(3, 4.0)
