@@ -81,10 +81,10 @@ def _ewm(x: np.ndarray, half_life: float) -> np.ndarray:
     return out
 
 
-def decayed_intent(panel: Panel, half_life: int) -> np.ndarray:
-    """Decayed saves + searches + comments (sku x day) through each day; index 0 or 1 of
-    `_HALF_LIVES` (2 or 7 days)."""
-    return panel.ewm[:, :, [_SAVES, _SEARCHES, _COMMENTS], half_life].sum(axis=2)
+def decayed_intent(panel: Panel, half_life_index: int) -> np.ndarray:
+    """Decayed saves + searches + comments (sku x day) through each day, decayed with
+    `_HALF_LIVES[half_life_index]` (0: 2 days, 1: 7 days)."""
+    return panel.ewm[:, :, [_SAVES, _SEARCHES, _COMMENTS], half_life_index].sum(axis=2)
 
 
 def day_of(panel: Panel, index: int) -> date:
