@@ -87,6 +87,11 @@ def decayed_intent(panel: Panel, half_life_index: int) -> np.ndarray:
     return panel.ewm[:, :, [_SAVES, _SEARCHES, _COMMENTS], half_life_index].sum(axis=2)
 
 
+def intent_counts(panel: Panel) -> np.ndarray:
+    """Daily saves + searches + comments (sku x day): the signals that convert into purchases."""
+    return panel.signals[:, :, [_SAVES, _SEARCHES, _COMMENTS]].sum(axis=2)
+
+
 def day_of(panel: Panel, index: int) -> date:
     """The calendar date of a day index (may lie after the panel, in the horizon)."""
     return panel.day0 + timedelta(days=index)

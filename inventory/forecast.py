@@ -2,8 +2,10 @@
 
 One gradient-boosted Poisson model learns, across all SKUs, how saves, searches, likes,
 comments and notes turn into purchases over the following days; each SKU's own history gives
-the level. Quantiles come from a negative binomial around the predicted mean whose dispersion
-and tail level are calibrated on the last `horizon` days held out from a first fit. A SKU that
+the level (for a SKU selling two months or more: its units per unit of intent over up to 16
+weeks times its intent, with less weight on the model). Quantiles come from a negative
+binomial around the predicted mean whose dispersion and tail level are calibrated on the last
+`horizon` days held out from a first fit. A SKU that
 has signals but no sales yet is a mixture: nothing until it starts selling, then a negative
 binomial; the chance it has started by each day comes from how long other SKUs waited between
 their first signal and their first sale, tilted by its own intent, and its mean averages the
@@ -34,6 +36,14 @@ _LAUNCH_BLEND = 0.5  # weight of the model against the launch curve before a fir
 _SEASONED = 14  # days of sales before the blend with the SKU's own conversion starts
 _TILT_MIN_STARTS = 5  # first sales needed before intent may tilt the start odds
 _TILT_L2 = 1.0
+# The model's multiplier on the level is shrunk (power) and capped: its large corrections were
+# mostly noise (over-forecast launches with a lot of pre-launch intent) on the tuning worlds.
+_SHRINK = 0.8
+_MAX_CORRECTION = 2.0
+_OLD = 56  # days of sales after which a SKU's long-run conversion replaces the 28-day one
+_OLD_BLEND = 0.3  # weight of the model against that long-run conversion level
+_CONV_DAYS = 112  # at most this many days (after the launch rush) measure the conversion
+_DAMP = 0.93  # daily decay of today's intent excess over its 4-week mean, in the horizon
 _TAIL_GRID = (0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.10, 0.12, 0.14, 0.16, 0.20)
 
 
@@ -83,10 +93,17 @@ def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
     rows = features.at_origin(panel, origin, range(horizon))
     level = rows[:, features.LEVEL_COLUMN].reshape(len(panel.skus), horizon)
     conversion = rows[:, features.CONVERSION_COLUMN].reshape(len(panel.skus), horizon)
+    # a SKU selling for two months: its conversion over up to 16 weeks is steadier than the
+    # 28-day one, and less of the model is better there
+    old = (origin - panel.first_sale >= _OLD)[:, None]
+    if old.any():
+        conversion = np.where(old, _long_run_level(panel, origin, horizon)[:, None], conversion)
+    weight = np.where(old, _OLD_BLEND, _BLEND)
     if model is None:  # too little history to learn from: the signal-implied level alone
         boosted = np.nan_to_num(level, nan=0.0)
     else:
-        boosted = model.predict(rows).reshape(len(panel.skus), horizon) * level
+        correction = model.predict(rows).reshape(len(panel.skus), horizon)
+        boosted = (correction ** _SHRINK).clip(max=_MAX_CORRECTION) * level
     # Averaging with the SKU's own conversion times today's intent cuts the model's variance
     # once that conversion is known (the offset level's 7-day sales mean only added noise
     # there); before the first sale only the pooled model knows launch timing. In the first
@@ -95,7 +112,7 @@ def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
     selling = (panel.first_sale <= origin - _SEASONED)[:, None]
     # the model gives the shape over the horizon (weekdays, decay); the average sets the level
     shape = boosted / np.maximum(boosted.mean(axis=1, keepdims=True), 1e-9)
-    blended = (_BLEND * boosted + (1 - _BLEND) * conversion).mean(axis=1, keepdims=True) * shape
+    blended = (weight * boosted + (1 - weight) * conversion).mean(axis=1, keepdims=True) * shape
     means = np.where(selling, blended, boosted).clip(0.0)
     waiting = (panel.first_signal < origin) & (panel.first_sale >= origin)
     if waiting.any():
@@ -107,6 +124,28 @@ def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
     unseen = panel.first_signal.clip(max=panel.first_sale) >= origin
     means[unseen] = 0.0  # nothing known about it before the origin: nothing to forecast
     return means
+
+
+def _long_run_level(panel: features.Panel, origin: int, horizon: int) -> np.ndarray:
+    """Units per day over the horizon from the SKU's long-run units per unit of intent.
+
+    Conversion: units / (saves + searches + comments) over up to `_CONV_DAYS` days before
+    `origin`, skipping the first `_SEASONED` days of sales (the launch rush). Intent: half
+    today's decayed intent, half a path on which its excess over the 4-week mean fades (bursts
+    decay; the 4-week mean holds the usual rate of new ones).
+    """
+    n = len(panel.skus)
+    rows = np.arange(n)
+    start = np.clip(np.maximum(origin - _CONV_DAYS, panel.first_sale + _SEASONED), 0, origin)
+    start = start.astype(int)
+    sold = panel.sales_cum[:, origin] - panel.sales_cum[rows, start]
+    daily = features.intent_counts(panel)
+    shown = np.concatenate([np.zeros((n, 1)), np.cumsum(daily, axis=1)], axis=1)
+    ratio = sold / (shown[:, origin] - shown[rows, start] + 1.0)
+    today = features.decayed_intent(panel, 0)[:, origin - 1]
+    month = (shown[:, origin] - shown[:, max(origin - 28, 0)]) / max(min(origin, 28), 1)
+    fading = month[:, None] + (today - month)[:, None] * _DAMP ** np.arange(1, horizon + 1)
+    return ratio * 0.5 * (today + fading.mean(axis=1))
 
 
 def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0,

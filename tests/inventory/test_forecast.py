@@ -140,6 +140,24 @@ def test_the_first_two_weeks_of_sales_come_from_the_model_not_the_blend(
     runs = []
     for blend in (0.0, 1.0):  # all own conversion, all model
         monkeypatch.setattr(forecast, "_BLEND", blend)
+        monkeypatch.setattr(forecast, "_OLD_BLEND", blend)
         runs.append(forecast.predict_means(panel, horizon=7))
     assert runs[0][young] == pytest.approx(runs[1][young])
     assert runs[0][seasoned] != pytest.approx(runs[1][seasoned])
+
+
+def test_a_long_selling_sku_is_levelled_by_its_long_run_conversion_and_a_burst_fades() -> None:
+    day0 = date(2026, 1, 5)
+    days = 120
+    # 2 saves + 2 searches a day and 2 units a day: half a unit per unit of intent, for months
+    signals = [SignalRow(day0 + timedelta(days=t), "STEADY", 0, 5, 2, 0, 0, 2) for t in range(days)]
+    sales = [SaleRow(day0 + timedelta(days=t), "STEADY", 2) for t in range(days)]
+    burst = [SignalRow(day0 + timedelta(days=days - 1), "STEADY", 0, 0, 20, 0, 0, 0)]
+    steady = features.build_panel(signals, sales, start=day0 + timedelta(days=days))
+    level = forecast._long_run_level(steady, steady.days, 14)
+    assert level[0] == pytest.approx(2.0, rel=0.02)
+    bursting = features.build_panel(signals + burst, sales, start=day0 + timedelta(days=days))
+    # today's intent is 2.3x the usual: the level rises, but by less (the burst decays)
+    higher = forecast._long_run_level(bursting, bursting.days, 14)[0]
+    today = features.decayed_intent(bursting, 0)[0, -1] / 4.0
+    assert 2.2 < higher < 2.0 * today
