@@ -126,15 +126,11 @@ def _place_together(session: Session, jobs: list[Job], settings: Settings
         if isinstance(result, InvalidOrder):
             answers[i] = result
             continue
-        if isinstance(result, OutOfStock):
-            answer: Answer = (409, {"error": "insufficient_stock", "short": result.short})
-        else:
-            answer = (201, orders.view(session, result[0], lines=result[1]))
+        answer = _refused(result) if isinstance(result, OutOfStock) else \
+            (201, orders.view(session, result[0], lines=result[1]))
         answers[i] = answer
         if job.scoped:
-            records_out.append({"key": job.scoped, "request_hash": job.digest,
-                                "status_code": answer[0], "created_at": job.now,
-                                "body": json.dumps(answer[1], ensure_ascii=False)})
+            records_out.append(_record(job, answer))
     if records_out:
         session.execute(insert(IdempotencyRecord), records_out)
     return answers
@@ -183,13 +179,11 @@ def _attempt(session: Session, job: Job, settings: Settings) -> Answer | Excepti
                 # A concurrent twin with the same key and body collides on the order's unique
                 # external_id first; one with another body collides here. Either way its
                 # savepoint rolls back and it answers from this record once we commit.
-                session.add(IdempotencyRecord(key=job.scoped, request_hash=job.digest,
-                                              status_code=201, created_at=job.now,
-                                              body=json.dumps(answer[1], ensure_ascii=False)))
+                session.add(IdempotencyRecord(**_record(job, answer)))
                 session.flush()
         return answer
     except OutOfStock as exc:
-        refusal: Answer = (409, {"error": "insufficient_stock", "short": exc.short})
+        refusal = _refused(exc)
     except DBAPIError:
         return None  # a twin with the same key or external id, or a deadlock victim
     except InvalidOrder as exc:
@@ -197,13 +191,21 @@ def _attempt(session: Session, job: Job, settings: Settings) -> Answer | Excepti
     if job.scoped:
         try:
             with session.begin_nested():
-                session.add(IdempotencyRecord(key=job.scoped, request_hash=job.digest,
-                                              status_code=refusal[0], created_at=job.now,
-                                              body=json.dumps(refusal[1], ensure_ascii=False)))
+                session.add(IdempotencyRecord(**_record(job, refusal)))
                 session.flush()
         except IntegrityError:
             return None
     return refusal
+
+
+def _refused(exc: OutOfStock) -> Answer:
+    return 409, {"error": "insufficient_stock", "short": exc.short}
+
+
+def _record(job: Job, answer: Answer) -> dict:
+    """The idempotency row that gives a retry of this job the same answer."""
+    return {"key": job.scoped, "request_hash": job.digest, "status_code": answer[0],
+            "created_at": job.now, "body": json.dumps(answer[1], ensure_ascii=False)}
 
 
 def _settle(factory: sessionmaker[Session], job: Job, settings: Settings) -> Answer:
