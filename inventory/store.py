@@ -16,9 +16,25 @@ from inventory.tables import Availability, Sku, StockLot, StockMovement, Warehou
 def _move(session: Session, *, now: datetime, sku: str, bucket: str, qty: int, reason: str,
           reference: str, actor: str, warehouse: str | None = None,
           lot_id: int | None = None) -> None:
-    session.add(StockMovement(at=now, sku_id=sku, warehouse_id=warehouse, lot_id=lot_id,
-                              bucket=bucket, qty=qty, reason=reason, reference=reference,
-                              actor=actor))
+    session.add(StockMovement(**_movement(now=now, sku=sku, bucket=bucket, qty=qty, reason=reason,
+                                          reference=reference, actor=actor, warehouse=warehouse,
+                                          lot_id=lot_id)))
+
+
+def _movement(*, now: datetime, sku: str, bucket: str, qty: int, reason: str, reference: str,
+              actor: str, warehouse: str | None = None, lot_id: int | None = None) -> dict:
+    """One ledger row's columns."""
+    return {"at": now, "sku_id": sku, "warehouse_id": warehouse, "lot_id": lot_id,
+            "bucket": bucket, "qty": qty, "reason": reason, "reference": reference,
+            "actor": actor}
+
+
+def _reserve_row(session: Session, sku: str, qty: int) -> bool:
+    """The conditional update that never oversells: False if fewer than qty are free."""
+    return bool(session.execute(
+        update(Availability)
+        .where(Availability.sku_id == sku, Availability.sellable - Availability.reserved >= qty)
+        .values(reserved=Availability.reserved + qty)).rowcount)
 
 
 def _ensure_availability(session: Session, sku: str) -> None:
@@ -98,12 +114,7 @@ def reserve(session: Session, *, lines: Mapping[str, int], now: datetime, refere
     short: list[dict] = []
     for sku in sorted(lines):
         qty = lines[sku]
-        done = session.execute(
-            update(Availability)
-            .where(Availability.sku_id == sku,
-                   Availability.sellable - Availability.reserved >= qty)
-            .values(reserved=Availability.reserved + qty)).rowcount
-        if done:
+        if _reserve_row(session, sku, qty):
             _move(session, now=now, sku=sku, bucket="reserved", qty=qty, reason="reservation",
                   reference=reference, actor=actor)
         else:
@@ -134,8 +145,9 @@ def reserve_locked(session: Session, *,
     """Record (reference, lines, time) reservations checked against `lock_free` in this
     transaction.
 
-    One ledger row per order and SKU as `reserve` writes, but one UPDATE per SKU for the whole
-    batch: a hot SKU's row is written once per commit, not once per order. The update is still
+    One ledger row per order and SKU as `reserve` writes, but the availability rows are updated
+    once for the whole batch (one statement on PostgreSQL, one per SKU on SQLite): a hot SKU's
+    row is written once per commit, not once per order. The update is still
     conditional (and reserved <= sellable a CHECK constraint), so a caller that skipped the lock
     gets StockConflict, never an oversell.
     """
@@ -144,9 +156,8 @@ def reserve_locked(session: Session, *,
     for reference, lines, now in reservations:
         for sku, qty in sorted(lines.items()):
             totals[sku] = totals.get(sku, 0) + qty
-            moves.append({"at": now, "sku_id": sku, "warehouse_id": None, "lot_id": None,
-                          "bucket": "reserved", "qty": qty, "reason": "reservation",
-                          "reference": reference, "actor": actor})
+            moves.append(_movement(now=now, sku=sku, bucket="reserved", qty=qty,
+                                   reason="reservation", reference=reference, actor=actor))
     if moves:
         session.execute(insert(StockMovement), moves)  # one statement, no ORM objects
     if not totals:
@@ -163,11 +174,7 @@ def reserve_locked(session: Session, *,
             .returning(Availability.sku_id)
             .execution_options(synchronize_session=False)).scalars())
     else:  # SQLite has no VALUES list with column names in FROM; it serialises writers anyway
-        done = {sku for sku in sorted(totals) if session.execute(
-            update(Availability)
-            .where(Availability.sku_id == sku,
-                   Availability.sellable - Availability.reserved >= totals[sku])
-            .values(reserved=Availability.reserved + totals[sku])).rowcount}
+        done = {sku for sku in sorted(totals) if _reserve_row(session, sku, totals[sku])}
     missed = sorted(set(totals) - done)
     if missed:  # only if a caller skipped lock_free; the caller rolls back
         raise StockConflict(f"reservation of {', '.join(missed)} exceeds what is free",
