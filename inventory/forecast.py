@@ -78,8 +78,7 @@ def forecast(signals: list[SignalRow], sales: list[SaleRow], *, start: date, hor
     with threadpool_limits(threads):  # a busy shared machine thrashes with many threads
         means = predict_means(panel, horizon=horizon, seed=seed, max_train_rows=max_train_rows)
         calibration = calibrate(panel, horizon=horizon, seed=seed, max_train_rows=max_train_rows)
-    started = start_odds(panel.first_signal, panel.first_sale, origin=panel.days, horizon=horizon,
-                         intent=features.decayed_intent(panel, 0))
+    started = _panel_start_odds(panel, origin=panel.days, horizon=horizon)
     return to_rows(panel, means, calibration, started)
 
 
@@ -158,8 +157,7 @@ def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0,
                        max_train_rows=max_train_rows)
     actual = panel.sales[:, origin:origin + horizon]
     live = panel.first_signal.clip(max=panel.first_sale) < origin  # SKUs known at that origin
-    started = start_odds(panel.first_signal, panel.first_sale, origin=origin, horizon=horizon,
-                         intent=features.decayed_intent(panel, 0))
+    started = _panel_start_odds(panel, origin=origin, horizon=horizon)
     mu, actual, started = mu[live], actual[live], started[live]
     if mu.sum() <= 0:
         return Calibration()
@@ -170,6 +168,12 @@ def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0,
     best = min(_TAIL_GRID, key=lambda tail: abs(
         _coverage(mu, actual, started, Calibration(dispersion, tail)) - 0.80))
     return Calibration(dispersion=dispersion, tail=best)
+
+
+def _panel_start_odds(panel: features.Panel, *, origin: int, horizon: int) -> np.ndarray:
+    """`start_odds` of the panel's SKUs, tilted by their short-decay intent."""
+    return start_odds(panel.first_signal, panel.first_sale, origin=origin, horizon=horizon,
+                      intent=features.decayed_intent(panel, 0))
 
 
 def start_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: int, horizon: int,
@@ -268,16 +272,15 @@ def _launch_means(panel: features.Panel, *, origin: int, horizon: int) -> np.nda
         return None
     intent = features.decayed_intent(panel, 1)
     before = intent[donors, first_sale[donors] - 1]
+    if not before.sum() > 0:
+        return None
     per_intent = np.zeros(horizon)
     for k in range(horizon):
         seen = first_sale[donors] + k < origin
         sold = panel.sales[donors[seen], first_sale[donors[seen]] + k].sum()
         # no launch that far in yet: keep the last day's ratio
         per_intent[k] = sold / before[seen].sum() if before[seen].sum() > 0 else per_intent[k - 1]
-    if not before.sum() > 0:
-        return None
-    started = start_odds(panel.first_signal, first_sale, origin=origin, horizon=horizon,
-                         intent=features.decayed_intent(panel, 0))
+    started = _panel_start_odds(panel, origin=origin, horizon=horizon)
     starts = np.diff(started, axis=1, prepend=0.0)  # chance the first sale is on each day
     means = np.zeros((n, horizon))
     for h in range(horizon):
