@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
@@ -101,8 +102,8 @@ def place_many(session: Session, *, batch: list[tuple[OrderInput, datetime]], se
             (placed[r][0], [SimpleNamespace(**line) for line in lines[r]]) for r in results]
 
 
-def _known_skus(session: Session, skus: set[str] | dict[str, int]) -> set[str]:
-    return set(session.execute(select(Sku.id).where(Sku.id.in_(list(skus)))).scalars())
+def _known_skus(session: Session, skus: Iterable[str]) -> set[str]:
+    return set(session.execute(select(Sku.id).where(Sku.id.in_(set(skus)))).scalars())
 
 
 def _unknown_skus(order: OrderInput, known: set[str]) -> list[dict]:
