@@ -16,6 +16,7 @@ import numpy as np
 from inventory.signals import SaleRow, SignalRow
 
 CATEGORIES = ("skincare", "makeup", "haircare", "wellness")
+LAUNCH_GAP = (5, 21)  # days from a launch's first creator post to its first day of sale
 # Weekly rhythm (Mon..Sun) per category before per-world jitter: evenings and weekends differ.
 _RHYTHM = {
     "skincare": (1.00, 0.95, 0.95, 1.00, 1.05, 1.15, 1.10),
@@ -40,6 +41,14 @@ class World:
     def until(self, day: date) -> tuple[list[SignalRow], list[SaleRow]]:
         """Rows dated strictly before `day` (what a forecaster standing on `day` may see)."""
         return ([r for r in self.signals if r.day < day], [r for r in self.sales if r.day < day])
+
+
+def parse_seeds(text: str) -> list[int]:
+    """World seeds from '7001,7002' or a range '40001-40012' (both ends included)."""
+    if "-" in text:
+        lo, hi = text.split("-")
+        return list(range(int(lo), int(hi) + 1))
+    return [int(s) for s in text.split(",")]
 
 
 def generate(seed: int, *, skus: int = 60, days: int = 180, launch_share: float = 0.3,
@@ -83,7 +92,7 @@ def _interest(rng: np.random.Generator, days: int, is_launch: bool
     seeded_from, sale_start = 0, 0
     if is_launch:
         seeded_from = int(rng.integers(10, days - 10))
-        sale_start = seeded_from + int(rng.integers(5, 22))
+        sale_start = seeded_from + int(rng.integers(LAUNCH_GAP[0], LAUNCH_GAP[1] + 1))
         # before launch only the creators' seeding exists; the level ramps up after the launch
         ramp = np.clip((t - seeded_from) / max(sale_start - seeded_from + 10, 1), 0.0, 1.0)
         interest = interest * ramp
