@@ -3,7 +3,7 @@
 For the same worlds, origins and groups as the forecast benchmark, prints the WAPE (as a
 multiple of the 28-day-mean baseline's) of two forecasters that know the generator's secrets:
 
-- oracle: the median of each day's true expected units (it knows the future creator bursts,
+- oracle: the Poisson median of each day's true expected units (it knows the future creator bursts,
   the start day of every launch and every SKU's conversion);
 - timing-blind: for SKUs not yet selling at the origin, the same true path after the start,
   but the start day only as the generator draws it (uniform over `worlds.LAUNCH_GAP`, given

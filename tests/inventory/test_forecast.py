@@ -161,3 +161,10 @@ def test_a_long_selling_sku_is_levelled_by_its_long_run_conversion_and_a_burst_f
     higher = forecast._long_run_level(bursting, bursting.days, 14)[0]
     today = features.decayed_intent(bursting, 0)[0, -1] / 4.0
     assert 2.2 < higher < 2.0 * today
+
+
+def test_world_seeds_parse_from_lists_and_ranges() -> None:
+    assert worlds.parse_seeds("7001,7003") == [7001, 7003]
+    assert worlds.parse_seeds("40001-40003") == [40001, 40002, 40003]
+    with pytest.raises(ValueError):
+        worlds.parse_seeds("40001-x")
