@@ -197,25 +197,25 @@ def start_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: int,
                + np.cumsum(np.bincount(waited, minlength=size)[:size][::-1])[::-1]
                - np.bincount(waited, minlength=size)[:size])
     hazard = np.divide(events, at_risk, out=np.zeros(size), where=at_risk > 0)
+    odds = np.ones((len(first_signal), horizon))
+    tilted = None
     if intent is not None and len(gaps) >= _TILT_MIN_STARTS and waiting.any():
         tilted = _tilted_odds(first_signal, first_sale, origin=origin, horizon=horizon,
-                              intent=intent, events=events, at_risk=at_risk)
-        if tilted is not None:
-            odds = np.ones((len(first_signal), horizon))
-            odds[waiting] = tilted[waiting]
-            return odds
-    survival = np.concatenate([[1.0], np.cumprod(1.0 - hazard)])  # P(gap >= g)
-    odds = np.ones((len(first_signal), horizon))
-    ahead = survival[waited[:, None] + np.arange(1, horizon + 1)[None, :]]
-    now = survival[waited][:, None]
-    # nobody has waited this long before: no basis for a delay, so treat it as due now
-    odds[waiting] = np.where(now > 0, 1.0 - ahead / np.maximum(now, 1e-12), 1.0)
+                              intent=intent, hazard=hazard, events=events, at_risk=at_risk)
+    if tilted is not None:
+        odds[waiting] = tilted[waiting]
+    else:
+        survival = np.concatenate([[1.0], np.cumprod(1.0 - hazard)])  # P(gap >= g)
+        ahead = survival[waited[:, None] + np.arange(1, horizon + 1)[None, :]]
+        now = survival[waited][:, None]
+        # nobody has waited this long before: no basis for a delay, so treat it as due now
+        odds[waiting] = np.where(now > 0, 1.0 - ahead / np.maximum(now, 1e-12), 1.0)
     return odds
 
 
 def _tilted_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: int, horizon: int,
-                 intent: np.ndarray, events: np.ndarray, at_risk: np.ndarray
-                 ) -> np.ndarray | None:
+                 intent: np.ndarray, hazard: np.ndarray, events: np.ndarray,
+                 at_risk: np.ndarray) -> np.ndarray | None:
     """Discrete-time hazard: logit(Kaplan-Meier hazard by days waited) + beta * log intent.
 
     Fitted on every past day d a SKU was still waiting, seen from landmarks every other day
@@ -225,7 +225,6 @@ def _tilted_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: in
     """
     pooled = (events.sum() + 0.5) / (at_risk.sum() + 1.0)
     # clipped so the offset stays finite; where nobody was at risk, the pooled daily rate
-    hazard = np.divide(events, at_risk, out=np.zeros(len(events)), where=at_risk > 0)
     base = special.logit(np.where(at_risk > 0, hazard.clip(0.002, 0.998), pooled))
     size = len(base)
     log_intent = np.log1p(intent)
