@@ -11,13 +11,22 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import fields
-from datetime import timedelta
 from pathlib import Path
 
 from inventory import backtest, worlds
 
 HEADING = "## Forecasts (benchmarks/forecast.py)"
 DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+
+
+def world_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The worlds and origins scored; forecast_floor.py takes the same so both see one set."""
+    parser.add_argument("--seeds", default="7001,7002,7003")
+    parser.add_argument("--skus", type=int, default=60)
+    parser.add_argument("--days", type=int, default=200)
+    parser.add_argument("--origins", type=int, default=4)
+    parser.add_argument("--horizon", type=int, default=14)
+    return parser
 
 
 def merge(total: backtest.Report, part: backtest.Report) -> None:
@@ -31,12 +40,7 @@ def merge(total: backtest.Report, part: backtest.Report) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seeds", default="7001,7002,7003")
-    parser.add_argument("--skus", type=int, default=60)
-    parser.add_argument("--days", type=int, default=200)
-    parser.add_argument("--origins", type=int, default=4)
-    parser.add_argument("--horizon", type=int, default=14)
+    parser = world_arguments(argparse.ArgumentParser())
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     seeds = worlds.parse_seeds(args.seeds)
@@ -44,9 +48,8 @@ def main() -> None:
     began = time.perf_counter()
     for seed in seeds:
         world = worlds.generate(seed, skus=args.skus, days=args.days)
-        last = args.days - args.horizon
-        origins = [world.first_day + timedelta(days=last - 14 * k) for k in range(args.origins)]
-        merge(total, backtest.backtest(world.signals, world.sales, origins=origins,
+        merge(total, backtest.backtest(world.signals, world.sales,
+                                       origins=world.origins(args.origins, args.horizon),
                                        horizon=args.horizon, categories=world.categories,
                                        threads=1))
     total.origins.sort()

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import argparse
 from collections import defaultdict
+from datetime import date, timedelta
 
 import numpy as np
+from forecast import world_arguments  # the sibling benchmark: both score the same worlds
 from scipy import stats
 
-from inventory import worlds
+from inventory import backtest, worlds
 
 _GRID = np.arange(0, 2000)
 
@@ -35,42 +37,36 @@ def mixture_median(means: list[float]) -> int:
     return int(_GRID[np.argmax(cdf >= 0.5)])
 
 
-def score(seed: int, sums: dict[tuple[str, str], float], *, days: int, origins: int,
-          horizon: int, launch_days: int = 14) -> None:
+def score(seed: int, sums: dict[tuple[str, str], float], *, skus: int, days: int,
+          origins: int, horizon: int) -> None:
     """Add one world's |error| sums per group and forecaster into `sums`."""
-    world = worlds.generate(seed, days=days)
-    units: dict[tuple[str, int], int] = defaultdict(int)
-    first_sale: dict[str, int] = {}
-    for r in world.sales:
-        t = (r.day - world.first_day).days
-        units[(r.sku, t)] += r.units
-        first_sale[r.sku] = min(first_sale.get(r.sku, t), t)
-    first_signal: dict[str, int] = {}
-    for r in world.signals:
-        t = (r.day - world.first_day).days
-        first_signal[r.sku] = min(first_signal.get(r.sku, t), t)
+    world = worlds.generate(seed, skus=skus, days=days)
+    units, first_sale = backtest.index_sales(world.sales)
+    first_signal: dict[str, date] = {}
+    for r in sorted(world.signals, key=lambda r: r.day):
+        first_signal.setdefault(r.sku, r.day)
     lo_gap, hi_gap = worlds.LAUNCH_GAP
-    for k in range(origins):
-        origin = days - horizon - 14 * k
+    for origin in world.origins(origins, horizon):
+        at = (origin - world.first_day).days
         for sku, mean in world.mean_units.items():
-            sold = first_sale.get(sku, days)
-            start = world.launch_day[sku]
-            true_start = (start - world.first_day).days if start else days
-            groups = ["overall"]
-            if sold >= origin - launch_days + 1:
-                groups.append("launches")
-            waiting = sold >= origin and sku in first_signal and first_signal[sku] < origin
+            sold = first_sale.get(sku)
+            groups = ["overall"] + (["launches"] if backtest.is_launch(sold, origin) else [])
+            seen = first_signal.get(sku, origin)
+            waiting = (sold is None or sold >= origin) and seen < origin
             if waiting:
                 groups.append("not yet selling")
-            waited = origin - first_signal.get(sku, origin)
+            start = world.launch_day[sku]
+            true_start = (start - world.first_day).days if start else days
+            waited = (origin - seen).days
             shifts = range(max(lo_gap - waited, 0), max(hi_gap - waited, 0) + 1)
             after = np.array(mean[true_start:] + (mean[-1],) * (horizon + 1))
-            base = sum(units[(sku, origin - j)] for j in range(1, 29)) / 28
+            base = backtest.mean28(units, sku, origin)
             for h in range(horizon):
-                actual = units[(sku, origin + h)]
-                oracle = stats.poisson.ppf(0.5, mean[origin + h]) if mean[origin + h] > 0 else 0
+                actual = units[(sku, origin + timedelta(days=h))]
+                expected = mean[at + h]
+                oracle = stats.poisson.ppf(0.5, expected) if expected > 0 else 0
                 blind = oracle
-                if waiting and true_start >= origin:
+                if waiting and true_start >= at:
                     blind = mixture_median([after[h - s] if h >= s else 0.0 for s in shifts])
                 for g in groups:
                     sums[(g, "units")] += actual
@@ -80,15 +76,11 @@ def score(seed: int, sums: dict[tuple[str, str], float], *, days: int, origins: 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seeds", default="7001,7002,7003")
-    parser.add_argument("--days", type=int, default=200)
-    parser.add_argument("--origins", type=int, default=4)
-    parser.add_argument("--horizon", type=int, default=14)
-    args = parser.parse_args()
+    args = world_arguments(argparse.ArgumentParser()).parse_args()
     sums: dict[tuple[str, str], float] = defaultdict(float)
     for seed in worlds.parse_seeds(args.seeds):
-        score(seed, sums, days=args.days, origins=args.origins, horizon=args.horizon)
+        score(seed, sums, skus=args.skus, days=args.days, origins=args.origins,
+              horizon=args.horizon)
     print(f"seeds {args.seeds}: WAPE as a multiple of the 28-day mean's (goal for the model: "
           f"overall <= 0.85, launches <= 0.70)")
     print(f"{'group':<18}{'units':>9}{'mean28':>8}{'oracle':>8}{'timing-blind':>14}")

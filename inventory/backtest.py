@@ -64,29 +64,42 @@ def backtest(signals: list[SignalRow], sales: list[SaleRow], *, origins: list[da
         raise PlanningError("a backtest needs at least one origin",
                             [{"field": "origins", "reason": "must not be empty"}],
                             code="invalid_backtest")
-    units = defaultdict(int)
-    for r in sales:
-        units[(r.sku, r.day)] += r.units
-    first_sale: dict[str, date] = {}
-    for r in sorted(sales, key=lambda r: r.day):
-        if r.units > 0:
-            first_sale.setdefault(r.sku, r.day)
+    units, first_sale = index_sales(sales)
     report = Report(origins=sorted(origins), horizon=horizon)
     for origin in report.origins:
         rows = forecast.forecast(signals, sales, start=origin, horizon=horizon, seed=seed,
                                  **options)
         for row in rows:
             actual = units[(row.sku, row.day)]
-            mean28 = sum(units[(row.sku, origin - timedelta(days=k))] for k in range(1, 29)) / 28
             back = 7 * ((row.day - origin).days // 7 + 1)
             last_week = units[(row.sku, row.day - timedelta(days=back))]
             groups = [report.overall, report.categories[(categories or {}).get(row.sku, "all")]]
-            sold_since = first_sale.get(row.sku)
-            if sold_since is None or sold_since >= origin - timedelta(days=launch_days - 1):
+            if is_launch(first_sale.get(row.sku), origin, launch_days):
                 groups.append(report.launches)
             for group in groups:
-                group.add(actual, row, mean28, last_week)
+                group.add(actual, row, mean28(units, row.sku, origin), last_week)
     return report
+
+
+def index_sales(sales: list[SaleRow]) -> tuple[dict[tuple[str, date], int], dict[str, date]]:
+    """Units per (SKU, day), zero where nothing sold, and each SKU's first day with a sale."""
+    units: dict[tuple[str, date], int] = defaultdict(int)
+    first_sale: dict[str, date] = {}
+    for r in sorted(sales, key=lambda r: r.day):
+        units[(r.sku, r.day)] += r.units
+        if r.units > 0:
+            first_sale.setdefault(r.sku, r.day)
+    return units, first_sale
+
+
+def is_launch(first_sale: date | None, origin: date, launch_days: int = 14) -> bool:
+    """No sale before `origin`, or the first fewer than `launch_days` days before it."""
+    return first_sale is None or first_sale >= origin - timedelta(days=launch_days - 1)
+
+
+def mean28(units: dict[tuple[str, date], int], sku: str, origin: date) -> float:
+    """The 28-day-mean baseline: mean daily units over the 28 days before `origin`."""
+    return sum(units[(sku, origin - timedelta(days=k))] for k in range(1, 29)) / 28
 
 
 def describe(report: Report) -> list[str]:

@@ -42,6 +42,11 @@ class World:
         """Rows dated strictly before `day` (what a forecaster standing on `day` may see)."""
         return ([r for r in self.signals if r.day < day], [r for r in self.sales if r.day < day])
 
+    def origins(self, count: int, horizon: int, every: int = 14) -> list[date]:
+        """The last `count` forecast origins, `every` days apart, each with `horizon` days left."""
+        last = self.days - horizon
+        return [self.first_day + timedelta(days=last - every * k) for k in range(count)]
+
 
 def parse_seeds(text: str) -> list[int]:
     """World seeds from '7001,7002' or a range '40001-40012' (both ends included)."""

@@ -168,3 +168,12 @@ def test_world_seeds_parse_from_lists_and_ranges() -> None:
     assert worlds.parse_seeds("40001-40003") == [40001, 40002, 40003]
     with pytest.raises(ValueError):
         worlds.parse_seeds("40001-x")
+
+
+def test_world_origins_leave_the_horizon_to_score() -> None:
+    origins = WORLD.origins(3, 14)
+    assert origins == [WORLD.first_day + timedelta(days=WORLD.days - 14 - 14 * k)
+                       for k in range(3)]
+    assert backtest.is_launch(None, origins[0])
+    assert backtest.is_launch(origins[0] - timedelta(days=13), origins[0])
+    assert not backtest.is_launch(origins[0] - timedelta(days=14), origins[0])
