@@ -20,6 +20,7 @@ _SAVES, _LIKES, _COMMENTS, _SEARCHES = (SIGNAL_FIELDS.index(f)
 # target weekday is the first column so the model can treat it as categorical
 WEEKDAY_COLUMN = 0
 _ORIGIN_FEATURES = 32
+NEVER = 10**6  # the day index of a first signal or sale that has not happened
 LEVEL_COLUMN = -1  # a prior level (units/day) the model corrects multiplicatively
 # the SKU's own units per unit of intent over 28 days x today's decayed intent (units/day):
 # after the weekday, horizon step and three same-weekday columns
@@ -58,12 +59,11 @@ def build_panel(signals: list[SignalRow], sales: list[SaleRow], *, start: date) 
     for r in signals:
         if r.day < start:
             sig[index[r.sku], (r.day - day0).days] += [getattr(r, f) for f in SIGNAL_FIELDS]
-    never = 10**6
-    first_signal, first_sale = np.full(n, never), np.full(n, never)
+    first_signal, first_sale = np.full(n, NEVER), np.full(n, NEVER)
     if days:
         active = sig.any(axis=2)
-        first_signal = np.where(active.any(axis=1), active.argmax(axis=1), never)
-        first_sale = np.where((sale > 0).any(axis=1), (sale > 0).argmax(axis=1), never)
+        first_signal = np.where(active.any(axis=1), active.argmax(axis=1), NEVER)
+        first_sale = np.where((sale > 0).any(axis=1), (sale > 0).argmax(axis=1), NEVER)
     cum = np.concatenate([np.zeros((n, 1)), np.cumsum(sale, axis=1)], axis=1)
     ewm = np.stack([_ewm(sig, hl) for hl in _HALF_LIVES], axis=3)
     sales_ewm = np.stack([_ewm(sale[:, :, None], hl)[:, :, 0] for hl in (3.0, 14.0)], axis=2)
@@ -87,9 +87,11 @@ def decayed_intent(panel: Panel, half_life_index: int) -> np.ndarray:
     return panel.ewm[:, :, [_SAVES, _SEARCHES, _COMMENTS], half_life_index].sum(axis=2)
 
 
-def intent_counts(panel: Panel) -> np.ndarray:
-    """Daily saves + searches + comments (sku x day): the signals that convert into purchases."""
-    return panel.signals[:, :, [_SAVES, _SEARCHES, _COMMENTS]].sum(axis=2)
+def cumulative_intent(panel: Panel) -> np.ndarray:
+    """Saves + searches + comments (the signals that convert into purchases) summed up to each
+    day, with a leading zero column: column b minus column a is the intent on days a..b-1."""
+    daily = panel.signals[:, :, [_SAVES, _SEARCHES, _COMMENTS]].sum(axis=2)
+    return np.concatenate([np.zeros((len(daily), 1)), np.cumsum(daily, axis=1)], axis=1)
 
 
 def day_of(panel: Panel, index: int) -> date:

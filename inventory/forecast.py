@@ -36,6 +36,7 @@ _LAUNCH_BLEND = 0.5  # weight of the model against the launch curve before a fir
 _SEASONED = 14  # days of sales before the blend with the SKU's own conversion starts
 _TILT_MIN_STARTS = 5  # first sales needed before intent may tilt the start odds
 _TILT_L2 = 1.0
+_MIN_LIKE = 3  # launches that waited as long, before the launch curve uses only them
 # The model's multiplier on the level is shrunk (power) and capped: its large corrections were
 # mostly noise (over-forecast launches with a lot of pre-launch intent) on the tuning worlds.
 _SHRINK = 0.8
@@ -138,8 +139,7 @@ def _long_run_level(panel: features.Panel, origin: int, horizon: int) -> np.ndar
     start = np.clip(np.maximum(origin - _CONV_DAYS, panel.first_sale + _SEASONED), 0, origin)
     start = start.astype(int)
     sold = panel.sales_cum[:, origin] - panel.sales_cum[rows, start]
-    daily = features.intent_counts(panel)
-    shown = np.concatenate([np.zeros((n, 1)), np.cumsum(daily, axis=1)], axis=1)
+    shown = features.cumulative_intent(panel)
     ratio = sold / (shown[:, origin] - shown[rows, start] + 1.0)
     today = features.decayed_intent(panel, 0)[:, origin - 1]
     month = (shown[:, origin] - shown[:, max(origin - 28, 0)]) / max(min(origin, 28), 1)
@@ -181,10 +181,11 @@ def start_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: int,
     """Chance (sku x step) that a SKU has made its first sale by each day from `origin`.
 
     1 for SKUs already selling (or unknown). For a SKU with signals and no sale yet: Kaplan-Meier
-    over the days from first signal to first sale of every SKU known before `origin` (those
+    over the days from first signal to first sale of every launch known before `origin` (those
     still waiting are censored), given the days it has already waited. With `intent` (sku x
     day, decayed through each day) the daily hazard is tilted by the SKU's own intent.
     """
+    first_signal = np.where(_launch_like(first_signal, first_sale), first_signal, features.NEVER)
     known = first_signal < origin
     sold = known & (first_sale < origin)
     waiting = known & ~sold
@@ -211,6 +212,13 @@ def start_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: int,
         # nobody has waited this long before: no basis for a delay, so treat it as due now
         odds[waiting] = np.where(now > 0, 1.0 - ahead / np.maximum(now, 1e-12), 1.0)
     return odds
+
+
+def _launch_like(first_signal: np.ndarray, first_sale: np.ndarray) -> np.ndarray:
+    """SKUs whose wait from first signal to first sale is observed: first seen after the data's
+    first day (one seen on day 0 may have had signals before it; counted, the long-selling SKUs
+    looked like launches that sold at once) and not selling before any signal."""
+    return (first_signal > 0) & (first_sale >= first_signal)
 
 
 def _tilted_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: int, horizon: int,
@@ -261,30 +269,49 @@ def _tilted_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: in
 def _launch_means(panel: features.Panel, *, origin: int, horizon: int) -> np.ndarray | None:
     """Expected units (sku x step) of SKUs not yet selling from other launches' first days.
 
-    Units on the k-th day of sales per unit of decayed intent the day before the first sale,
-    pooled over SKUs that had signals before selling, times this SKU's intent now, averaged
-    over the chance of starting on each day of the horizon. None without such launches.
+    For a SKU that has waited w days since its first signal: units on the k-th day of sales of
+    launches that also waited at least w days (all launches if fewer than three did) per unit
+    of their mean daily intent over their first w days of signals, times this SKU's mean daily
+    intent over its w days, averaged over the chance of starting on each day of the horizon.
+    Both intents cover the same days since the first signal: a decayed level has barely built
+    up a day or two after it, which made SKUs seen briefly look a fraction of their size.
+    None without such launches.
     """
-    first_sale, n = panel.first_sale, len(panel.skus)
-    donors = np.flatnonzero((first_sale < origin) & (panel.first_signal < first_sale))
-    if not len(donors):
+    first_signal, first_sale, n = panel.first_signal, panel.first_sale, len(panel.skus)
+    donors = np.flatnonzero((first_sale < origin) & _launch_like(first_signal, first_sale))
+    waiting = np.flatnonzero((first_signal < origin) & (first_sale >= origin))
+    if not len(donors) or not len(waiting):
         return None
-    intent = features.decayed_intent(panel, 1)
-    before = intent[donors, first_sale[donors] - 1]
-    if not before.sum() > 0:
-        return None
-    per_intent = np.zeros(horizon)
-    for k in range(horizon):
-        seen = first_sale[donors] + k < origin
-        sold = panel.sales[donors[seen], first_sale[donors[seen]] + k].sum()
-        # no launch that far in yet: keep the last day's ratio
-        per_intent[k] = sold / before[seen].sum() if before[seen].sum() > 0 else per_intent[k - 1]
-    started = _panel_start_odds(panel, origin=origin, horizon=horizon)
-    starts = np.diff(started, axis=1, prepend=0.0)  # chance the first sale is on each day
+    shown = features.cumulative_intent(panel)
+    starts = np.diff(_panel_start_odds(panel, origin=origin, horizon=horizon), axis=1,
+                     prepend=0.0)  # chance the first sale is on each day
+    gap = first_sale[donors] - first_signal[donors]
     means = np.zeros((n, horizon))
-    for h in range(horizon):
-        means[:, h] = starts[:, :h + 1] @ per_intent[h::-1]
-    return means * intent[:, origin - 1][:, None]
+    for i in waiting:
+        waited = int(origin - first_signal[i])
+        like = donors[gap >= waited] if (gap >= waited).sum() >= _MIN_LIKE else donors
+        span = np.maximum(np.minimum(waited, first_sale[like] - first_signal[like]), 1)
+        usual = (shown[like, first_signal[like] + span] - shown[like, first_signal[like]]) / span
+        per_intent = _launch_curve(panel, like, usual, origin=origin, horizon=horizon)
+        own = (shown[i, origin] - shown[i, first_signal[i]]) / waited
+        for h in range(horizon):
+            means[i, h] = starts[i, :h + 1] @ per_intent[h::-1] * own
+    return means
+
+
+def _launch_curve(panel: features.Panel, donors: np.ndarray, intent: np.ndarray, *, origin: int,
+                  horizon: int) -> np.ndarray:
+    """Units on each of the first `horizon` days of sales per unit of `intent`, pooled over
+    `donors` (those whose k-th day of sales lies before `origin`)."""
+    start = panel.first_sale[donors]
+    curve = np.zeros(horizon)
+    for k in range(horizon):
+        seen = start + k < origin
+        if intent[seen].sum() > 0:
+            curve[k] = panel.sales[donors[seen], start[seen] + k].sum() / intent[seen].sum()
+        elif k:  # no launch that far in yet: keep the last day's ratio
+            curve[k] = curve[k - 1]
+    return curve
 
 
 def to_rows(panel: features.Panel, means: np.ndarray, calibration: Calibration,

@@ -90,12 +90,41 @@ def test_beats_the_28_day_mean_on_an_unseen_world() -> None:
 
 def test_start_odds_follow_how_long_other_skus_waited_before_their_first_sale() -> None:
     # four SKUs sold 6, 8, 10 and 12 days after their first signal; one has waited 7 days so far
-    first_signal = np.array([0, 0, 0, 0, 13, 0])
-    first_sale = np.array([6, 8, 10, 12, 10**6, 3])
-    odds = forecast.start_odds(first_signal, first_sale, origin=20, horizon=6)
+    first_signal = np.array([1, 1, 1, 1, 14, 1])
+    first_sale = np.array([7, 9, 11, 13, 10**6, 4])
+    odds = forecast.start_odds(first_signal, first_sale, origin=21, horizon=6)
     assert (odds[:4] == 1.0).all() and (odds[5] == 1.0).all()  # already selling
     # it has waited 7 days, so gaps 8, 10 and 12 remain (days 21, 23, 25): one in three each
     assert odds[4].tolist() == pytest.approx([0.0, 1 / 3, 1 / 3, 2 / 3, 2 / 3, 1.0])
+
+
+def test_skus_seen_from_the_first_day_of_data_do_not_count_as_launches_that_sold_at_once() -> None:
+    # six SKUs were there when the data begins and sold on its first days; four launches each
+    # waited 10 days; one launch has waited 2 days
+    first_signal = np.array([0] * 6 + [10, 12, 14, 16, 30])
+    first_sale = np.array([1, 1, 2, 1, 3, 1, 20, 22, 24, 26, 10**6])
+    odds = forecast.start_odds(first_signal, first_sale, origin=32, horizon=10)
+    assert odds[10].tolist() == [0.0] * 8 + [1.0, 1.0]  # its tenth day of waiting is day 40
+
+
+def test_a_launch_seen_for_two_days_is_as_big_as_launches_with_the_same_daily_intent() -> None:
+    # three launches: 10 saves a day for 10 days, then 5 units a day; two new ones seen 2 days
+    day0 = date(2026, 3, 2)
+    signals: list[SignalRow] = []
+    sales = [SaleRow(day0, "OLD", 1)]  # the data begins a day before the first launch
+    for k, first in enumerate((1, 5, 9)):
+        for d in range(first, 40):
+            signals.append(SignalRow(day0 + timedelta(days=d), f"L{k}", saves=10))
+            if d >= first + 10:
+                sales.append(SaleRow(day0 + timedelta(days=d), f"L{k}", 5))
+    for sku, saves in (("N1", 10), ("N2", 20)):
+        signals += [SignalRow(day0 + timedelta(days=d), sku, saves=saves) for d in (38, 39)]
+    panel = features.build_panel(signals, sales, start=day0 + timedelta(days=40))
+    curve = forecast._launch_means(panel, origin=panel.days, horizon=14)
+    new = [panel.skus.index(s) for s in ("N1", "N2")]
+    # it waits ten days like the others: nothing for eight more days, then their 5 a day
+    assert curve[new[0]].tolist() == pytest.approx([0.0] * 8 + [5.0] * 6)
+    assert curve[new[1]].tolist() == pytest.approx([0.0] * 8 + [10.0] * 6)
 
 
 def test_start_odds_lean_on_a_waiting_skus_own_intent() -> None:
