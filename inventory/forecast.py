@@ -36,7 +36,6 @@ _LAUNCH_BLEND = 0.5  # weight of the model against the launch curve before a fir
 _SEASONED = 14  # days of sales before the blend with the SKU's own conversion starts
 _TILT_MIN_STARTS = 5  # first sales needed before intent may tilt the start odds
 _TILT_L2 = 1.0
-_MIN_LIKE = 3  # launches that waited as long, before the launch curve uses only them
 # The model's multiplier on the level is shrunk (power) and capped: its large corrections were
 # mostly noise (over-forecast launches with a lot of pre-launch intent) on the tuning worlds.
 _SHRINK = 0.8
@@ -269,49 +268,31 @@ def _tilted_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: in
 def _launch_means(panel: features.Panel, *, origin: int, horizon: int) -> np.ndarray | None:
     """Expected units (sku x step) of SKUs not yet selling from other launches' first days.
 
-    For a SKU that has waited w days since its first signal: units on the k-th day of sales of
-    launches that also waited at least w days (all launches if fewer than three did) per unit
-    of their mean daily intent over their first w days of signals, times this SKU's mean daily
-    intent over its w days, averaged over the chance of starting on each day of the horizon.
-    Both intents cover the same days since the first signal: a decayed level has barely built
-    up a day or two after it, which made SKUs seen briefly look a fraction of their size.
-    None without such launches.
+    Units on the k-th day of sales per unit of decayed intent the day before the first sale,
+    pooled over SKUs that had signals before selling, times this SKU's intent now, averaged
+    over the chance of starting on each day of the horizon. None without such launches.
     """
-    first_signal, first_sale, n = panel.first_signal, panel.first_sale, len(panel.skus)
-    donors = np.flatnonzero((first_sale < origin) & _launch_like(first_signal, first_sale))
-    waiting = np.flatnonzero((first_signal < origin) & (first_sale >= origin))
-    if not len(donors) or not len(waiting):
+    first_sale, n = panel.first_sale, len(panel.skus)
+    donors = np.flatnonzero((first_sale < origin)
+                            & _launch_like(panel.first_signal, first_sale))
+    if not len(donors):
         return None
-    shown = features.cumulative_intent(panel)
-    starts = np.diff(_panel_start_odds(panel, origin=origin, horizon=horizon), axis=1,
-                     prepend=0.0)  # chance the first sale is on each day
-    gap = first_sale[donors] - first_signal[donors]
-    means = np.zeros((n, horizon))
-    for i in waiting:
-        waited = int(origin - first_signal[i])
-        like = donors[gap >= waited] if (gap >= waited).sum() >= _MIN_LIKE else donors
-        span = np.maximum(np.minimum(waited, first_sale[like] - first_signal[like]), 1)
-        usual = (shown[like, first_signal[like] + span] - shown[like, first_signal[like]]) / span
-        per_intent = _launch_curve(panel, like, usual, origin=origin, horizon=horizon)
-        own = (shown[i, origin] - shown[i, first_signal[i]]) / waited
-        for h in range(horizon):
-            means[i, h] = starts[i, :h + 1] @ per_intent[h::-1] * own
-    return means
-
-
-def _launch_curve(panel: features.Panel, donors: np.ndarray, intent: np.ndarray, *, origin: int,
-                  horizon: int) -> np.ndarray:
-    """Units on each of the first `horizon` days of sales per unit of `intent`, pooled over
-    `donors` (those whose k-th day of sales lies before `origin`)."""
-    start = panel.first_sale[donors]
-    curve = np.zeros(horizon)
+    intent = features.decayed_intent(panel, 1)
+    before = intent[donors, first_sale[donors] - 1]
+    if not before.sum() > 0:
+        return None
+    per_intent = np.zeros(horizon)
     for k in range(horizon):
-        seen = start + k < origin
-        if intent[seen].sum() > 0:
-            curve[k] = panel.sales[donors[seen], start[seen] + k].sum() / intent[seen].sum()
-        elif k:  # no launch that far in yet: keep the last day's ratio
-            curve[k] = curve[k - 1]
-    return curve
+        seen = first_sale[donors] + k < origin
+        sold = panel.sales[donors[seen], first_sale[donors[seen]] + k].sum()
+        # no launch that far in yet: keep the last day's ratio
+        per_intent[k] = sold / before[seen].sum() if before[seen].sum() > 0 else per_intent[k - 1]
+    started = _panel_start_odds(panel, origin=origin, horizon=horizon)
+    starts = np.diff(started, axis=1, prepend=0.0)  # chance the first sale is on each day
+    means = np.zeros((n, horizon))
+    for h in range(horizon):
+        means[:, h] = starts[:, :h + 1] @ per_intent[h::-1]
+    return means * intent[:, origin - 1][:, None]
 
 
 def to_rows(panel: features.Panel, means: np.ndarray, calibration: Calibration,

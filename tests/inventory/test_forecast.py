@@ -107,26 +107,6 @@ def test_skus_seen_from_the_first_day_of_data_do_not_count_as_launches_that_sold
     assert odds[10].tolist() == [0.0] * 8 + [1.0, 1.0]  # its tenth day of waiting is day 40
 
 
-def test_a_launch_seen_for_two_days_is_as_big_as_launches_with_the_same_daily_intent() -> None:
-    # three launches: 10 saves a day for 10 days, then 5 units a day; two new ones seen 2 days
-    day0 = date(2026, 3, 2)
-    signals: list[SignalRow] = []
-    sales = [SaleRow(day0, "OLD", 1)]  # the data begins a day before the first launch
-    for k, first in enumerate((1, 5, 9)):
-        for d in range(first, 40):
-            signals.append(SignalRow(day0 + timedelta(days=d), f"L{k}", saves=10))
-            if d >= first + 10:
-                sales.append(SaleRow(day0 + timedelta(days=d), f"L{k}", 5))
-    for sku, saves in (("N1", 10), ("N2", 20)):
-        signals += [SignalRow(day0 + timedelta(days=d), sku, saves=saves) for d in (38, 39)]
-    panel = features.build_panel(signals, sales, start=day0 + timedelta(days=40))
-    curve = forecast._launch_means(panel, origin=panel.days, horizon=14)
-    new = [panel.skus.index(s) for s in ("N1", "N2")]
-    # it waits ten days like the others: nothing for eight more days, then their 5 a day
-    assert curve[new[0]].tolist() == pytest.approx([0.0] * 8 + [5.0] * 6)
-    assert curve[new[1]].tolist() == pytest.approx([0.0] * 8 + [10.0] * 6)
-
-
 def test_start_odds_lean_on_a_waiting_skus_own_intent() -> None:
     # loud SKUs made their first sale 4 days after their first signal, quiet ones after 12
     loud = np.arange(12) % 2 == 0
