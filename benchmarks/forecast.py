@@ -17,6 +17,7 @@ from inventory import backtest, worlds
 
 HEADING = "## Forecasts (benchmarks/forecast.py)"
 DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+MARKER = "<!-- end of benchmarks/forecast.py output; what follows is kept by --write -->\n"
 
 
 def world_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -69,13 +70,20 @@ def main() -> None:
 
 
 def write_section(lines: list[str]) -> None:
-    """Replace (or append) only this benchmark's section of docs/performance.md."""
+    """Replace this benchmark's output in docs/performance.md (or append the section).
+
+    Only the text up to `MARKER` is replaced: the hand-written notes after it stay.
+    """
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
-    body = HEADING + "\n\n" + "\n".join(lines) + "\n"
+    body = HEADING + "\n\n" + "\n".join(lines) + "\n" + MARKER
     if HEADING in text:
         head, rest = text.split(HEADING, 1)
-        tail = rest.split("\n## ", 1)
-        text = head + body + ("\n## " + tail[1] if len(tail) > 1 else "")
+        if MARKER in rest:
+            tail = rest.split(MARKER, 1)[1]
+        else:
+            parts = rest.split("\n## ", 1)
+            tail = "\n\n## " + parts[1] if len(parts) > 1 else ""
+        text = head + body + tail
     else:
         text = text.rstrip("\n") + "\n\n" + body
     DOC.write_text(text, encoding="utf-8")
