@@ -179,7 +179,8 @@ def start_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: int,
                intent: np.ndarray | None = None) -> np.ndarray:
     """Chance (sku x step) that a SKU has made its first sale by each day from `origin`.
 
-    1 for SKUs already selling (or unknown). For a SKU with signals and no sale yet: Kaplan-Meier
+    1 for SKUs already selling, unknown, or first seen on the data's first day (how long they
+    waited is not known). For a SKU with signals and no sale yet: Kaplan-Meier
     over the days from first signal to first sale of every launch known before `origin` (those
     still waiting are censored), given the days it has already waited. With `intent` (sku x
     day, decayed through each day) the daily hazard is tilted by the SKU's own intent.

@@ -94,7 +94,7 @@ def test_start_odds_follow_how_long_other_skus_waited_before_their_first_sale() 
     first_sale = np.array([7, 9, 11, 13, 10**6, 4])
     odds = forecast.start_odds(first_signal, first_sale, origin=21, horizon=6)
     assert (odds[:4] == 1.0).all() and (odds[5] == 1.0).all()  # already selling
-    # it has waited 7 days, so gaps 8, 10 and 12 remain (days 21, 23, 25): one in three each
+    # it has waited 7 days, so gaps 8, 10 and 12 remain (days 22, 24, 26): one in three each
     assert odds[4].tolist() == pytest.approx([0.0, 1 / 3, 1 / 3, 2 / 3, 2 / 3, 1.0])
 
 
