@@ -215,9 +215,9 @@ def start_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: int,
 
 
 def _launch_like(first_signal: np.ndarray, first_sale: np.ndarray) -> np.ndarray:
-    """SKUs whose wait from first signal to first sale is observed: first seen after the data's
-    first day (one seen on day 0 may have had signals before it; counted, the long-selling SKUs
-    looked like launches that sold at once) and not selling before any signal."""
+    """SKUs whose wait from first signal to first sale can be measured: first seen after the
+    data's first day and not selling before any signal. A SKU seen on day 0 may have had signals
+    before it; counted, long-selling SKUs looked like launches that sold at once."""
     return (first_signal > 0) & (first_sale >= first_signal)
 
 

@@ -91,7 +91,7 @@ def test_beats_the_28_day_mean_on_an_unseen_world() -> None:
 def test_start_odds_follow_how_long_other_skus_waited_before_their_first_sale() -> None:
     # four SKUs sold 6, 8, 10 and 12 days after their first signal; one has waited 7 days so far
     first_signal = np.array([1, 1, 1, 1, 14, 1])
-    first_sale = np.array([7, 9, 11, 13, 10**6, 4])
+    first_sale = np.array([7, 9, 11, 13, features.NEVER, 4])
     odds = forecast.start_odds(first_signal, first_sale, origin=21, horizon=6)
     assert (odds[:4] == 1.0).all() and (odds[5] == 1.0).all()  # already selling
     # it has waited 7 days, so gaps 8, 10 and 12 remain (days 22, 24, 26): one in three each
@@ -102,7 +102,7 @@ def test_skus_seen_from_the_first_day_of_data_do_not_count_as_launches_that_sold
     # six SKUs were there when the data begins and sold on its first days; four launches each
     # waited 10 days; one launch has waited 2 days
     first_signal = np.array([0] * 6 + [10, 12, 14, 16, 30])
-    first_sale = np.array([1, 1, 2, 1, 3, 1, 20, 22, 24, 26, 10**6])
+    first_sale = np.array([1, 1, 2, 1, 3, 1, 20, 22, 24, 26, features.NEVER])
     odds = forecast.start_odds(first_signal, first_sale, origin=32, horizon=10)
     assert odds[10].tolist() == [0.0] * 8 + [1.0, 1.0]  # its tenth day of waiting is day 40
 
@@ -111,7 +111,8 @@ def test_start_odds_lean_on_a_waiting_skus_own_intent() -> None:
     # loud SKUs made their first sale 4 days after their first signal, quiet ones after 12
     loud = np.arange(12) % 2 == 0
     first_signal = np.concatenate([2 * np.arange(12), [57, 57]])
-    first_sale = np.concatenate([2 * np.arange(12) + np.where(loud, 4, 12), [10**6, 10**6]])
+    first_sale = np.concatenate([2 * np.arange(12) + np.where(loud, 4, 12),
+                                 [features.NEVER] * 2])
     level = np.concatenate([np.where(loud, 20.0, 1.0), [20.0, 1.0]])
     intent = np.repeat(level[:, None], 60, axis=1)
     plain = forecast.start_odds(first_signal, first_sale, origin=60, horizon=5)
@@ -183,6 +184,10 @@ def test_world_origins_leave_the_horizon_to_score() -> None:
     origins = WORLD.origins(3, 14)
     assert origins == [WORLD.first_day + timedelta(days=WORLD.days - 14 - 14 * k)
                        for k in range(3)]
+
+
+def test_a_launch_has_no_sale_or_its_first_within_14_days_before_the_origin() -> None:
+    origins = WORLD.origins(3, 14)
     assert backtest.is_launch(None, origins[0])
     assert backtest.is_launch(origins[0] - timedelta(days=13), origins[0])
     assert not backtest.is_launch(origins[0] - timedelta(days=14), origins[0])
