@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import stats
 from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
-from inventory import features
+from inventory import features, launches
 from inventory.planning_errors import PlanningError
 from inventory.signals import SaleRow, SignalRow
 
@@ -34,8 +34,6 @@ MODEL = {"learning_rate": 0.1, "max_iter": 150, "max_leaf_nodes": 31, "min_sampl
 _BLEND = 0.5
 _LAUNCH_BLEND = 0.5  # weight of the model against the launch curve before a first sale
 _SEASONED = 14  # days of sales before the blend with the SKU's own conversion starts
-_TILT_MIN_STARTS = 5  # first sales needed before intent may tilt the start odds
-_TILT_L2 = 1.0
 # The model's multiplier on the level is shrunk (power) and capped: its large corrections were
 # mostly noise (over-forecast launches with a lot of pre-launch intent) on the tuning worlds.
 _SHRINK = 0.8
@@ -78,7 +76,7 @@ def forecast(signals: list[SignalRow], sales: list[SaleRow], *, start: date, hor
     with threadpool_limits(threads):  # a busy shared machine thrashes with many threads
         means = predict_means(panel, horizon=horizon, seed=seed, max_train_rows=max_train_rows)
         calibration = calibrate(panel, horizon=horizon, seed=seed, max_train_rows=max_train_rows)
-    started = _panel_start_odds(panel, origin=panel.days, horizon=horizon)
+    started = launches.panel_start_odds(panel, origin=panel.days, horizon=horizon)
     return to_rows(panel, means, calibration, started)
 
 
@@ -116,7 +114,7 @@ def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
     waiting = (panel.first_signal < origin) & (panel.first_sale >= origin)
     if waiting.any():
         # two estimates of a launch not yet selling, each with its own error: averaging helped
-        curve = _launch_means(panel, origin=origin, horizon=horizon)
+        curve = launches.launch_means(panel, origin=origin, horizon=horizon)
         if curve is not None:
             means[waiting] = (_LAUNCH_BLEND * means[waiting]
                               + (1 - _LAUNCH_BLEND) * curve[waiting])
@@ -156,7 +154,7 @@ def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0,
                        max_train_rows=max_train_rows)
     actual = panel.sales[:, origin:origin + horizon]
     live = panel.first_signal.clip(max=panel.first_sale) < origin  # SKUs known at that origin
-    started = _panel_start_odds(panel, origin=origin, horizon=horizon)
+    started = launches.panel_start_odds(panel, origin=origin, horizon=horizon)
     mu, actual, started = mu[live], actual[live], started[live]
     if mu.sum() <= 0:
         return Calibration()
@@ -167,133 +165,6 @@ def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0,
     best = min(_TAIL_GRID, key=lambda tail: abs(
         _coverage(mu, actual, started, Calibration(dispersion, tail)) - 0.80))
     return Calibration(dispersion=dispersion, tail=best)
-
-
-def _panel_start_odds(panel: features.Panel, *, origin: int, horizon: int) -> np.ndarray:
-    """`start_odds` of the panel's SKUs, tilted by their short-decay intent."""
-    return start_odds(panel.first_signal, panel.first_sale, origin=origin, horizon=horizon,
-                      intent=features.decayed_intent(panel, 0))
-
-
-def start_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: int, horizon: int,
-               intent: np.ndarray | None = None) -> np.ndarray:
-    """Chance (sku x step) that a SKU has made its first sale by each day from `origin`.
-
-    1 for SKUs already selling, unknown, or first seen on the data's first day (how long they
-    waited is not known). For a SKU with signals and no sale yet: Kaplan-Meier
-    over the days from first signal to first sale of every launch known before `origin` (those
-    still waiting are censored), given the days it has already waited. With `intent` (sku x
-    day, decayed through each day) the daily hazard is tilted by the SKU's own intent.
-    """
-    first_signal = np.where(_launch_like(first_signal, first_sale), first_signal, features.NEVER)
-    known = first_signal < origin
-    sold = known & (first_sale < origin)
-    waiting = known & ~sold
-    gaps = np.clip(first_sale[sold] - first_signal[sold], 0, None).astype(int)
-    waited = (origin - first_signal[waiting]).astype(int)  # its gap is at least this
-    size = origin + horizon + 2
-    events = np.bincount(gaps, minlength=size)[:size]
-    # at risk on gap day g: observed gaps >= g and SKUs that had waited more than g days
-    at_risk = (np.cumsum(events[::-1])[::-1]
-               + np.cumsum(np.bincount(waited, minlength=size)[:size][::-1])[::-1]
-               - np.bincount(waited, minlength=size)[:size])
-    hazard = np.divide(events, at_risk, out=np.zeros(size), where=at_risk > 0)
-    odds = np.ones((len(first_signal), horizon))
-    tilted = None
-    if intent is not None and len(gaps) >= _TILT_MIN_STARTS and waiting.any():
-        tilted = _tilted_odds(first_signal, first_sale, origin=origin, horizon=horizon,
-                              intent=intent, hazard=hazard, events=events, at_risk=at_risk)
-    if tilted is not None:
-        odds[waiting] = tilted[waiting]
-    else:
-        survival = np.concatenate([[1.0], np.cumprod(1.0 - hazard)])  # P(gap >= g)
-        ahead = survival[waited[:, None] + np.arange(1, horizon + 1)[None, :]]
-        now = survival[waited][:, None]
-        # nobody has waited this long before: no basis for a delay, so treat it as due now
-        odds[waiting] = np.where(now > 0, 1.0 - ahead / np.maximum(now, 1e-12), 1.0)
-    return odds
-
-
-def _launch_like(first_signal: np.ndarray, first_sale: np.ndarray) -> np.ndarray:
-    """SKUs whose wait from first signal to first sale can be measured: first seen after the
-    data's first day and not selling before any signal. A SKU seen on day 0 may have had signals
-    before it; counted, long-selling SKUs looked like launches that sold at once."""
-    return (first_signal > 0) & (first_sale >= first_signal)
-
-
-def _tilted_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: int, horizon: int,
-                 intent: np.ndarray, hazard: np.ndarray, events: np.ndarray,
-                 at_risk: np.ndarray) -> np.ndarray | None:
-    """Discrete-time hazard: logit(Kaplan-Meier hazard by days waited) + beta * log intent.
-
-    Fitted on every past day d a SKU was still waiting, seen from landmarks every other day
-    with intent as known at the landmark (as it will be at the origin), outcome first sale on
-    d. Quieter SKUs make their first recorded sale later after a launch (a day of demand below
-    one unit often sells nothing), which the waiting time alone cannot tell.
-    """
-    pooled = (events.sum() + 0.5) / (at_risk.sum() + 1.0)
-    # clipped so the offset stays finite; where nobody was at risk, the pooled daily rate
-    base = special.logit(np.where(at_risk > 0, hazard.clip(0.002, 0.998), pooled))
-    size = len(base)
-    log_intent = np.log1p(intent)
-    xs, ys, offsets = [], [], []
-    for t in range(1, origin, 2):
-        at = np.flatnonzero((first_signal < t) & (first_sale >= t))
-        for h in range(min(horizon, origin - t)):
-            still = at[first_sale[at] >= t + h]
-            xs.append(log_intent[still, t - 1])
-            ys.append(first_sale[still] == t + h)
-            offsets.append(base[np.minimum(t + h - first_signal[still], size - 1)])
-    if not xs:
-        return None
-    x, y, off = np.concatenate(xs), np.concatenate(ys).astype(float), np.concatenate(offsets)
-    if y.sum() < _TILT_MIN_STARTS:
-        return None
-    centre, scale = x.mean(), x.std() + 1e-9
-    z = (x - centre) / scale
-
-    def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
-        p = special.expit(off + z * beta[0])
-        nll = -(y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)).sum()
-        grad = -(z * (y - p)).sum() + 2 * _TILT_L2 * beta[0]
-        return nll + _TILT_L2 * beta[0] ** 2, np.array([grad])
-
-    beta = optimize.minimize(loss, np.zeros(1), jac=True, method="L-BFGS-B").x[0]
-    now = (log_intent[:, origin - 1] - centre) / scale
-    waited = np.clip(origin - first_signal, 0, None)
-    steps = np.minimum(waited[:, None] + np.arange(horizon)[None, :], size - 1)
-    daily = special.expit(base[steps] + beta * now[:, None])
-    return 1.0 - np.cumprod(1.0 - daily, axis=1)
-
-
-def _launch_means(panel: features.Panel, *, origin: int, horizon: int) -> np.ndarray | None:
-    """Expected units (sku x step) of SKUs not yet selling from other launches' first days.
-
-    Units on the k-th day of sales per unit of decayed intent the day before the first sale,
-    pooled over SKUs that had signals before selling, times this SKU's intent now, averaged
-    over the chance of starting on each day of the horizon. None without such launches.
-    """
-    first_sale, n = panel.first_sale, len(panel.skus)
-    donors = np.flatnonzero((first_sale < origin)
-                            & _launch_like(panel.first_signal, first_sale))
-    if not len(donors):
-        return None
-    intent = features.decayed_intent(panel, 1)
-    before = intent[donors, first_sale[donors] - 1]
-    if not before.sum() > 0:
-        return None
-    per_intent = np.zeros(horizon)
-    for k in range(horizon):
-        seen = first_sale[donors] + k < origin
-        sold = panel.sales[donors[seen], first_sale[donors[seen]] + k].sum()
-        # no launch that far in yet: keep the last day's ratio
-        per_intent[k] = sold / before[seen].sum() if before[seen].sum() > 0 else per_intent[k - 1]
-    started = _panel_start_odds(panel, origin=origin, horizon=horizon)
-    starts = np.diff(started, axis=1, prepend=0.0)  # chance the first sale is on each day
-    means = np.zeros((n, horizon))
-    for h in range(horizon):
-        means[:, h] = starts[:, :h + 1] @ per_intent[h::-1]
-    return means * intent[:, origin - 1][:, None]
 
 
 def to_rows(panel: features.Panel, means: np.ndarray, calibration: Calibration,
