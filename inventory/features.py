@@ -94,6 +94,22 @@ def cumulative_intent(panel: Panel) -> np.ndarray:
     return np.concatenate([np.zeros((len(daily), 1)), np.cumsum(daily, axis=1)], axis=1)
 
 
+def pooled_conversion(sales: np.ndarray, intent: np.ndarray, age: np.ndarray) -> float:
+    """Units per unit of intent over SKUs selling 28 days or more (every selling SKU while the
+    history is short): what a SKU with no conversion of its own borrows."""
+    seasoned = age >= 28
+    donors = seasoned if seasoned.any() else age > 0
+    return float(sales[donors].sum() / (intent[donors].sum() + 1.0)) if donors.any() else 0.0
+
+
+def recent_totals(panel: Panel, origin: int, width: int = 28) -> tuple[np.ndarray, np.ndarray]:
+    """Units sold and intent (saves + searches + comments) per SKU over the `width` days
+    before `origin`."""
+    lo = max(origin - width, 0)
+    shown = cumulative_intent(panel)
+    return (panel.sales_cum[:, origin] - panel.sales_cum[:, lo], shown[:, origin] - shown[:, lo])
+
+
 def day_of(panel: Panel, index: int) -> date:
     """The calendar date of a day index (may lie after the panel, in the horizon)."""
     return panel.day0 + timedelta(days=index)
@@ -159,9 +175,7 @@ def _origin_block(panel: Panel, origin: int) -> np.ndarray:
     # launches have no conversion of their own yet: borrow the pooled one of seasoned SKUs
     # (of every selling SKU while the whole history is short)
     age = np.nan_to_num(age_sale, nan=0.0)
-    seasoned = age >= 28
-    donors = seasoned if seasoned.any() else age > 0
-    pooled = sales28[donors].sum() / (intent28[donors].sum() + 1.0) if donors.any() else 0.0
+    pooled = pooled_conversion(sales28, intent28, age)
     own = np.where(age >= 14, per_intent, pooled)
     # what it sold since its first sale, over at most the last week
     since = np.clip(age, 1, 7)

@@ -9,7 +9,9 @@ binomial around the predicted mean whose dispersion and tail level are calibrate
 has signals but no sales yet is a mixture: nothing until it starts selling, then a negative
 binomial; the chance it has started by each day comes from how long other SKUs waited between
 their first signal and their first sale, tilted by its own intent, and its mean averages the
-model with what other launches sold in their first days per unit of pre-launch intent.
+model with what other launches sold in their first days per unit of pre-launch intent
+(`inventory.launches`). In days 4-13 of sales the model is averaged with the SKU's own rate
+measured net of the release of its pre-launch demand.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ MODEL = {"learning_rate": 0.1, "max_iter": 150, "max_leaf_nodes": 31, "min_sampl
 _BLEND = 0.5
 _LAUNCH_BLEND = 0.5  # weight of the model against the launch curve before a first sale
 _SEASONED = 14  # days of sales before the blend with the SKU's own conversion starts
+_EARLY_BLEND = 0.5  # weight of a young SKU's own launch path against the model
 # The model's multiplier on the level is shrunk (power) and capped: its large corrections were
 # mostly noise (over-forecast launches with a lot of pre-launch intent) on the tuning worlds.
 _SHRINK = 0.8
@@ -105,12 +108,17 @@ def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
     # once that conversion is known (the offset level's 7-day sales mean only added noise
     # there); before the first sale only the pooled model knows launch timing. In the first
     # two weeks of sales recent sales are mostly the launch-day rush of pent-up intent, which
-    # fades; the model (it sees days since first sale) alone was better there.
+    # fades: that conversion over-rates them, so they get a launch path of their own below.
     selling = (panel.first_sale <= origin - _SEASONED)[:, None]
     # the model gives the shape over the horizon (weekdays, decay); the average sets the level
     shape = boosted / np.maximum(boosted.mean(axis=1, keepdims=True), 1e-9)
     blended = (weight * boosted + (1 - weight) * conversion).mean(axis=1, keepdims=True) * shape
     means = np.where(selling, blended, boosted).clip(0.0)
+    # days 4-13 of sales: the model, averaged with the SKU's own rate net of the launch release
+    early = launches.early_means(panel, origin=origin, horizon=horizon)
+    young = ~np.isnan(early[:, 0])
+    means[young] = (_EARLY_BLEND * early[young] * shape[young]
+                    + (1 - _EARLY_BLEND) * means[young])
     waiting = (panel.first_signal < origin) & (panel.first_sale >= origin)
     if waiting.any():
         # two estimates of a launch not yet selling, each with its own error: averaging helped

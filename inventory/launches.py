@@ -15,6 +15,13 @@ from inventory import features
 
 _TILT_MIN_STARTS = 5  # first sales needed before intent may tilt the start odds
 _TILT_L2 = 1.0
+_MIN_ELASTICITY_SKUS = 10
+# SKUs in their first weeks of sales
+_EARLY_FROM = 4  # days of sales before their own rate is worth measuring
+_EARLY_PRIOR = 20.0  # intent (saves + searches + comments) the pooled rate counts as
+_EARLY_FADE = 0.96  # daily fade of today's intent over the horizon (the launch burst decays)
+_RELEASE_DAYS = 4.0  # time constant of the release of pre-launch demand after the first sale
+_DEFAULT_SHARE = 0.5
 
 
 def panel_start_odds(panel: features.Panel, *, origin: int, horizon: int) -> np.ndarray:
@@ -117,16 +124,19 @@ def _tilted_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: in
 def launch_means(panel: features.Panel, *, origin: int, horizon: int) -> np.ndarray | None:
     """Expected units (sku x step) of SKUs not yet selling from other launches' first days.
 
-    Units on the k-th day of sales per unit of decayed intent the day before the first sale,
-    pooled over SKUs that had signals before selling, times this SKU's intent now, averaged
-    over the chance of starting on each day of the horizon. None without such launches.
+    Units on the k-th day of sales per unit of scaled intent the day before the first sale,
+    pooled over real launches, times this SKU's scaled intent now, averaged over the chance of
+    starting on each day of the horizon. Intent is scaled as `intent ** intent_elasticity`:
+    a launch with ten times the intent of another sold about 5-7 times as much in the worlds.
+    None without such launches.
     """
     first_sale, n = panel.first_sale, len(panel.skus)
     donors = np.flatnonzero((first_sale < origin)
                             & launch_like(panel.first_signal, first_sale))
     if not len(donors):
         return None
-    intent = features.decayed_intent(panel, 1)
+    power = intent_elasticity(panel, origin)
+    intent = features.decayed_intent(panel, 1) ** power
     before = intent[donors, first_sale[donors] - 1]
     if not before.sum() > 0:
         return None
@@ -142,3 +152,73 @@ def launch_means(panel: features.Panel, *, origin: int, horizon: int) -> np.ndar
     for h in range(horizon):
         means[:, h] = starts[:, :h + 1] @ per_intent[h::-1]
     return means * intent[:, origin - 1][:, None]
+
+
+def intent_elasticity(panel: features.Panel, origin: int) -> float:
+    """Slope of log units on log intent over the last 28 days across SKUs selling 4 weeks or
+    more, within [0.5, 1]; 1 with fewer than `_MIN_ELASTICITY_SKUS` of them.
+
+    Below 1 because products differ in how visible they are: more intent per unit of demand
+    means fewer units per unit of intent, so intent alone over-rates the loudest products.
+    """
+    sold, shown = features.recent_totals(panel, origin)
+    fit = (panel.first_sale <= origin - 28) & (sold > 0) & (shown > 0)
+    if fit.sum() < _MIN_ELASTICITY_SKUS:
+        return 1.0
+    slope = np.polyfit(np.log(shown[fit]), np.log(sold[fit]), 1)[0]
+    return float(np.clip(slope, 0.5, 1.0))
+
+
+def early_means(panel: features.Panel, *, origin: int, horizon: int) -> np.ndarray:
+    """Expected units (sku x step) of SKUs in days `_EARLY_FROM`-13 of sales; NaN for others.
+
+    A launch's first days of sales hold a one-off release of the demand that built up before
+    it could be bought, on top of the steady conversion of today's intent. Its own units per
+    unit of intent are measured net of that release (shrunk towards the pooled conversion), and
+    the horizon gets today's intent fading by `_EARLY_FADE` a day plus what is left of the
+    release: units(k days after the first sale) = rate x (intent + share x pre-launch intent x
+    release(k)), release(k) a geometric decay over `_RELEASE_DAYS` days that sums to one.
+    """
+    n = len(panel.skus)
+    out = np.full((n, horizon), np.nan)
+    age = origin - panel.first_sale
+    young = np.flatnonzero((age >= _EARLY_FROM) & (age < 14) & (panel.first_sale > 0))
+    if not len(young):
+        return out
+    intent = features.decayed_intent(panel, 0)
+    shown = features.cumulative_intent(panel)
+    sold28, shown28 = features.recent_totals(panel, origin)
+    pooled = features.pooled_conversion(sold28, shown28, np.clip(age, 0, None))
+    share = pent_share(panel, origin)
+    step = 1.0 - np.exp(-1.0 / _RELEASE_DAYS)
+    for i in young:
+        start, days = panel.first_sale[i], age[i]
+        waiting = share * shown[i, start]  # pre-launch intent still to convert
+        lagged = intent[i, start - 1:origin - 1]  # intent through the day before each sale day
+        exposure = lagged + waiting * step * np.exp(-np.arange(days) / _RELEASE_DAYS)
+        sold = panel.sales[i, start:origin].sum()
+        rate = (sold + _EARLY_PRIOR * pooled) / (exposure.sum() + _EARLY_PRIOR)
+        ahead = np.arange(horizon)
+        out[i] = rate * (intent[i, origin - 1] * _EARLY_FADE ** (ahead + 1)
+                         + waiting * step * np.exp(-(days + ahead) / _RELEASE_DAYS))
+    return out
+
+
+def pent_share(panel: features.Panel, origin: int) -> float:
+    """Share of pre-launch intent that turned into sales in a launch's first 14 days, beyond
+    the steady conversion of its intent then; from launches selling 4 weeks or more (their
+    steady rate from days 14-27), `_DEFAULT_SHARE` with fewer than three such launches."""
+    first_sale = panel.first_sale
+    donors = np.flatnonzero((first_sale <= origin - 28)
+                            & launch_like(panel.first_signal, first_sale) & (first_sale > 0))
+    if len(donors) < 3:
+        return _DEFAULT_SHARE
+    intent = features.decayed_intent(panel, 0)
+    shown = features.cumulative_intent(panel)
+    extra, base = 0.0, 0.0
+    for j in donors:
+        s = first_sale[j]
+        steady = panel.sales[j, s + 14:s + 28].sum() / max(intent[j, s + 13:s + 27].sum(), 1e-9)
+        extra += panel.sales[j, s:s + 14].sum() - steady * intent[j, s - 1:s + 13].sum()
+        base += steady * shown[j, s]
+    return float(np.clip(extra / base, 0.0, 1.0)) if base > 0 else _DEFAULT_SHARE

@@ -1,11 +1,27 @@
-"""Launches: start odds from other launches' waits, tilted by a waiting SKU's own intent."""
+"""Launches: start odds from other launches' waits, tilted by a waiting SKU's own intent; what
+a launch sells from its intent, and the release of pre-launch demand in its first days."""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
 
 from inventory import features, launches
+from inventory.signals import SaleRow, SignalRow
+
+DAY0 = date(2026, 1, 5)
+
+
+def panel_of(saves: dict[str, list[int]], units: dict[str, list[int]]) -> features.Panel:
+    """A panel from daily saves (the only intent here) and units per SKU, all from DAY0."""
+    days = max(len(v) for v in (*saves.values(), *units.values()))
+    signals = [SignalRow(DAY0 + timedelta(days=t), sku, 0, 0, n, 0, 0, 0)
+               for sku, row in saves.items() for t, n in enumerate(row) if n]
+    sales = [SaleRow(DAY0 + timedelta(days=t), sku, n)
+             for sku, row in units.items() for t, n in enumerate(row) if n]
+    return features.build_panel(signals, sales, start=DAY0 + timedelta(days=days))
 
 
 def test_start_odds_follow_how_long_other_skus_waited_before_their_first_sale() -> None:
@@ -41,3 +57,55 @@ def test_start_odds_lean_on_a_waiting_skus_own_intent() -> None:
     # on day 4 of the wait a loud one has likely started, a quiet one likely not
     assert (tilted[12] > tilted[13]).all() and tilted[12, 1] > 0.5 > tilted[13, 1]
     assert (np.diff(tilted[12:], axis=1) >= 0).all() and (tilted[:12] == 1.0).all()
+
+
+def test_sales_scale_with_intent_by_the_slope_seen_across_selling_skus() -> None:
+    # twelve SKUs selling for 60 days: units = 3 x intent ** 0.7
+    shown = {f"S{i}": 50 + 30 * i for i in range(12)}
+    saves = {s: [n] * 60 for s, n in shown.items()}
+    units = {s: [round(3 * n ** 0.7)] * 60 for s, n in shown.items()}
+    assert launches.intent_elasticity(panel_of(saves, units), 60) == pytest.approx(0.7, abs=0.03)
+    few = panel_of(dict(list(saves.items())[:5]), dict(list(units.items())[:5]))
+    assert launches.intent_elasticity(few, 60) == 1.0  # too few SKUs to measure a slope
+
+
+def release(share: float, pre_launch: float, days: int) -> np.ndarray:
+    """Units of pre-launch demand released on each of the first `days` days of sales."""
+    step = 1.0 - np.exp(-1.0 / launches._RELEASE_DAYS)
+    return share * pre_launch * step * np.exp(-np.arange(days) / launches._RELEASE_DAYS)
+
+
+def test_a_launch_in_its_first_days_is_forecast_net_of_the_release_of_pent_up_demand() -> None:
+    # LAUNCH: 20 saves a day for 10 days before its first sale on day 30 and after; it sells
+    # 0.5 a save plus the release of half its 200 pre-launch saves. STEADY sells 0.5 a save.
+    saves = {"LAUNCH": [0] * 20 + [20] * 18, "STEADY": [20] * 38}
+    rush = np.round(10 + 0.5 * release(0.5, 200, 8)).astype(int)
+    units = {"LAUNCH": [0] * 30 + rush.tolist(), "STEADY": [10] * 38}
+    panel = panel_of(saves, units)
+    means = launches.early_means(panel, origin=38, horizon=7)
+    assert np.isnan(means[1]).all()  # selling for 38 days: not a launch
+    # its rate is 0.5 a save, not the 0.9 its first 8 days show; the release has mostly passed
+    ahead = 0.5 * (20 * launches._EARLY_FADE ** np.arange(1, 8) + release(0.5, 200, 15)[8:])
+    assert means[0] == pytest.approx(ahead, rel=0.05)
+    assert rush.mean() > 1.3 * means[0, 0] and (np.diff(means[0]) < 0).all()
+
+
+def test_a_launch_in_its_first_three_days_of_sales_is_left_to_the_model() -> None:
+    saves = {"LAUNCH": [0] * 20 + [20] * 13, "STEADY": [20] * 33}
+    units = {"LAUNCH": [0] * 30 + [30, 20, 15], "STEADY": [10] * 33}
+    assert np.isnan(launches.early_means(panel_of(saves, units), origin=33, horizon=7)).all()
+
+
+def test_the_share_of_pre_launch_demand_released_is_learned_from_past_launches() -> None:
+    # three launches 30 days apart, each with 200 pre-launch saves, a release of 30% of them,
+    # then 0.5 units a save for as long as the data runs; STEADY sells from the data's first day
+    saves, units = {"STEADY": [20] * 130}, {"STEADY": [10] * 130}
+    for j in range(3):
+        first = 10 + 30 * j
+        saves[f"L{j}"] = [0] * first + [20] * (130 - first)
+        flow = 10 + 0.5 * np.concatenate([release(0.3, 200, 60), np.zeros(60)])
+        units[f"L{j}"] = [0] * (first + 10) + np.round(flow[:120 - first]).astype(int).tolist()
+    panel = panel_of(saves, units)
+    assert launches.pent_share(panel, 130) == pytest.approx(0.3, abs=0.05)
+    # a day before the third launch has sold for 4 weeks only two can teach: the default
+    assert launches.pent_share(panel, 107) == launches._DEFAULT_SHARE
