@@ -7,10 +7,16 @@ multiple of the 28-day-mean baseline's) of two forecasters that know the generat
   the start day of every launch and every SKU's conversion);
 - timing-blind: for SKUs not yet selling at the origin, the same true path after the start,
   but the start day only as the generator draws it (uniform over `worlds.LAUNCH_GAP`, given
-  the days already waited); the median of that mixture each day.
+  the days already waited); the median of that mixture each day;
+- rate-blind: timing-blind, and for SKUs not yet selling also blind to how many units a unit
+  of the SKU's intent buys: it knows only how that rate is spread over the world's SKUs
+  (`World.units_per_intent`), so each day it takes the median of the mixture over start days
+  and rates; every other SKU as the oracle.
 
-The pooled forecast cannot beat the oracle; the timing-blind figure is the floor for launches
-not yet selling, since their start day is not in any signal the generator emits.
+The pooled forecast cannot beat the oracle; the timing-blind figure bounds launches not yet
+selling, since their start day is not in any signal the generator emits. The rate-blind one
+is nearer what a forecaster can reach for them: it still knows their future interest, but a
+forecaster can also read a little of the rate from how loud the launch is, which it does not.
 
 Usage: .venv/bin/python benchmarks/forecast_floor.py [--seeds 40001-40012]
 """
@@ -27,14 +33,15 @@ from scipy import stats
 
 from inventory import backtest, worlds
 
-_GRID = np.arange(0, 2000)
+_RATE_QUANTILES = np.linspace(0.05, 0.95, 10)
 
 
-def mixture_median(means: list[float]) -> int:
+def mixture_median(means: list[float] | np.ndarray) -> int:
     """Median of an equal mixture of Poisson counts with these means."""
-    cdf = np.mean([stats.poisson.cdf(_GRID, m) if m > 0 else np.ones(len(_GRID))
-                   for m in means], axis=0)
-    return int(_GRID[np.argmax(cdf >= 0.5)])
+    means = np.asarray(means, dtype=float)
+    grid = np.arange(0, int(means.max(initial=0.0) * 2 + 30))
+    cdf = stats.poisson.cdf(grid[None, :], means[:, None]).mean(axis=0)
+    return int(grid[np.argmax(cdf >= 0.5)])
 
 
 def score(seed: int, sums: dict[tuple[str, str], float], *, skus: int, days: int,
@@ -46,6 +53,7 @@ def score(seed: int, sums: dict[tuple[str, str], float], *, skus: int, days: int
     for r in sorted(world.signals, key=lambda r: r.day):
         first_signal.setdefault(r.sku, r.day)
     lo_gap, hi_gap = worlds.LAUNCH_GAP
+    rates = np.quantile(list(world.units_per_intent.values()), _RATE_QUANTILES)
     for origin in world.origins(origins, horizon):
         at = (origin - world.first_day).days
         for sku, mean in world.mean_units.items():
@@ -65,14 +73,18 @@ def score(seed: int, sums: dict[tuple[str, str], float], *, skus: int, days: int
                 actual = units[(sku, origin + timedelta(days=h))]
                 expected = mean[at + h]
                 oracle = stats.poisson.ppf(0.5, expected) if expected > 0 else 0
-                blind = oracle
+                blind = rate_blind = oracle
                 if waiting and true_start >= at:
-                    blind = mixture_median([after[h - s] if h >= s else 0.0 for s in shifts])
+                    paths = [after[h - s] if h >= s else 0.0 for s in shifts]
+                    blind = mixture_median(paths)
+                    scales = rates / world.units_per_intent[sku]
+                    rate_blind = mixture_median(np.outer(paths, scales).ravel())
                 for g in groups:
                     sums[(g, "units")] += actual
                     sums[(g, "mean28")] += abs(actual - base)
                     sums[(g, "oracle")] += abs(actual - oracle)
                     sums[(g, "timing-blind")] += abs(actual - blind)
+                    sums[(g, "rate-blind")] += abs(actual - rate_blind)
 
 
 def main() -> None:
@@ -83,11 +95,13 @@ def main() -> None:
               horizon=args.horizon)
     print(f"seeds {args.seeds}: WAPE as a multiple of the 28-day mean's (goal for the model: "
           f"overall <= 0.85, launches <= 0.70)")
-    print(f"{'group':<18}{'units':>9}{'mean28':>8}{'oracle':>8}{'timing-blind':>14}")
+    print(f"{'group':<18}{'units':>9}{'mean28':>8}{'oracle':>8}{'timing-blind':>14}"
+          f"{'rate-blind':>12}")
     for g in ("overall", "launches", "not yet selling"):
         base = sums[(g, "mean28")] or float("nan")
         print(f"{g:<18}{sums[(g, 'units')]:>9.0f}{sums[(g, 'mean28')] / sums[(g, 'units')]:>8.3f}"
-              f"{sums[(g, 'oracle')] / base:>8.3f}{sums[(g, 'timing-blind')] / base:>14.3f}")
+              f"{sums[(g, 'oracle')] / base:>8.3f}{sums[(g, 'timing-blind')] / base:>14.3f}"
+              f"{sums[(g, 'rate-blind')] / base:>12.3f}")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,9 @@ class World:
     days: int
     launch_day: dict[str, date | None]
     mean_units: dict[str, tuple[float, ...]]  # the true expected units per day, for oracles
+    # expected units per unit of intent (saves + searches + comments) at the same interest,
+    # before the weekly rhythm: what signals cannot tell about a SKU before it sells
+    units_per_intent: dict[str, float]
 
     def until(self, day: date) -> tuple[list[SignalRow], list[SaleRow]]:
         """Rows dated strictly before `day` (what a forecaster standing on `day` may see)."""
@@ -66,6 +69,7 @@ def generate(seed: int, *, skus: int = 60, days: int = 180, launch_share: float 
     categories: dict[str, str] = {}
     launch_day: dict[str, date | None] = {}
     mean_units: dict[str, tuple[float, ...]] = {}
+    units_per_intent: dict[str, float] = {}
     for i in range(skus):
         sku = f"W{seed % 1000:03d}-{i:04d}"
         category = CATEGORIES[int(rng.integers(len(CATEGORIES)))]
@@ -73,9 +77,10 @@ def generate(seed: int, *, skus: int = 60, days: int = 180, launch_share: float 
         is_launch = rng.random() < launch_share
         interest, sale_start, seeded_from = _interest(rng, days, is_launch)
         launch_day[sku] = first_day + timedelta(days=sale_start) if sale_start < days else None
-        counts = _signals(rng, interest, seeded_from)
-        mean = _mean_units(rng, interest, sale_start, rhythm[category], first_day)
+        counts, intent_rate = _signals(rng, interest, seeded_from)
+        mean, conversion = _mean_units(rng, interest, sale_start, rhythm[category], first_day)
         mean_units[sku] = tuple(float(m) for m in mean)
+        units_per_intent[sku] = conversion / intent_rate
         size = rng.uniform(6.0, 20.0)  # negative binomial: variance = mean + mean^2 / size
         units = rng.negative_binomial(size, size / (size + mean))
         for t in range(days):
@@ -84,7 +89,8 @@ def generate(seed: int, *, skus: int = 60, days: int = 180, launch_share: float 
                 signals.append(SignalRow(day, sku, *(int(v) for v in counts[t])))
             if units[t] > 0:
                 sales.append(SaleRow(day, sku, int(units[t])))
-    return World(signals, sales, categories, first_day, days, launch_day, mean_units)
+    return World(signals, sales, categories, first_day, days, launch_day, mean_units,
+                 units_per_intent)
 
 
 def _interest(rng: np.random.Generator, days: int, is_launch: bool
@@ -114,8 +120,10 @@ def _burst(t: np.ndarray, start: int, height: float, tau: float) -> np.ndarray:
     return np.where(t >= start, height * np.exp(-(t - start) / tau), 0.0)
 
 
-def _signals(rng: np.random.Generator, interest: np.ndarray, seeded_from: int) -> np.ndarray:
-    """Daily notes, likes, saves, comments, shares, searches driven by interest, plus bots."""
+def _signals(rng: np.random.Generator, interest: np.ndarray, seeded_from: int
+             ) -> tuple[np.ndarray, float]:
+    """Daily notes, likes, saves, comments, shares, searches driven by interest, plus bots;
+    and the expected saves + comments + searches per unit of interest."""
     days = len(interest)
     reach = rng.lognormal(0.0, 0.5)  # how visible the product is per unit of demand
     rates = np.array([0.08, 12.0, 2.5, 0.8, 0.4, 1.5]) * rng.lognormal(0.0, 0.3, 6) * reach
@@ -129,12 +137,13 @@ def _signals(rng: np.random.Generator, interest: np.ndarray, seeded_from: int) -
             bought = rates[1] * interest.max() * rng.uniform(3, 12)
             counts[day:day + width, 1] += rng.poisson(bought)
     counts[:seeded_from] = 0
-    return counts
+    return counts, float(rates[2] + rates[3] + rates[5])
 
 
 def _mean_units(rng: np.random.Generator, interest: np.ndarray, sale_start: int,
-                rhythm: np.ndarray, first_day: date) -> np.ndarray:
-    """Expected daily units: intent converts over the following days (people save, then buy).
+                rhythm: np.ndarray, first_day: date) -> tuple[np.ndarray, float]:
+    """Expected daily units and units per unit of interest: intent converts over the following
+    days (people save, then buy).
 
     Intent shown before a launch waits: part of it converts in the first days of sale.
     """
@@ -153,4 +162,4 @@ def _mean_units(rng: np.random.Generator, interest: np.ndarray, sale_start: int,
     weekday = np.array([rhythm[(first_day.weekday() + t) % 7] for t in range(days)])
     mean = conversion * converted * weekday
     mean[:sale_start] = 0.0
-    return mean
+    return mean, float(conversion)

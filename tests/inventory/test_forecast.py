@@ -145,6 +145,19 @@ def test_world_seeds_parse_from_lists_and_ranges() -> None:
         worlds.parse_seeds("40001-x")
 
 
+def test_a_worlds_units_per_intent_is_what_its_skus_sell_per_unit_of_intent() -> None:
+    # over the whole history of SKUs selling from the first day, units / intent tracks the
+    # hidden rate the floor benchmark hides from its rate-blind forecaster
+    panel = features.build_panel(WORLD.signals, WORLD.sales,
+                                 start=WORLD.first_day + timedelta(days=WORLD.days))
+    shown = features.cumulative_intent(panel)[:, -1]
+    always = [i for i, s in enumerate(panel.skus) if WORLD.launch_day[s] == WORLD.first_day]
+    seen = np.log(panel.sales_cum[always, -1] / shown[always])
+    hidden = np.log([WORLD.units_per_intent[panel.skus[i]] for i in always])
+    assert len(always) >= 10 and np.corrcoef(seen, hidden)[0, 1] > 0.98
+    assert np.abs(seen - hidden).max() < 0.2
+
+
 def test_world_origins_leave_the_horizon_to_score() -> None:
     origins = WORLD.origins(3, 14)
     assert origins == [WORLD.first_day + timedelta(days=WORLD.days - 14 - 14 * k)
