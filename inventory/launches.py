@@ -3,7 +3,9 @@
 The chance a waiting SKU has made its first sale by each day comes from how long other
 launches waited between their first signal and their first sale (Kaplan-Meier), tilted by its
 own intent; what it sells once started comes from what other launches sold on their first days
-per unit of intent the day before their first sale.
+per unit of intent (scaled by its elasticity) the day before their first sale. In its first
+weeks of sales a launch's own rate is measured net of the one-off release of the demand that
+built up before it could be bought.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ _EARLY_FROM = 4  # days of sales before their own rate is worth measuring
 _EARLY_PRIOR = 20.0  # intent (saves + searches + comments) the pooled rate counts as
 _EARLY_FADE = 0.96  # daily fade of today's intent over the horizon (the launch burst decays)
 _RELEASE_DAYS = 4.0  # time constant of the release of pre-launch demand after the first sale
-_DEFAULT_SHARE = 0.5
+_DEFAULT_SHARE = 0.5  # share of pre-launch intent released, until three launches can say
 
 
 def panel_start_odds(panel: features.Panel, *, origin: int, horizon: int) -> np.ndarray:
@@ -190,18 +192,23 @@ def early_means(panel: features.Panel, *, origin: int, horizon: int) -> np.ndarr
     sold28, shown28 = features.recent_totals(panel, origin)
     pooled = features.pooled_conversion(sold28, shown28, np.clip(age, 0, None))
     share = pent_share(panel, origin)
-    step = 1.0 - np.exp(-1.0 / _RELEASE_DAYS)
+    ahead = np.arange(horizon)
     for i in young:
         start, days = panel.first_sale[i], age[i]
         waiting = share * shown[i, start]  # pre-launch intent still to convert
         lagged = intent[i, start - 1:origin - 1]  # intent through the day before each sale day
-        exposure = lagged + waiting * step * np.exp(-np.arange(days) / _RELEASE_DAYS)
+        exposure = lagged + release(waiting, np.arange(days))
         sold = panel.sales[i, start:origin].sum()
         rate = (sold + _EARLY_PRIOR * pooled) / (exposure.sum() + _EARLY_PRIOR)
-        ahead = np.arange(horizon)
         out[i] = rate * (intent[i, origin - 1] * _EARLY_FADE ** (ahead + 1)
-                         + waiting * step * np.exp(-(days + ahead) / _RELEASE_DAYS))
+                         + release(waiting, days + ahead))
     return out
+
+
+def release(amount: float, days: np.ndarray) -> np.ndarray:
+    """What of `amount` is released on each of `days` (days after the first sale): a geometric
+    decay with time constant `_RELEASE_DAYS` that sums to `amount` over all days."""
+    return amount * (1.0 - np.exp(-1.0 / _RELEASE_DAYS)) * np.exp(-days / _RELEASE_DAYS)
 
 
 def pent_share(panel: features.Panel, origin: int) -> float:
@@ -210,7 +217,7 @@ def pent_share(panel: features.Panel, origin: int) -> float:
     steady rate from days 14-27), `_DEFAULT_SHARE` with fewer than three such launches."""
     first_sale = panel.first_sale
     donors = np.flatnonzero((first_sale <= origin - 28)
-                            & launch_like(panel.first_signal, first_sale) & (first_sale > 0))
+                            & launch_like(panel.first_signal, first_sale))
     if len(donors) < 3:
         return _DEFAULT_SHARE
     intent = features.decayed_intent(panel, 0)

@@ -71,8 +71,13 @@ def test_sales_scale_with_intent_by_the_slope_seen_across_selling_skus() -> None
 
 def release(share: float, pre_launch: float, days: int) -> np.ndarray:
     """Units of pre-launch demand released on each of the first `days` days of sales."""
-    step = 1.0 - np.exp(-1.0 / launches._RELEASE_DAYS)
-    return share * pre_launch * step * np.exp(-np.arange(days) / launches._RELEASE_DAYS)
+    return launches.release(share * pre_launch, np.arange(days))
+
+
+def test_the_release_of_pre_launch_demand_decays_and_sums_to_the_amount() -> None:
+    released = launches.release(100.0, np.arange(200))
+    assert released.sum() == pytest.approx(100.0) and (np.diff(released) < 0).all()
+    assert released[:4].sum() == pytest.approx(100.0 * (1 - np.exp(-1)))  # one time constant
 
 
 def test_a_launch_in_its_first_days_is_forecast_net_of_the_release_of_pent_up_demand() -> None:
