@@ -112,5 +112,5 @@ def test_the_share_of_pre_launch_demand_released_is_learned_from_past_launches()
         units[f"L{j}"] = [0] * (first + 10) + np.round(flow[:120 - first]).astype(int).tolist()
     panel = panel_of(saves, units)
     assert launches.pent_share(panel, 130) == pytest.approx(0.3, abs=0.05)
-    # a day before the third launch has sold for 4 weeks only two can teach: the default
+    # a day before the third launch has sold for 4 weeks, only two can teach: the default
     assert launches.pent_share(panel, 107) == launches._DEFAULT_SHARE
