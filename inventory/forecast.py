@@ -10,8 +10,8 @@ has signals but no sales yet is a mixture: nothing until it starts selling, then
 binomial; the chance it has started by each day comes from how long other SKUs waited between
 their first signal and their first sale, tilted by its own intent, and its mean averages the
 model with what other launches sold in their first days per unit of pre-launch intent
-(`inventory.launches`). In days 4-13 of sales the model is averaged with the SKU's own rate
-measured net of the release of its pre-launch demand.
+(`inventory.launches`). In its first 14 days of sales the model is averaged with the SKU's own
+rate measured net of the release of its pre-launch demand.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
     shape = boosted / np.maximum(boosted.mean(axis=1, keepdims=True), 1e-9)
     blended = (weight * boosted + (1 - weight) * conversion).mean(axis=1, keepdims=True) * shape
     means = np.where(selling, blended, boosted).clip(0.0)
-    # days 4-13 of sales: the model, averaged with the SKU's own rate net of the launch release
+    # first 14 days of sales: the model, averaged with the SKU's own rate net of the release
     early = launches.early_means(panel, origin=origin, horizon=horizon)
     young = ~np.isnan(early[:, 0])
     means[young] = (_EARLY_BLEND * early[young] * shape[young]

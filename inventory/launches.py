@@ -19,7 +19,6 @@ _TILT_MIN_STARTS = 5  # first sales needed before intent may tilt the start odds
 _TILT_L2 = 1.0
 _MIN_ELASTICITY_SKUS = 10
 # SKUs in their first weeks of sales
-_EARLY_FROM = 4  # days of sales before their own rate is worth measuring
 _EARLY_PRIOR = 20.0  # intent (saves + searches + comments) the pooled rate counts as
 _EARLY_FADE = 0.96  # daily fade of today's intent over the horizon (the launch burst decays)
 _RELEASE_DAYS = 4.0  # time constant of the release of pre-launch demand after the first sale
@@ -172,7 +171,7 @@ def intent_elasticity(panel: features.Panel, origin: int) -> float:
 
 
 def early_means(panel: features.Panel, *, origin: int, horizon: int) -> np.ndarray:
-    """Expected units (sku x step) of SKUs in days `_EARLY_FROM`-13 of sales; NaN for others.
+    """Expected units (sku x step) of SKUs in their first 14 days of sales; NaN for others.
 
     A launch's first days of sales hold a one-off release of the demand that built up before
     it could be bought, on top of the steady conversion of today's intent. Its own units per
@@ -184,7 +183,7 @@ def early_means(panel: features.Panel, *, origin: int, horizon: int) -> np.ndarr
     n = len(panel.skus)
     out = np.full((n, horizon), np.nan)
     age = origin - panel.first_sale
-    young = np.flatnonzero((age >= _EARLY_FROM) & (age < 14) & (panel.first_sale > 0))
+    young = np.flatnonzero((age >= 1) & (age < 14) & (panel.first_sale > 0))
     if not len(young):
         return out
     intent = features.decayed_intent(panel, 0)

@@ -95,10 +95,14 @@ def test_a_launch_in_its_first_days_is_forecast_net_of_the_release_of_pent_up_de
     assert rush.mean() > 1.3 * means[0, 0] and (np.diff(means[0]) < 0).all()
 
 
-def test_a_launch_in_its_first_three_days_of_sales_is_left_to_the_model() -> None:
-    saves = {"LAUNCH": [0] * 20 + [20] * 13, "STEADY": [20] * 33}
-    units = {"LAUNCH": [0] * 30 + [30, 20, 15], "STEADY": [10] * 33}
-    assert np.isnan(launches.early_means(panel_of(saves, units), origin=33, horizon=7)).all()
+def test_a_launch_after_one_day_of_sales_is_already_forecast_net_of_the_release() -> None:
+    # the model forecast a dip after a big first day; one day already says most of the rate
+    saves = {"LAUNCH": [0] * 20 + [20] * 11, "STEADY": [20] * 31}
+    first_day = round(10 + 0.5 * release(0.5, 200, 1)[0])
+    units = {"LAUNCH": [0] * 30 + [first_day], "STEADY": [10] * 31}
+    means = launches.early_means(panel_of(saves, units), origin=31, horizon=7)
+    ahead = 0.5 * (20 * launches._EARLY_FADE ** np.arange(1, 8) + release(0.5, 200, 8)[1:])
+    assert means[0] == pytest.approx(ahead, rel=0.05) and np.isnan(means[1]).all()
 
 
 def test_the_share_of_pre_launch_demand_released_is_learned_from_past_launches() -> None:
