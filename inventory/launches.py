@@ -157,17 +157,19 @@ def launch_means(panel: features.Panel, *, origin: int, horizon: int) -> np.ndar
 
 def intent_elasticity(panel: features.Panel, origin: int) -> float:
     """Slope of log units on log intent over the last 28 days across SKUs selling 4 weeks or
-    more, within [0.5, 1]; 1 with fewer than `_MIN_ELASTICITY_SKUS` of them.
+    more, within [0.5, 1]; 1 with fewer than `_MIN_ELASTICITY_SKUS` of them, or when their
+    intent hardly differs (no slope to see).
 
     Below 1 because products differ in how visible they are: more intent per unit of demand
     means fewer units per unit of intent, so intent alone over-rates the loudest products.
     """
     sold, shown = features.recent_totals(panel, origin)
     fit = (panel.first_sale <= origin - 28) & (sold > 0) & (shown > 0)
-    if fit.sum() < _MIN_ELASTICITY_SKUS:
+    x, y = np.log(shown[fit]), np.log(sold[fit])
+    if fit.sum() < _MIN_ELASTICITY_SKUS or np.ptp(x) < 0.5:
         return 1.0
-    slope = np.polyfit(np.log(shown[fit]), np.log(sold[fit]), 1)[0]
-    return float(np.clip(slope, 0.5, 1.0))
+    x = x - x.mean()
+    return float(np.clip((x * (y - y.mean())).sum() / (x * x).sum(), 0.5, 1.0))
 
 
 def early_means(panel: features.Panel, *, origin: int, horizon: int) -> np.ndarray:
@@ -197,6 +199,8 @@ def early_means(panel: features.Panel, *, origin: int, horizon: int) -> np.ndarr
         waiting = share * shown[i, start]  # pre-launch intent still to convert
         lagged = intent[i, start - 1:origin - 1]  # intent through the day before each sale day
         exposure = lagged + release(waiting, np.arange(days))
+        if not exposure.sum() > 0:  # selling without any intent shown: nothing to scale by
+            continue
         sold = panel.sales[i, start:origin].sum()
         rate = (sold + _EARLY_PRIOR * pooled) / (exposure.sum() + _EARLY_PRIOR)
         out[i] = rate * (intent[i, origin - 1] * _EARLY_FADE ** (ahead + 1)
@@ -224,7 +228,10 @@ def pent_share(panel: features.Panel, origin: int) -> float:
     extra, base = 0.0, 0.0
     for j in donors:
         s = first_sale[j]
-        steady = panel.sales[j, s + 14:s + 28].sum() / max(intent[j, s + 13:s + 27].sum(), 1e-9)
+        later = intent[j, s + 13:s + 27].sum()
+        if not later > 0:  # no intent to measure its steady rate by
+            continue
+        steady = panel.sales[j, s + 14:s + 28].sum() / later
         extra += panel.sales[j, s:s + 14].sum() - steady * intent[j, s - 1:s + 13].sum()
         base += steady * shown[j, s]
     return float(np.clip(extra / base, 0.0, 1.0)) if base > 0 else _DEFAULT_SHARE

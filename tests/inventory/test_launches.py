@@ -67,6 +67,8 @@ def test_sales_scale_with_intent_by_the_slope_seen_across_selling_skus() -> None
     assert launches.intent_elasticity(panel_of(saves, units), 60) == pytest.approx(0.7, abs=0.03)
     few = panel_of(dict(list(saves.items())[:5]), dict(list(units.items())[:5]))
     assert launches.intent_elasticity(few, 60) == 1.0  # too few SKUs to measure a slope
+    alike = panel_of({s: [100] * 60 for s in shown}, units)
+    assert launches.intent_elasticity(alike, 60) == 1.0  # the same intent everywhere: no slope
 
 
 def release(share: float, pre_launch: float, days: int) -> np.ndarray:
@@ -89,6 +91,9 @@ def test_a_launch_in_its_first_days_is_forecast_net_of_the_release_of_pent_up_de
     panel = panel_of(saves, units)
     means = launches.early_means(panel, origin=38, horizon=7)
     assert np.isnan(means[1]).all()  # selling for 38 days: not a launch
+    # a launch selling with no intent shown at all is left to the model
+    silent = panel_of({"STEADY": saves["STEADY"]}, {**units, "SILENT": units["LAUNCH"]})
+    assert np.isnan(launches.early_means(silent, origin=38, horizon=7)).all()
     # its rate is 0.5 a save, not the 0.9 its first 8 days show; the release has mostly passed
     ahead = 0.5 * (20 * launches._EARLY_FADE ** np.arange(1, 8) + release(0.5, 200, 15)[8:])
     assert means[0] == pytest.approx(ahead, rel=0.05)
