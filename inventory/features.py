@@ -163,12 +163,11 @@ def _origin_block(panel: Panel, origin: int) -> np.ndarray:
     saves28 = panel.signals[:, max(origin - 28, 0):origin, _SAVES].sum(axis=1)
     searches28 = panel.signals[:, max(origin - 28, 0):origin, _SEARCHES].sum(axis=1)
     sales28 = mean28 * min(origin, 28)
+    intent28 = recent_totals(panel, origin)[1]
     age_signal = np.where(panel.first_signal < origin, origin - panel.first_signal, np.nan)
     age_sale = np.where(panel.first_sale < origin, origin - panel.first_sale, np.nan)
     # units per unit of intent (saves, searches, comments) times today's decayed intent: the
     # product a tree cannot form on its own
-    intent28 = sum(panel.signals[:, max(origin - 28, 0):origin, f].sum(axis=1)
-                   for f in (_SAVES, _SEARCHES, _COMMENTS))
     per_intent = sales28 / (intent28 + 1.0)
     intent = [short[:, _SAVES] + short[:, _SEARCHES] + short[:, _COMMENTS],
               long_[:, _SAVES] + long_[:, _SEARCHES] + long_[:, _COMMENTS]]

@@ -98,9 +98,10 @@ def test_a_launch_unlikely_to_have_started_has_a_zero_median_and_a_positive_p90(
     assert (lo[2], mid[2], hi[2]) == (plain[0][2], plain[1][2], plain[2][2])
 
 
-def test_the_first_two_weeks_of_sales_come_from_the_model_not_the_blend(
+def test_the_first_two_weeks_of_sales_skip_the_28_day_conversion_blend(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    # a SKU whose sales began a few days ago: its recent level is mostly the launch-day rush
+    # a SKU whose sales began a few days ago: its recent level is mostly the launch-day rush, so
+    # its 28-day conversion is not blended in (the launch path of inventory.launches is instead)
     signals, sales = WORLD.until(START)
     busiest = max(WORLD.categories, key=lambda s: sum(r.units for r in sales if r.sku == s))
     rush = [SaleRow(START - timedelta(days=d), "NEW-SELLER", units)
