@@ -34,7 +34,7 @@ _MIN_ORIGIN = 14  # days of history an origin needs before it teaches the model
 MODEL = {"learning_rate": 0.1, "max_iter": 150, "max_leaf_nodes": 31, "min_samples_leaf": 40,
          "l2_regularization": 1.0}
 _BLEND = 0.5
-_LAUNCH_BLEND = 0.5  # weight of the model against the launch curve before a first sale
+_LAUNCH_BLEND = 0.3  # weight of the model against the launch curve before a first sale
 _SEASONED = 14  # days of sales before the blend with the SKU's own conversion starts
 _EARLY_BLEND = 0.5  # weight of a young SKU's own launch path against the model
 # The model's multiplier on the level is shrunk (power) and capped: its large corrections were

@@ -3,9 +3,10 @@
 The chance a waiting SKU has made its first sale by each day comes from how long other
 launches waited between their first signal and their first sale (Kaplan-Meier), tilted by its
 own intent; what it sells once started comes from what other launches sold on their first days
-per unit of intent (scaled by its elasticity) the day before their first sale. In its first
-weeks of sales a launch's own rate is measured net of the one-off release of the demand that
-built up before it could be bought.
+per unit of intent the day before their first sale (intent scaled by its elasticity, and by
+how launches whose debut drew as many posts per unit of intent sold). In its first weeks of
+sales a launch's own rate is measured net of the one-off release of the demand that built up
+before it could be bought.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import numpy as np
 from scipy import optimize, special
 
 from inventory import features
+from inventory.signals import SIGNAL_FIELDS
 
 _TILT_MIN_STARTS = 5  # first sales needed before intent may tilt the start odds
 _TILT_L2 = 1.0
 _MIN_ELASTICITY_SKUS = 10
+_MIX_MIN_DONORS = 5  # launches already selling needed to judge what a signal mix is worth
+_NOTES = SIGNAL_FIELDS.index("notes")
 # SKUs in their first weeks of sales
 _EARLY_PRIOR = 20.0  # intent (saves + searches + comments) the pooled rate counts as
 _EARLY_FADE = 0.96  # daily fade of today's intent over the horizon (the launch burst decays)
@@ -125,11 +129,11 @@ def _tilted_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: in
 def launch_means(panel: features.Panel, *, origin: int, horizon: int) -> np.ndarray | None:
     """Expected units (sku x step) of SKUs not yet selling from other launches' first days.
 
-    Units on the k-th day of sales per unit of scaled intent the day before the first sale,
-    pooled over real launches, times this SKU's scaled intent now, averaged over the chance of
-    starting on each day of the horizon. Intent is scaled as `intent ** intent_elasticity`:
-    a launch with ten times the intent of another sold about 5-7 times as much in the worlds.
-    None without such launches.
+    Units on the k-th day of sales per unit of effective intent the day before the first sale,
+    pooled over real launches, times this SKU's effective intent now, averaged over the chance
+    of starting on each day of the horizon. Effective intent is `intent ** intent_elasticity`
+    (a launch with ten times the intent of another sold about 5-7 times as much in the worlds)
+    times `mix_multiplier`. None without such launches.
     """
     first_sale, n = panel.first_sale, len(panel.skus)
     donors = np.flatnonzero((first_sale < origin)
@@ -141,18 +145,76 @@ def launch_means(panel: features.Panel, *, origin: int, horizon: int) -> np.ndar
     before = intent[donors, first_sale[donors] - 1]
     if not before.sum() > 0:
         return None
-    per_intent = np.zeros(horizon)
-    for k in range(horizon):
-        seen = first_sale[donors] + k < origin
-        sold = panel.sales[donors[seen], first_sale[donors[seen]] + k].sum()
-        # no launch that far in yet: keep the last day's ratio
-        per_intent[k] = sold / before[seen].sum() if before[seen].sum() > 0 else per_intent[k - 1]
+    per_intent = _first_days_curve(panel, donors, before, origin=origin, horizon=horizon)
+    mix = mix_multiplier(panel, donors, before, per_intent, origin=origin)
+    if mix is not None:  # the curve per unit of effective intent, with the donors' own mix
+        per_intent = _first_days_curve(panel, donors, before * mix[donors], origin=origin,
+                                       horizon=horizon)
+        intent = intent * mix[:, None]
     started = panel_start_odds(panel, origin=origin, horizon=horizon)
     starts = np.diff(started, axis=1, prepend=0.0)  # chance the first sale is on each day
     means = np.zeros((n, horizon))
     for h in range(horizon):
         means[:, h] = starts[:, :h + 1] @ per_intent[h::-1]
     return means * intent[:, origin - 1][:, None]
+
+
+def _first_days_curve(panel: features.Panel, donors: np.ndarray, before: np.ndarray, *,
+                      origin: int, horizon: int) -> np.ndarray:
+    """Units the donors sold on their k-th day of sales per unit of `before` (each donor's
+    effective intent the day before its first sale), for k < `horizon`."""
+    first_sale = panel.first_sale[donors]
+    per_intent = np.zeros(horizon)
+    for k in range(horizon):
+        seen = first_sale + k < origin
+        sold = panel.sales[donors[seen], first_sale[seen] + k].sum()
+        # no launch that far in yet: keep the last day's ratio
+        per_intent[k] = sold / before[seen].sum() if before[seen].sum() > 0 else per_intent[k - 1]
+    return per_intent
+
+
+def mix_multiplier(panel: features.Panel, donors: np.ndarray, before: np.ndarray,
+                   per_intent: np.ndarray, *, origin: int) -> np.ndarray | None:
+    """How many times what its intent says each SKU sells, judged by its `signal_mix`.
+
+    exp(slope x (mix - the donors' mean mix)), the slope fitted over the donors (launches
+    already selling) from log(units sold so far / what `per_intent` x `before` expected), shrunk
+    by its own noise: to nothing when it is within one standard error. None with fewer than
+    `_MIX_MIN_DONORS` donors or when their mixes are all the same.
+    """
+    if len(donors) < _MIX_MIN_DONORS:
+        return None
+    first = panel.first_sale[donors]
+    days = np.minimum(origin - first, len(per_intent))  # >= 1: every donor has sold
+    sold = panel.sales_cum[donors, first + days] - panel.sales_cum[donors, first]
+    expected = np.cumsum(per_intent)[days - 1] * before
+    y = np.log((sold + 0.5) / (expected + 0.5))
+    mix = signal_mix(panel, origin)
+    centre = mix[donors].mean()
+    x, y = mix[donors] - centre, y - y.mean()
+    spread = (x * x).sum()
+    if not spread > 0:
+        return None
+    slope = (x * y).sum() / spread
+    noise = ((y - slope * x) ** 2).sum() / max(len(donors) - 2, 1) / spread  # slope's variance
+    slope *= max(0.0, 1.0 - noise / slope ** 2) if slope else 0.0
+    return np.exp(slope * (mix - centre))
+
+
+def signal_mix(panel: features.Panel, origin: int) -> np.ndarray:
+    """log((notes + 1/2) / (intent + 1)) on each SKU's first day of signals before `origin`:
+    how many posts a debut drew per unit of the audience's intent.
+
+    Products differ in how visible they are: how much intent a unit of demand shows as. Posts
+    follow the rise in demand more than the product's visibility, so a debut with many posts
+    per unit of intent is a less visible product that sells more per unit of intent (in the
+    worlds, r = 0.57 between this and a launch's true log units per unit of intent).
+    """
+    rows = np.arange(len(panel.skus))
+    first = np.clip(panel.first_signal, 0, max(origin - 1, 0)).astype(int)
+    shown = features.cumulative_intent(panel)
+    notes = panel.signals[rows, first, _NOTES]
+    return np.log((notes + 0.5) / (shown[rows, first + 1] - shown[rows, first] + 1.0))
 
 
 def intent_elasticity(panel: features.Panel, origin: int) -> float:

@@ -123,3 +123,32 @@ def test_the_share_of_pre_launch_demand_released_is_learned_from_past_launches()
     assert launches.pent_share(panel, 130) == pytest.approx(0.3, abs=0.05)
     # a day before the third launch has sold for 4 weeks, only two can teach: the default
     assert launches.pent_share(panel, 107) == launches._DEFAULT_SHARE
+
+
+def launches_with_notes(rate_by_notes: dict[int, float]) -> features.Panel:
+    """Eight launches seen from days 5-33 with 20 saves a day and 10 or 1 posts on their first
+    day, each selling `rate_by_notes[posts]` units a save from 10 days later; and two SKUs
+    waiting since day 50, one with each number of posts."""
+    signals, sales = [], []
+    for j in range(10):
+        first, notes = (5 + 4 * j, 10 if j % 2 else 1) if j < 8 else (50, 10 if j == 8 else 1)
+        for t in range(first, 60):
+            signals.append(SignalRow(DAY0 + timedelta(days=t), f"L{j}",
+                                     notes if t == first else 0, 0, 20, 0, 0, 0))
+        if j < 8:
+            sales += [SaleRow(DAY0 + timedelta(days=t), f"L{j}", round(20 * rate_by_notes[notes]))
+                      for t in range(first + 10, 60)]
+    return features.build_panel(signals, sales, start=DAY0 + timedelta(days=60))
+
+
+def test_a_launch_whose_debut_drew_more_posts_per_save_is_forecast_as_other_such_launches_sold(
+) -> None:
+    # launches with ten posts on their first day sold twice as much a save as those with one
+    panel = launches_with_notes({10: 1.0, 1: 0.5})
+    means = launches.launch_means(panel, origin=panel.days, horizon=7)
+    assert means is not None and means[9].sum() > 0
+    assert means[8] == pytest.approx(2 * means[9], rel=0.1)
+    # the same rate whatever the posts: the mix is worth nothing and changes nothing
+    panel = launches_with_notes({10: 0.75, 1: 0.75})
+    alike = launches.launch_means(panel, origin=panel.days, horizon=7)
+    assert alike is not None and alike[8] == pytest.approx(alike[9], rel=1e-9)
