@@ -198,12 +198,14 @@ def mix_multiplier(panel: features.Panel, donors: np.ndarray, before: np.ndarray
     slope = (x * y).sum() / spread
     noise = ((y - slope * x) ** 2).sum() / max(len(donors) - 2, 1) / spread  # slope's variance
     slope *= max(0.0, 1.0 - noise / slope ** 2) if slope else 0.0
-    return np.exp(slope * (mix - centre))
+    return np.exp(slope * np.nan_to_num(mix - centre))  # debut unseen: no multiplier
 
 
 def signal_mix(panel: features.Panel, origin: int) -> np.ndarray:
     """log((notes + 1/2) / (intent + 1)) on each SKU's first day of signals before `origin`:
-    how many posts a debut drew per unit of the audience's intent.
+    how many posts a debut drew per unit of the audience's intent. NaN where the debut is not
+    seen: no signal before `origin`, or signals from the data's first day (it may have begun
+    before).
 
     Products differ in how visible they are: how much intent a unit of demand shows as. Posts
     follow the rise in demand more than the product's visibility, so a debut with many posts
@@ -214,7 +216,8 @@ def signal_mix(panel: features.Panel, origin: int) -> np.ndarray:
     first = np.clip(panel.first_signal, 0, max(origin - 1, 0)).astype(int)
     shown = features.cumulative_intent(panel)
     notes = panel.signals[rows, first, _NOTES]
-    return np.log((notes + 0.5) / (shown[rows, first + 1] - shown[rows, first] + 1.0))
+    mix = np.log((notes + 0.5) / (shown[rows, first + 1] - shown[rows, first] + 1.0))
+    return np.where((panel.first_signal > 0) & (panel.first_signal < origin), mix, np.nan)
 
 
 def intent_elasticity(panel: features.Panel, origin: int) -> float:

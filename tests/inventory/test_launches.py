@@ -148,6 +148,9 @@ def test_a_launch_whose_debut_drew_more_posts_per_save_is_forecast_as_other_such
     means = launches.launch_means(panel, origin=panel.days, horizon=7)
     assert means is not None and means[9].sum() > 0
     assert means[8] == pytest.approx(2 * means[9], rel=0.1)
+    # L0's signals start on the data's first day: its debut may lie before, so no mix
+    mix = launches.signal_mix(panel, panel.days)
+    assert np.isnan(mix[0]) and not np.isnan(mix[1:]).any()
     # the same rate whatever the posts: the mix is worth nothing and changes nothing
     panel = launches_with_notes({10: 0.75, 1: 0.75})
     alike = launches.launch_means(panel, origin=panel.days, horizon=7)
