@@ -15,8 +15,10 @@ multiple of the 28-day-mean baseline's) of two forecasters that know the generat
 
 The pooled forecast cannot beat the oracle; the timing-blind figure bounds launches not yet
 selling, since their start day is not in any signal the generator emits. The rate-blind one
-is nearer what a forecaster can reach for them: it still knows their future interest, but a
-forecaster can also read a little of the rate from how loud the launch is, which it does not.
+is nearer what a forecaster can reach for them, but not a bound: it still knows their future
+interest, while a forecaster can read part of the rate from how loud the launch is and from
+how many posts its debut drew per unit of intent (`inventory.launches.signal_mix`), which it
+does not.
 
 Usage: .venv/bin/python benchmarks/forecast_floor.py [--seeds 40001-40012]
 """

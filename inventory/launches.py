@@ -147,16 +147,17 @@ def launch_means(panel: features.Panel, *, origin: int, horizon: int) -> np.ndar
         return None
     per_intent = _first_days_curve(panel, donors, before, origin=origin, horizon=horizon)
     mix = mix_multiplier(panel, donors, before, per_intent, origin=origin)
+    now = intent[:, origin - 1]
     if mix is not None:  # the curve per unit of effective intent, with the donors' own mix
         per_intent = _first_days_curve(panel, donors, before * mix[donors], origin=origin,
                                        horizon=horizon)
-        intent = intent * mix[:, None]
+        now = now * mix
     started = panel_start_odds(panel, origin=origin, horizon=horizon)
     starts = np.diff(started, axis=1, prepend=0.0)  # chance the first sale is on each day
     means = np.zeros((n, horizon))
     for h in range(horizon):
         means[:, h] = starts[:, :h + 1] @ per_intent[h::-1]
-    return means * intent[:, origin - 1][:, None]
+    return means * now[:, None]
 
 
 def _first_days_curve(panel: features.Panel, donors: np.ndarray, before: np.ndarray, *,
@@ -190,15 +191,23 @@ def mix_multiplier(panel: features.Panel, donors: np.ndarray, before: np.ndarray
     expected = np.cumsum(per_intent)[days - 1] * before
     y = np.log((sold + 0.5) / (expected + 0.5))
     mix = signal_mix(panel, origin)
-    centre = mix[donors].mean()
-    x, y = mix[donors] - centre, y - y.mean()
+    fit = _slope(mix[donors], y)
+    if fit is None:
+        return None
+    slope, noise = fit
+    slope *= max(0.0, 1.0 - noise / slope ** 2) if slope else 0.0
+    # centred on the donors' mean mix; a debut not seen gets no multiplier
+    return np.exp(slope * np.nan_to_num(mix - mix[donors].mean()))
+
+
+def _slope(x: np.ndarray, y: np.ndarray) -> tuple[float, float] | None:
+    """Least-squares slope of y on x (both centred) and its variance; None if x is constant."""
+    x, y = x - x.mean(), y - y.mean()
     spread = (x * x).sum()
     if not spread > 0:
         return None
     slope = (x * y).sum() / spread
-    noise = ((y - slope * x) ** 2).sum() / max(len(donors) - 2, 1) / spread  # slope's variance
-    slope *= max(0.0, 1.0 - noise / slope ** 2) if slope else 0.0
-    return np.exp(slope * np.nan_to_num(mix - centre))  # debut unseen: no multiplier
+    return slope, ((y - slope * x) ** 2).sum() / max(len(x) - 2, 1) / spread
 
 
 def signal_mix(panel: features.Panel, origin: int) -> np.ndarray:
@@ -231,10 +240,8 @@ def intent_elasticity(panel: features.Panel, origin: int) -> float:
     sold, shown = features.recent_totals(panel, origin)
     fit = (panel.first_sale <= origin - 28) & (sold > 0) & (shown > 0)
     x, y = np.log(shown[fit]), np.log(sold[fit])
-    if fit.sum() < _MIN_ELASTICITY_SKUS or np.ptp(x) < 0.5:
-        return 1.0
-    x = x - x.mean()
-    return float(np.clip((x * (y - y.mean())).sum() / (x * x).sum(), 0.5, 1.0))
+    line = _slope(x, y) if fit.sum() >= _MIN_ELASTICITY_SKUS and np.ptp(x) >= 0.5 else None
+    return 1.0 if line is None else float(np.clip(line[0], 0.5, 1.0))
 
 
 def early_means(panel: features.Panel, *, origin: int, horizon: int) -> np.ndarray:

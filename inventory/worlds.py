@@ -38,7 +38,7 @@ class World:
     launch_day: dict[str, date | None]
     mean_units: dict[str, tuple[float, ...]]  # the true expected units per day, for oracles
     # expected units per unit of intent (saves + searches + comments) at the same interest,
-    # before the weekly rhythm: what signals cannot tell about a SKU before it sells
+    # before the weekly rhythm: before a SKU sells, its signals tell only part of it
     units_per_intent: dict[str, float]
 
     def until(self, day: date) -> tuple[list[SignalRow], list[SaleRow]]:
