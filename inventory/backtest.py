@@ -2,7 +2,9 @@
 
 WAPE = sum |units - forecast| / sum units, pooled over SKUs, days and origins. Baselines: the
 mean of the last 28 days and the same weekday of the last observed week. Launches are SKUs
-with fewer than `launch_days` days since their first sale at the origin (or none at all).
+with fewer than `launch_days` days since their first sale at the origin (or none at all);
+they are also scored in two parts, those not selling yet and those that have begun to sell,
+whose errors have different causes (when the first sale comes; how fast a new seller fades).
 """
 
 from __future__ import annotations
@@ -47,12 +49,14 @@ class Scores:
 
 @dataclass
 class Report:
-    """Scores overall, on launches and per category, over every origin replayed."""
+    """Scores overall, on launches (and their two parts) and per category, over every origin."""
 
     origins: list[date]
     horizon: int
     overall: Scores = field(default_factory=Scores)
     launches: Scores = field(default_factory=Scores)
+    not_selling: Scores = field(default_factory=Scores)  # launches with no sale before the origin
+    new_sellers: Scores = field(default_factory=Scores)  # launches that have begun to sell
     categories: dict[str, Scores] = field(default_factory=lambda: defaultdict(Scores))
 
 
@@ -74,8 +78,10 @@ def backtest(signals: list[SignalRow], sales: list[SaleRow], *, origins: list[da
             back = 7 * ((row.day - origin).days // 7 + 1)
             last_week = units[(row.sku, row.day - timedelta(days=back))]
             groups = [report.overall, report.categories[(categories or {}).get(row.sku, "all")]]
-            if is_launch(first_sale.get(row.sku), origin, launch_days):
-                groups.append(report.launches)
+            sold = first_sale.get(row.sku)
+            if is_launch(sold, origin, launch_days):
+                selling = sold is not None and sold < origin
+                groups += [report.launches, report.new_sellers if selling else report.not_selling]
             for group in groups:
                 group.add(actual, row, mean28(units, row.sku, origin), last_week)
     return report
@@ -108,7 +114,8 @@ def describe(report: Report) -> list[str]:
              f"horizon {report.horizon} days",
              f"{'group':<14}{'units':>9}{'model':>8}{'mean28':>8}{'lastwk':>8}"
              f"{'x mean28':>10}{'p10-p90':>9}"]
-    groups = [("overall", report.overall), ("launches", report.launches)]
+    groups = [("overall", report.overall), ("launches", report.launches),
+              ("- not selling", report.not_selling), ("- new sellers", report.new_sellers)]
     groups += sorted(report.categories.items())
     for name, s in groups:
         ratio = s.model / s.mean28 if s.mean28 else float("nan")
