@@ -85,7 +85,9 @@ def test_beats_the_28_day_mean_on_an_unseen_world() -> None:
                                categories=world.categories, **FAST)
     assert report.overall.wape() < report.overall.wape("mean28")
     assert 0.6 <= report.overall.coverage <= 0.95
-    assert len(backtest.describe(report)) == 4 + len(report.categories)
+    assert len(backtest.describe(report)) == 6 + len(report.categories)
+    parts = report.not_selling.units + report.new_sellers.units
+    assert parts == report.launches.units and report.not_selling.cells > 0
 
 
 def test_a_launch_unlikely_to_have_started_has_a_zero_median_and_a_positive_p90() -> None:
@@ -170,3 +172,18 @@ def test_a_launch_has_no_sale_or_its_first_within_14_days_before_the_origin() ->
     assert backtest.is_launch(None, origins[0])
     assert backtest.is_launch(origins[0] - timedelta(days=13), origins[0])
     assert not backtest.is_launch(origins[0] - timedelta(days=14), origins[0])
+
+
+def test_one_launch_missed_by_hundreds_does_not_widen_every_forecast() -> None:
+    rng = np.random.default_rng(5)
+    mu = rng.uniform(1.0, 30.0, (200, 14))
+    started = np.ones_like(mu)
+    started[100:150] = 0.4  # launches not yet selling: zero, or a start at mu / 0.4
+    size = 1.0 / 0.2
+    actual = rng.negative_binomial(size, size / (size + mu / started))
+    actual[100:150] *= rng.random((50, 14)) < 0.4
+    assert 0.17 < forecast.max_likelihood_dispersion(mu, actual, started) < 0.23
+    actual[0, :3] = (900, 700, 500)  # a launch the held-out fit missed
+    assert forecast.max_likelihood_dispersion(mu, actual, started) < 0.4
+    by_moments = (((actual - mu) ** 2 - mu).sum()) / (mu ** 2).sum()
+    assert by_moments > 1.0  # what the old estimate would have made of it
