@@ -182,13 +182,14 @@ def max_likelihood_dispersion(mu: np.ndarray, actual: np.ndarray, started: np.nd
     """
     odds = np.clip(started, 1e-6, 1.0)
     mean = np.maximum(mu, 1e-9) / odds
+    with np.errstate(divide="ignore"):  # log(0) of waiting for a SKU sure to be selling
+        waiting, starting = np.log1p(-odds), np.log(odds)
 
     def loss(log_dispersion: float) -> float:
         size = np.exp(-log_dispersion)
-        selling = stats.nbinom.logpmf(actual, size, size / (size + mean))
-        likely = np.where(actual > 0, np.log(odds) + selling,
-                          np.log(1.0 - odds + odds * np.exp(selling)))
-        return -float(likely.sum())
+        selling = starting + stats.nbinom.logpmf(actual, size, size / (size + mean))
+        # in logs throughout: a zero day's chance underflows where a large mean is sure to sell
+        return -float(np.where(actual > 0, selling, np.logaddexp(waiting, selling)).sum())
 
     fit = optimize.minimize_scalar(loss, bounds=(np.log(0.01), np.log(3.0)), method="bounded")
     return float(np.exp(fit.x))
