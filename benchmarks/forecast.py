@@ -34,8 +34,7 @@ def world_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 def merge(total: backtest.Report, part: backtest.Report) -> None:
     """Add one world's sums into the running total (WAPE pools units over all worlds)."""
-    groups = [(total.overall, part.overall), (total.launches, part.launches),
-              (total.not_selling, part.not_selling), (total.new_sellers, part.new_sellers)]
+    groups = [(into, add) for (_, into), (_, add) in zip(total.fixed(), part.fixed(), strict=True)]
     groups += [(total.categories[c], s) for c, s in part.categories.items()]
     for into, add in groups:
         for f in fields(backtest.Scores):

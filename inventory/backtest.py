@@ -59,6 +59,11 @@ class Report:
     new_sellers: Scores = field(default_factory=Scores)  # launches that have begun to sell
     categories: dict[str, Scores] = field(default_factory=lambda: defaultdict(Scores))
 
+    def fixed(self) -> list[tuple[str, Scores]]:
+        """The groups every report has, named as `describe` prints them."""
+        return [("overall", self.overall), ("launches", self.launches),
+                ("- not selling", self.not_selling), ("- new sellers", self.new_sellers)]
+
 
 def backtest(signals: list[SignalRow], sales: list[SaleRow], *, origins: list[date],
              horizon: int, categories: dict[str, str] | None = None, launch_days: int = 14,
@@ -114,9 +119,7 @@ def describe(report: Report) -> list[str]:
              f"horizon {report.horizon} days",
              f"{'group':<14}{'units':>9}{'model':>8}{'mean28':>8}{'lastwk':>8}"
              f"{'x mean28':>10}{'p10-p90':>9}"]
-    groups = [("overall", report.overall), ("launches", report.launches),
-              ("- not selling", report.not_selling), ("- new sellers", report.new_sellers)]
-    groups += sorted(report.categories.items())
+    groups = report.fixed() + sorted(report.categories.items())
     for name, s in groups:
         ratio = s.model / s.mean28 if s.mean28 else float("nan")
         lines.append(f"{name:<14}{s.units:>9.0f}{s.wape():>8.3f}{s.wape('mean28'):>8.3f}"
