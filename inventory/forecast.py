@@ -180,8 +180,7 @@ def max_likelihood_dispersion(mu: np.ndarray, actual: np.ndarray, started: np.nd
     (the distribution `quantiles` reads). By moments instead, one launch missed by hundreds of
     units set it for the whole forecast, up to 3, where every median is a fraction of its mean.
     """
-    odds = np.clip(started, 1e-6, 1.0)
-    mean = np.maximum(mu, 1e-9) / odds
+    odds, mean = _once_started(mu, started)
     with np.errstate(divide="ignore"):  # log(0) of waiting for a SKU sure to be selling
         waiting, starting = np.log1p(-odds), np.log(odds)
 
@@ -215,10 +214,9 @@ def quantiles(mu: np.ndarray, calibration: Calibration, started: np.ndarray | No
     binomial with mean mu / started. Its median (the WAPE-optimal point) is 0 while a start is
     less likely than not, and above the plain median once a start is likely.
     """
-    mu = np.maximum(np.asarray(mu, dtype=float), 1e-9)
-    odds = np.ones_like(mu) if started is None else np.clip(started, 1e-6, 1.0)
+    odds, mean = _once_started(mu, started)
     size = 1.0 / calibration.dispersion
-    p = size / (size + mu / odds)
+    p = size / (size + mean)
 
     def ppf(q: float) -> np.ndarray:
         inner = 1.0 - (1.0 - q) / odds  # <= 0: the zero of not selling yet covers q
@@ -228,6 +226,13 @@ def quantiles(mu: np.ndarray, calibration: Calibration, started: np.ndarray | No
                    for q in (calibration.tail, 0.5, 1.0 - calibration.tail))
     mid = np.maximum(mid, lo)
     return lo, mid, np.maximum(hi, mid)
+
+
+def _once_started(mu: np.ndarray, started: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The chance of selling at all each day (default 1) and the mean units once selling."""
+    mu = np.maximum(np.asarray(mu, dtype=float), 1e-9)
+    odds = np.ones_like(mu) if started is None else np.clip(started, 1e-6, 1.0)
+    return odds, mu / odds
 
 
 def _coverage(mu: np.ndarray, actual: np.ndarray, started: np.ndarray,
