@@ -21,10 +21,9 @@ from datetime import date
 
 import numpy as np
 from scipy import optimize, stats
-from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
-from inventory import features, launches
+from inventory import boosting, features, launches
 from inventory.planning_errors import PlanningError
 from inventory.signals import SaleRow, SignalRow
 
@@ -242,7 +241,7 @@ def _coverage(mu: np.ndarray, actual: np.ndarray, started: np.ndarray,
 
 
 def _fit(panel: features.Panel, *, last_target: int, horizon: int, seed: int, max_rows: int
-         ) -> HistGradientBoostingRegressor | None:
+         ) -> boosting.PoissonBooster | None:
     """Train on past origins whose targets all fall before `last_target`."""
     origins = list(range(_MIN_ORIGIN, last_target - horizon + 1))
     if not origins:
@@ -260,7 +259,5 @@ def _fit(panel: features.Panel, *, last_target: int, horizon: int, seed: int, ma
         return None
     # Poisson on y / level weighted by level is Poisson on y with the level as an offset
     level = x[:, features.LEVEL_COLUMN]
-    model = HistGradientBoostingRegressor(
-        loss="poisson", early_stopping=False, categorical_features=[features.WEEKDAY_COLUMN],
-        random_state=seed, **MODEL)
-    return model.fit(x, y / level, sample_weight=level)
+    model = boosting.PoissonBooster(categorical=[features.WEEKDAY_COLUMN], seed=seed, **MODEL)
+    return model.fit(x, y / level, level)
