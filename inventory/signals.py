@@ -41,14 +41,13 @@ class SaleRow:
 
 def parse_signals(text: str) -> list[SignalRow]:
     """Parse a signals CSV (`date,sku,notes,likes,saves,comments,shares,searches`)."""
-    rows = _parse(text, SIGNAL_FIELDS, what="signals")
-    return [SignalRow(day=d, sku=s, **counts) for d, s, counts in rows]
+    return [SignalRow(d, s, *counts) for d, s, counts in _parse(text, SIGNAL_FIELDS,
+                                                                  what="signals")]
 
 
 def parse_sales(text: str) -> list[SaleRow]:
     """Parse a sales CSV (`date,sku,units`)."""
-    return [SaleRow(day=d, sku=s, units=c["units"]) for d, s, c in _parse(text, ("units",),
-                                                                          what="sales")]
+    return [SaleRow(d, s, *c) for d, s, c in _parse(text, ("units",), what="sales")]
 
 
 def signals_to_csv(rows: list[SignalRow]) -> str:
@@ -71,8 +70,9 @@ def sales_to_csv(rows: list[SaleRow]) -> str:
 
 
 def _parse(text: str, count_fields: tuple[str, ...], *, what: str
-           ) -> list[tuple[date, str, dict[str, int]]]:
-    """Validate every row; raise InvalidSignals listing all problems, or return clean rows."""
+           ) -> list[tuple[date, str, tuple[int, ...]]]:
+    """Validate every row; raise InvalidSignals listing all problems, or return clean rows
+    (their counts in the order of `count_fields`)."""
     text = text.lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text))
     header = [h.strip().lower() for h in next(reader, [])]
@@ -83,12 +83,23 @@ def _parse(text: str, count_fields: tuple[str, ...], *, what: str
                               for m in missing])
     index = {name: header.index(name) for name in ("date", "sku", *count_fields)}
     problems: list[dict] = []
-    rows: list[tuple[date, str, dict[str, int]]] = []
+    rows: list[tuple[date, str, tuple[int, ...]]] = []
     seen: dict[tuple[date, str], int] = {}
+    at_date, at_sku = index["date"], index["sku"]
+    at_counts = [index[name] for name in count_fields]
     for line_no, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
+        try:  # a clean row takes this path: exports run to a million rows
+            row = (date.fromisoformat(cells[at_date]), cells[at_sku].strip(),
+                   tuple([int(cells[i]) for i in at_counts]))
+            clean = row[1] != "" and 0 <= min(row[2]) and max(row[2]) <= _MAX_COUNT
+        except (ValueError, IndexError):
+            clean = False
+        if clean:
+            row_problems: list[dict] = []
+        elif not any(c.strip() for c in cells):
             continue  # blank line at the end of an export
-        row, row_problems = _row(cells, index, count_fields, line_no)
+        else:  # the careful path: blanks, padding, 3.0, and every reason a row is bad
+            row, row_problems = _row(cells, index, count_fields, line_no)
         if row is not None:
             key = (row[0], row[1])
             if key in seen:
@@ -108,7 +119,7 @@ def _parse(text: str, count_fields: tuple[str, ...], *, what: str
 
 
 def _row(cells: list[str], index: dict[str, int], count_fields: tuple[str, ...], line_no: int
-         ) -> tuple[tuple[date, str, dict[str, int]] | None, list[dict]]:
+         ) -> tuple[tuple[date, str, tuple[int, ...]] | None, list[dict]]:
     """One row: its values, or None and the reasons it is bad."""
     problems: list[dict] = []
 
@@ -125,7 +136,7 @@ def _row(cells: list[str], index: dict[str, int], count_fields: tuple[str, ...],
     sku = cell("sku")
     if not sku:
         problems.append({"field": f"row {line_no}.sku", "reason": "must not be empty"})
-    counts: dict[str, int] = {}
+    counts: list[int] = []
     for name in count_fields:
         raw = cell(name)
         value = _count(raw)
@@ -133,10 +144,10 @@ def _row(cells: list[str], index: dict[str, int], count_fields: tuple[str, ...],
             problems.append({"field": f"row {line_no}.{name}",
                              "reason": f"must be a non-negative integer, got {raw!r}"})
         else:
-            counts[name] = value
+            counts.append(value)
     if problems or day is None:
         return None, problems
-    return (day, sku, counts), problems
+    return (day, sku, tuple(counts)), problems
 
 
 def _count(raw: str) -> int | None:

@@ -59,3 +59,12 @@ def test_signals_round_trip_through_csv(raw: list[tuple]) -> None:
     rows = [signals.SignalRow(date.fromordinal(date(2026, 1, 1).toordinal() + d), s, a, b, c)
             for d, s, a, b, c in raw]
     assert signals.parse_signals(signals.signals_to_csv(rows)) == rows
+
+
+def test_padding_blank_cells_whole_floats_and_short_rows_read_as_counts() -> None:
+    text = ("date,sku,notes,likes,saves,comments,shares,searches\n"
+            "2026-06-01,A,1,2,3,4,5,6\n"
+            " 2026-06-02 , A ,3.0,, 2 ,1\n")
+    assert signals.parse_signals(text) == [
+        signals.SignalRow(date(2026, 6, 1), "A", 1, 2, 3, 4, 5, 6),
+        signals.SignalRow(date(2026, 6, 2), "A", 3, 0, 2, 1, 0, 0)]
