@@ -187,3 +187,16 @@ def test_one_launch_missed_by_hundreds_does_not_widen_every_forecast() -> None:
     assert forecast.max_likelihood_dispersion(mu, actual, started) < 0.4
     by_moments = (((actual - mu) ** 2 - mu).sum()) / (mu ** 2).sum()
     assert by_moments > 1.0  # what the old estimate would have made of it
+
+
+def test_coverages_from_cdfs_count_what_the_quantiles_cover() -> None:
+    rng = np.random.default_rng(3)
+    mu = rng.lognormal(0.0, 1.5, (300, 14))
+    started = np.where(rng.random((300, 1)) < 0.3, rng.random((300, 14)), 1.0)
+    actual = rng.poisson(mu * rng.lognormal(0.0, 0.5, (300, 14)))
+    tails = (0.03, 0.1, 0.2)
+    for dispersion in (0.05, 0.4, 2.0):
+        shares = forecast.coverages(mu, actual, started, dispersion, tails)
+        for tail, share in zip(tails, shares, strict=True):
+            lo, _, hi = forecast.quantiles(mu, forecast.Calibration(dispersion, tail), started)
+            assert share == float(((actual >= lo) & (actual <= hi)).mean())
