@@ -56,10 +56,15 @@ class PoissonBooster:
             loss="poisson", early_stopping=False, categorical_features=self._categorical or None,
             random_state=seed, max_bins=_MAX_BINS, **params)
         self._edges: dict[int, np.ndarray] = {}
+        self._blank: list[int] = []
 
     def fit(self, x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> PoissonBooster:
+        # a feature missing on every row (no signals at all) tells nothing; scikit-learn 1.9
+        # fails on it (it looks for the midpoint of no values), so it becomes a constant
+        self._blank = [column for column in range(x.shape[1]) if np.isnan(x[:, column]).all()]
         self._edges = {column: weighted_edges(x[:, column], weight)
-                       for column in range(x.shape[1]) if column not in self._categorical}
+                       for column in range(x.shape[1])
+                       if column not in self._categorical and column not in self._blank}
         self._model.fit(self._binned(x), y, sample_weight=weight)
         return self
 
@@ -72,4 +77,5 @@ class PoissonBooster:
             values = x[:, column]
             x[:, column] = np.where(np.isnan(values), np.nan,
                                     np.searchsorted(edges, values, side="left"))
+        x[:, self._blank] = 0.0
         return x

@@ -43,3 +43,12 @@ def test_edges_put_each_value_in_the_bin_scikit_learn_documents() -> None:
     edges = boosting.weighted_edges(column, np.ones(5))
     np.testing.assert_array_equal(edges, [1.5, 2.5])
     assert len(boosting.weighted_edges(np.array([4.0, 4.0]), np.ones(2))) == 0
+
+
+def test_a_feature_missing_on_every_row_is_ignored_not_a_crash() -> None:
+    x, y, weight = _data(7)
+    x[:, 3] = np.nan
+    ours = boosting.PoissonBooster(categorical=[0], seed=0, **PARAMS).fit(x, y, weight)
+    other = x.copy()
+    other[:, 3] = 5.0
+    np.testing.assert_array_equal(ours.predict(other), ours.predict(x))
