@@ -25,6 +25,7 @@ LEVEL_COLUMN = -1  # a prior level (units/day) the model corrects multiplicative
 # the SKU's own units per unit of intent over 28 days x today's decayed intent (units/day):
 # after the weekday, horizon step and three same-weekday columns
 CONVERSION_COLUMN = 5
+INTENT_PRIOR = 10.0  # intent (saves + searches + comments) at which its ratio counts half
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,16 @@ def pooled_conversion(sales: np.ndarray, intent: np.ndarray, age: np.ndarray) ->
     seasoned = age >= 28
     donors = seasoned if seasoned.any() else age > 0
     return float(sales[donors].sum() / (intent[donors].sum() + 1.0)) if donors.any() else 0.0
+
+
+def trusted_rate(by_intent: np.ndarray, units: np.ndarray, intent: np.ndarray,
+                 days: np.ndarray | float) -> np.ndarray:
+    """Units a day from a SKU's units per unit of intent (`by_intent`), leaning on its plain
+    sales rate (`units` over `days`) as far as it showed little intent (`intent` over those
+    days): a SKU nobody saves, searches or comments on still sells, and a ratio over a handful
+    of saves is noise."""
+    trust = intent / (intent + INTENT_PRIOR)
+    return trust * by_intent + (1.0 - trust) * units / np.maximum(days, 1)
 
 
 def recent_totals(panel: Panel, origin: int, width: int = 28) -> tuple[np.ndarray, np.ndarray]:
@@ -180,8 +191,8 @@ def _origin_block(panel: Panel, origin: int) -> np.ndarray:
     since = np.clip(age, 1, 7)
     back = panel.sales_cum[np.arange(n), (origin - since).astype(int)]
     lately = (panel.sales_cum[:, origin] - back) / since
-    level = np.maximum(0.5 * own * intent[0] + 0.5 * np.where(age > 0, lately, own * intent[0]),
-                       0.3)
+    by_signals = trusted_rate(own * intent[0], sales28, intent28, np.clip(age, 1, 28))
+    level = np.maximum(0.5 * by_signals + 0.5 * np.where(age > 0, lately, by_signals), 0.3)
     return np.column_stack([
         per_intent * intent[0], per_intent * intent[1], intent[0],
         mean7, mean28, _window(panel, origin, 3), panel.sales[:, last],

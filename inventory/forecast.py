@@ -92,6 +92,10 @@ def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
     rows = features.at_origin(panel, origin, range(horizon))
     level = rows[:, features.LEVEL_COLUMN].reshape(len(panel.skus), horizon)
     conversion = rows[:, features.CONVERSION_COLUMN].reshape(len(panel.skus), horizon)
+    sold28, shown28 = features.recent_totals(panel, origin)
+    days28 = np.clip(origin - panel.first_sale, 1, 28)
+    conversion = features.trusted_rate(conversion, sold28[:, None], shown28[:, None],
+                                       days28[:, None])
     # a SKU selling for two months: its conversion over up to 16 weeks is steadier than the
     # 28-day one, and less of the model is better there
     old = (origin - panel.first_sale >= _OLD)[:, None]
@@ -148,7 +152,8 @@ def _long_run_level(panel: features.Panel, origin: int, horizon: int) -> np.ndar
     today = features.decayed_intent(panel, 0)[:, origin - 1]
     month = (shown[:, origin] - shown[:, max(origin - 28, 0)]) / max(min(origin, 28), 1)
     fading = month[:, None] + (today - month)[:, None] * _DAMP ** np.arange(1, horizon + 1)
-    return ratio * 0.5 * (today + fading.mean(axis=1))
+    return features.trusted_rate(ratio * 0.5 * (today + fading.mean(axis=1)), sold,
+                                 shown[:, origin] - shown[rows, start], origin - start)
 
 
 def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0,

@@ -275,8 +275,11 @@ def early_means(panel: features.Panel, *, origin: int, horizon: int) -> np.ndarr
             continue
         sold = panel.sales[i, start:origin].sum()
         rate = (sold + _EARLY_PRIOR * pooled) / (exposure.sum() + _EARLY_PRIOR)
-        out[i] = rate * (intent[i, origin - 1] * _EARLY_FADE ** (ahead + 1)
-                         + release(waiting, days + ahead))
+        by_intent = rate * (intent[i, origin - 1] * _EARLY_FADE ** (ahead + 1)
+                            + release(waiting, days + ahead))
+        # with a stray save or two, its own sales are all there is (rush and all); with the
+        # hundreds a seeded launch shows, its rate net of the release
+        out[i] = features.trusted_rate(by_intent, sold, shown[i, origin], days)
     return out
 
 

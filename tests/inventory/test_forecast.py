@@ -200,3 +200,31 @@ def test_coverages_from_cdfs_count_what_the_quantiles_cover() -> None:
         for tail, share in zip(tails, shares, strict=True):
             lo, _, hi = forecast.quantiles(mu, forecast.Calibration(dispersion, tail), started)
             assert share == float(((actual >= lo) & (actual <= hi)).mean())
+
+
+def _last_28_days(sales: list[SaleRow], sku: str | None = None) -> float:
+    return sum(r.units for r in sales if START - timedelta(days=28) <= r.day < START
+               and sku in (None, r.sku)) / 28
+
+
+def test_a_sku_that_sells_without_any_signals_is_forecast_at_its_sales_rate() -> None:
+    signals, sales = WORLD.until(START)
+    busiest = max(WORLD.categories, key=lambda s: sum(r.units for r in sales if r.sku == s))
+    quiet = [r for r in signals if r.sku != busiest]
+    out = forecast.forecast(quiet, sales, start=START, horizon=14, **FAST)
+    daily = sum(r.p50 for r in out if r.sku == busiest) / 14
+    assert 0.6 < daily / _last_28_days(sales, busiest) < 1.5
+
+
+def test_sales_history_alone_gives_a_forecast_near_the_sales_rate() -> None:
+    _, sales = WORLD.until(START)
+    out = forecast.forecast([], sales, start=START, horizon=14, **FAST)
+    assert 0.6 < sum(r.p50 for r in out) / 14 / _last_28_days(sales) < 1.3
+
+
+def test_the_rate_by_intent_gives_way_to_the_sales_rate_where_intent_is_thin() -> None:
+    by_intent, units, days = np.array([8.0]), np.array([56.0]), 28
+    assert features.trusted_rate(by_intent, units, np.array([0.0]), days) == 2.0
+    half = features.trusted_rate(by_intent, units, np.array([features.INTENT_PRIOR]), days)
+    assert half == 5.0
+    assert abs(features.trusted_rate(by_intent, units, np.array([1e6]), days) - 8.0) < 1e-3

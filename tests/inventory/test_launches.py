@@ -94,6 +94,9 @@ def test_a_launch_in_its_first_days_is_forecast_net_of_the_release_of_pent_up_de
     # a launch selling with no intent shown at all is left to the model
     silent = panel_of({"STEADY": saves["STEADY"]}, {**units, "SILENT": units["LAUNCH"]})
     assert np.isnan(launches.early_means(silent, origin=38, horizon=7)).all()
+    # one with a single save in its history is forecast from its own sales, not that save
+    thin = panel_of({**saves, "THIN": [0] * 29 + [1]}, {**units, "THIN": [0] * 30 + [10] * 8})
+    assert launches.early_means(thin, origin=38, horizon=7)[2] == pytest.approx(10.0, rel=0.2)
     # its rate is 0.5 a save, not the 0.9 its first 8 days show; the release has mostly passed
     ahead = 0.5 * (20 * launches._EARLY_FADE ** np.arange(1, 8) + release(0.5, 200, 15)[8:])
     assert means[0] == pytest.approx(ahead, rel=0.05)
