@@ -88,17 +88,10 @@ def _parse(text: str, count_fields: tuple[str, ...], *, what: str
     at_date, at_sku = index["date"], index["sku"]
     at_counts = [index[name] for name in count_fields]
     for line_no, cells in enumerate(reader, start=2):
-        try:  # a clean row takes this path: exports run to a million rows
-            row = (date.fromisoformat(cells[at_date]), cells[at_sku].strip(),
-                   tuple([int(cells[i]) for i in at_counts]))
-            clean = row[1] != "" and 0 <= min(row[2]) and max(row[2]) <= _MAX_COUNT
-        except (ValueError, IndexError):
-            clean = False
-        if clean:
-            row_problems: list[dict] = []
-        elif not any(c.strip() for c in cells):
-            continue  # blank line at the end of an export
-        else:  # the careful path: blanks, padding, 3.0, and every reason a row is bad
+        row, row_problems = _clean_row(cells, at_date, at_sku, at_counts), []
+        if row is None:
+            if not any(c.strip() for c in cells):
+                continue  # blank line at the end of an export
             row, row_problems = _row(cells, index, count_fields, line_no)
         if row is not None:
             key = (row[0], row[1])
@@ -116,6 +109,18 @@ def _parse(text: str, count_fields: tuple[str, ...], *, what: str
         shown = ", ".join(str(n) for n in bad[:20]) + (" ..." if len(bad) > 20 else "")
         raise InvalidSignals(f"{what} file refused: {len(bad)} bad row(s): {shown}", problems)
     return rows
+
+
+def _clean_row(cells: list[str], at_date: int, at_sku: int, at_counts: list[int]
+               ) -> tuple[date, str, tuple[int, ...]] | None:
+    """A row whose cells are already clean, read in one try (exports run to a million rows);
+    None sends anything else (blanks, padding, 3.0, a bad value) down `_row`'s careful path."""
+    try:
+        row = (date.fromisoformat(cells[at_date]), cells[at_sku].strip(),
+               tuple([int(cells[i]) for i in at_counts]))
+    except (ValueError, IndexError):
+        return None
+    return row if row[1] and 0 <= min(row[2]) and max(row[2]) <= _MAX_COUNT else None
 
 
 def _row(cells: list[str], index: dict[str, int], count_fields: tuple[str, ...], line_no: int
