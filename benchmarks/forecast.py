@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from inventory import backtest, worlds
+from inventory.signals import SignalRow
 
 HEADING = "## Forecasts (benchmarks/forecast.py)"
 DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
@@ -55,6 +56,16 @@ def spread(parts: list[backtest.Scores], resamples: int = 2000) -> float:
     return float(np.std(drawn[:, 0] / np.where(drawn[:, 1] > 0, drawn[:, 1], np.nan)))
 
 
+def silenced(world: worlds.World, seed: int, share: float
+             ) -> tuple[list[SignalRow], dict[str, str]]:
+    """The world's signals without those of a `share` of its SKUs (drawn from `seed`), and the
+    group each SKU is scored in: "no signals" for those, else its category."""
+    draws = np.random.default_rng(seed).random(len(world.categories))
+    silent = {s for s, d in zip(sorted(world.categories), draws, strict=True) if d < share}
+    groups = {s: "no signals" if s in silent else c for s, c in world.categories.items()}
+    return [r for r in world.signals if r.sku not in silent], groups
+
+
 def main() -> None:
     parser = world_arguments(argparse.ArgumentParser())
     parser.add_argument("--write", action="store_true")
@@ -66,11 +77,8 @@ def main() -> None:
     began = time.perf_counter()
     for seed in seeds:
         world = worlds.generate(seed, skus=args.skus, days=args.days)
-        draws = np.random.default_rng(seed).random(len(world.categories))
-        silent = {s for s, d in zip(sorted(world.categories), draws, strict=True)
-                  if d < args.silent_share}
-        groups = {s: "no signals" if s in silent else c for s, c in world.categories.items()}
-        part = backtest.backtest([r for r in world.signals if r.sku not in silent], world.sales,
+        signals, groups = silenced(world, seed, args.silent_share)
+        part = backtest.backtest(signals, world.sales,
                                  origins=world.origins(args.origins, args.horizon),
                                  horizon=args.horizon, categories=groups, threads=1)
         parts.append(part)
