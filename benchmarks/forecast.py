@@ -1,12 +1,14 @@
 """Backtest the pooled forecast on seeded worlds it was never tuned on; print WAPE and coverage.
 
 Usage: .venv/bin/python benchmarks/forecast.py [--seeds 7001,7002,7003 | 40001-40012] [--write]
-                                               [--silent-share 0.25]
+                                               [--silent-share 0.25] [--shape slow-launch]
 With --write the figures replace the "## Forecasts (benchmarks/forecast.py)" section of
 docs/performance.md. Features were tuned on seeds 1, 2, 7, 101 and 102; seeds 9001-9003 then
 chose between model variants, so the default seeds 7001-7003 were never looked at before.
 With --silent-share a share of each world's SKUs (drawn from its seed) loses every signal row,
 as products nobody posts about still sell; they are scored as the group "no signals".
+With --shape the worlds come from a market that differs from the default in one trait
+(`inventory/worlds.py` SHAPES): how the model holds up on data it was not built for.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ def world_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--days", type=int, default=200)
     parser.add_argument("--origins", type=int, default=4)
     parser.add_argument("--horizon", type=int, default=14)
+    parser.add_argument("--shape", default="default", choices=list(worlds.SHAPES),
+                        help="a market unlike the default worlds (inventory/worlds.py SHAPES)")
     return parser
 
 
@@ -76,7 +80,8 @@ def main() -> None:
     parts: list[backtest.Report] = []
     began = time.perf_counter()
     for seed in seeds:
-        world = worlds.generate(seed, skus=args.skus, days=args.days)
+        world = worlds.generate(seed, skus=args.skus, days=args.days,
+                                shape=worlds.SHAPES[args.shape])
         signals, groups = silenced(world, seed, args.silent_share)
         part = backtest.backtest(signals, world.sales,
                                  origins=world.origins(args.origins, args.horizon),
@@ -87,6 +92,7 @@ def main() -> None:
     seconds = time.perf_counter() - began
     o, la = total.overall, total.launches
     silent = f", signals dropped for {args.silent_share:.0%} of SKUs" if args.silent_share else ""
+    silent += f", shape {args.shape}" if args.shape != "default" else ""
     lines = [f"worlds: seeds {args.seeds} ({args.skus} SKUs x {args.days} days each{silent}), "
              f"{args.origins} origins per world every 14 days, horizon {args.horizon} days, "
              f"{seconds:.0f} s in all",

@@ -6,7 +6,7 @@ multiple of the 28-day-mean baseline's) of two forecasters that know the generat
 - oracle: the Poisson median of each day's true expected units (it knows the future creator bursts,
   the start day of every launch and every SKU's conversion);
 - timing-blind: for SKUs not yet selling at the origin, the same true path after the start,
-  but the start day only as the generator draws it (uniform over `worlds.LAUNCH_GAP`, given
+  but the start day only as the generator draws it (uniform over the shape's `launch_gap`, given
   the days already waited); the median of that mixture each day;
 - rate-blind: timing-blind, and for SKUs not yet selling also blind to how many units a unit
   of the SKU's intent buys: it knows only how that rate is spread over the world's SKUs
@@ -47,14 +47,14 @@ def mixture_median(means: list[float] | np.ndarray) -> int:
 
 
 def score(seed: int, sums: dict[tuple[str, str], float], *, skus: int, days: int,
-          origins: int, horizon: int) -> None:
+          origins: int, horizon: int, shape: worlds.Shape) -> None:
     """Add one world's |error| sums per group and forecaster into `sums`."""
-    world = worlds.generate(seed, skus=skus, days=days)
+    world = worlds.generate(seed, skus=skus, days=days, shape=shape)
     units, first_sale = backtest.index_sales(world.sales)
     first_signal: dict[str, date] = {}
     for r in sorted(world.signals, key=lambda r: r.day):
         first_signal.setdefault(r.sku, r.day)
-    lo_gap, hi_gap = worlds.LAUNCH_GAP
+    lo_gap, hi_gap = shape.launch_gap
     rates = np.quantile(list(world.units_per_intent.values()), _RATE_QUANTILES)
     for origin in world.origins(origins, horizon):
         at = (origin - world.first_day).days
@@ -94,7 +94,7 @@ def main() -> None:
     sums: dict[tuple[str, str], float] = defaultdict(float)
     for seed in worlds.parse_seeds(args.seeds):
         score(seed, sums, skus=args.skus, days=args.days, origins=args.origins,
-              horizon=args.horizon)
+              horizon=args.horizon, shape=worlds.SHAPES[args.shape])
     print(f"seeds {args.seeds}: WAPE as a multiple of the 28-day mean's (goal for the model: "
           f"overall <= 0.85, launches <= 0.70)")
     print(f"{'group':<18}{'units':>9}{'mean28':>8}{'oracle':>8}{'timing-blind':>14}"
