@@ -44,6 +44,7 @@ _OLD = 56  # days of sales after which a SKU's long-run conversion replaces the 
 _OLD_BLEND = 0.3  # weight of the model against that long-run conversion level
 _CONV_DAYS = 112  # at most this many days (after the launch rush) measure the conversion
 _DAMP = 0.93  # daily decay of today's intent excess over its 4-week mean, in the horizon
+_NOISE_WEIGHTS = (0.0, 0.5, 1.0)  # how much of each SKU's own lumpiness the spread may add
 _TAIL_GRID = (0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.10, 0.12, 0.14, 0.16, 0.20)
 
 
@@ -60,10 +61,18 @@ class ForecastRow:
 
 @dataclass(frozen=True)
 class Calibration:
-    """Negative binomial spread (variance = mu + dispersion * mu^2) and its tail level."""
+    """Negative binomial spread and its tail level: a SKU's variance is mu + d * mu^2 with
+    d = dispersion + noise_weight x its own lumpiness (`features.own_dispersion`)."""
 
     dispersion: float = 0.3
     tail: float = 0.10
+    noise_weight: float = 0.0
+
+    def spread(self, noise: np.ndarray | None) -> np.ndarray | float:
+        """d per SKU (a column, to broadcast over the horizon), or one d without `noise`."""
+        if noise is None or not self.noise_weight:
+            return self.dispersion
+        return self.dispersion + self.noise_weight * np.asarray(noise)[:, None]
 
 
 def forecast(signals: list[SignalRow], sales: list[SaleRow], *, start: date, horizon: int,
@@ -79,7 +88,8 @@ def forecast(signals: list[SignalRow], sales: list[SaleRow], *, start: date, hor
         means = predict_means(panel, horizon=horizon, seed=seed, max_train_rows=max_train_rows)
         calibration = calibrate(panel, horizon=horizon, seed=seed, max_train_rows=max_train_rows)
     started = launches.panel_start_odds(panel, origin=panel.days, horizon=horizon)
-    return to_rows(panel, means, calibration, started)
+    noise = features.own_dispersion(panel, panel.days)
+    return to_rows(panel, means, calibration, started, noise)
 
 
 def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
@@ -167,41 +177,48 @@ def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0,
     actual = panel.sales[:, origin:origin + horizon]
     live = panel.first_signal.clip(max=panel.first_sale) < origin  # SKUs known at that origin
     started = launches.panel_start_odds(panel, origin=origin, horizon=horizon)
+    noise = features.own_dispersion(panel, origin)[live][:, None]
     mu, actual, started = mu[live], actual[live], started[live]
     if mu.sum() <= 0:
         return Calibration()
-    # One dispersion over every known SKU: sizing launches' apart (the mixture carries the
-    # start's own uncertainty) made their medians lower and worse on the tuning worlds.
-    dispersion = max_likelihood_dispersion(mu, actual, started)
-    shares = coverages(mu, actual, started, dispersion, _TAIL_GRID)
+    # One dispersion over every known SKU, plus as much of each SKU's own lumpiness as makes the
+    # held-out days likelier: sizing launches' apart (the mixture carries the start's own
+    # uncertainty) made their medians lower and worse on the tuning worlds.
+    fits = [(*max_likelihood_dispersion(mu, actual, started, weight * noise), weight)
+            for weight in _NOISE_WEIGHTS]
+    dispersion, _, weight = min(fits, key=lambda fit: fit[1])
+    shares = coverages(mu, actual, started, dispersion + weight * noise, _TAIL_GRID)
     best = min(zip(_TAIL_GRID, shares, strict=True), key=lambda pair: abs(pair[1] - 0.80))[0]
-    return Calibration(dispersion=dispersion, tail=best)
+    return Calibration(dispersion=dispersion, tail=best, noise_weight=weight)
 
 
-def max_likelihood_dispersion(mu: np.ndarray, actual: np.ndarray, started: np.ndarray) -> float:
+def max_likelihood_dispersion(mu: np.ndarray, actual: np.ndarray, started: np.ndarray,
+                              extra: np.ndarray | float = 0.0) -> tuple[float, float]:
     """The dispersion (within [0.01, 3]) under which `actual` is most likely, each day's units
     being 0 with chance 1 - `started` and otherwise negative binomial with mean mu / started
-    (the distribution `quantiles` reads). By moments instead, one launch missed by hundreds of
-    units set it for the whole forecast, up to 3, where every median is a fraction of its mean.
+    and dispersion it + `extra` (the distribution `quantiles` reads); and that minimum's
+    negative log-likelihood. By moments instead, one launch missed by hundreds of units set it
+    for the whole forecast, up to 3, where every median is a fraction of its mean.
     """
     odds, mean = _once_started(mu, started)
     with np.errstate(divide="ignore"):  # log(0) of waiting for a SKU sure to be selling
         waiting, starting = np.log1p(-odds), np.log(odds)
 
     def loss(log_dispersion: float) -> float:
-        size = np.exp(-log_dispersion)
+        size = 1.0 / (np.exp(log_dispersion) + extra)
         selling = starting + stats.nbinom.logpmf(actual, size, size / (size + mean))
         # in logs throughout: a zero day's chance underflows where a large mean is sure to sell
         return -float(np.where(actual > 0, selling, np.logaddexp(waiting, selling)).sum())
 
     fit = optimize.minimize_scalar(loss, bounds=(np.log(0.01), np.log(3.0)), method="bounded")
-    return float(np.exp(fit.x))
+    return float(np.exp(fit.x)), float(fit.fun)
 
 
 def to_rows(panel: features.Panel, means: np.ndarray, calibration: Calibration,
-            started: np.ndarray | None = None) -> list[ForecastRow]:
+            started: np.ndarray | None = None, noise: np.ndarray | None = None
+            ) -> list[ForecastRow]:
     """Turn expected units into contract rows with calibrated integer quantiles."""
-    lo, mid, hi = quantiles(means, calibration, started)
+    lo, mid, hi = quantiles(means, calibration, started, noise)
     out = []
     for i, sku in enumerate(panel.skus):
         for h in range(means.shape[1]):
@@ -210,16 +227,17 @@ def to_rows(panel: features.Panel, means: np.ndarray, calibration: Calibration,
     return out
 
 
-def quantiles(mu: np.ndarray, calibration: Calibration, started: np.ndarray | None = None
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Low, median and high quantiles (ordered, >= 0) of units with means `mu`.
+def quantiles(mu: np.ndarray, calibration: Calibration, started: np.ndarray | None = None,
+              noise: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Low, median and high quantiles (ordered, >= 0) of units with means `mu` (each SKU's
+    lumpiness `noise` widening its spread as the calibration says).
 
     With chance `started` (default 1) of selling at all that day: zero otherwise, else a negative
     binomial with mean mu / started. Its median (the WAPE-optimal point) is 0 while a start is
     less likely than not, and above the plain median once a start is likely.
     """
     odds, mean = _once_started(mu, started)
-    size = 1.0 / calibration.dispersion
+    size = 1.0 / calibration.spread(noise)
     p = size / (size + mean)
 
     def ppf(q: float) -> np.ndarray:
@@ -239,8 +257,8 @@ def _once_started(mu: np.ndarray, started: np.ndarray | None) -> tuple[np.ndarra
     return odds, mu / odds
 
 
-def coverages(mu: np.ndarray, actual: np.ndarray, started: np.ndarray, dispersion: float,
-              tails: tuple[float, ...]) -> list[float]:
+def coverages(mu: np.ndarray, actual: np.ndarray, started: np.ndarray,
+              dispersion: np.ndarray | float, tails: tuple[float, ...]) -> list[float]:
     """For each tail, the share of `actual` inside the [tail, 1 - tail] quantiles `quantiles`
     gives. From two CDFs per day (lo <= a iff cdf(a) >= q; hi >= a iff cdf(a - 1) < q), not a
     quantile search per tail: the search was a sixth of a 2,000-SKU forecast."""

@@ -182,9 +182,9 @@ def test_one_launch_missed_by_hundreds_does_not_widen_every_forecast() -> None:
     size = 1.0 / 0.2
     actual = rng.negative_binomial(size, size / (size + mu / started))
     actual[100:150] *= rng.random((50, 14)) < 0.4
-    assert 0.17 < forecast.max_likelihood_dispersion(mu, actual, started) < 0.23
+    assert 0.17 < forecast.max_likelihood_dispersion(mu, actual, started)[0] < 0.23
     actual[0, :3] = (900, 700, 500)  # a launch the held-out fit missed
-    assert forecast.max_likelihood_dispersion(mu, actual, started) < 0.4
+    assert forecast.max_likelihood_dispersion(mu, actual, started)[0] < 0.4
     by_moments = (((actual - mu) ** 2 - mu).sum()) / (mu ** 2).sum()
     assert by_moments > 1.0  # what the old estimate would have made of it
 
@@ -228,3 +228,40 @@ def test_the_rate_by_intent_gives_way_to_the_sales_rate_where_intent_is_thin() -
     half = features.trusted_rate(by_intent, units, np.array([features.INTENT_PRIOR]), days)
     assert half == 5.0
     assert abs(features.trusted_rate(by_intent, units, np.array([1e6]), days) - 8.0) < 1e-3
+
+
+def test_own_dispersion_tells_a_lumpy_seller_from_a_steady_one() -> None:
+    rng = np.random.default_rng(3)
+    day0 = date(2026, 3, 2)
+    steady = rng.poisson(5.0, 120)
+    lumpy = rng.negative_binomial(0.5, 0.5 / (0.5 + 5.0), 120)  # dispersion 2, mean 5
+    sales = [SaleRow(day0 + timedelta(days=t), sku, int(units))
+             for sku, series in (("A", steady), ("B", lumpy))
+             for t, units in enumerate(series) if units]
+    panel = features.build_panel([], sales, start=day0 + timedelta(days=120))
+    own = features.own_dispersion(panel, panel.days)
+    assert own[0] < 0.5 < 1.0 < own[1]  # shrunk towards the pooled figure, but apart
+
+
+def test_a_lumpy_skus_spread_is_wider_and_its_median_lower() -> None:
+    calibration = forecast.Calibration(dispersion=0.1, tail=0.1, noise_weight=1.0)
+    mu = np.full((2, 3), 5.0)
+    lo, mid, hi = forecast.quantiles(mu, calibration, noise=np.array([0.0, 2.0]))
+    assert mid[1, 0] < mid[0, 0] and lo[1, 0] < lo[0, 0] and hi[1, 0] > hi[0, 0]
+    plain = forecast.quantiles(mu, dataclasses.replace(calibration, noise_weight=0.0),
+                               noise=np.array([0.0, 2.0]))
+    assert (plain[1][0] == plain[1][1]).all()  # without the weight, lumpiness is ignored
+
+
+def test_the_held_out_fit_takes_lumpiness_where_it_explains_the_misses() -> None:
+    rng = np.random.default_rng(5)
+    mu = rng.uniform(2.0, 20.0, (200, 1)) * np.ones((1, 14))
+    noise = np.where(np.arange(200) < 100, 0.0, 2.0)[:, None]
+    dispersion = 0.05 + noise
+    size = 1.0 / dispersion
+    actual = rng.negative_binomial(size, size / (size + mu))
+    started = np.ones_like(mu)
+    plain = forecast.max_likelihood_dispersion(mu, actual, started)
+    own = forecast.max_likelihood_dispersion(mu, actual, started, noise)
+    assert own[1] < plain[1] - 50  # far likelier with each SKU's lumpiness
+    assert own[0] < 0.15
