@@ -19,6 +19,8 @@ from inventory.signals import SIGNAL_FIELDS
 
 _TILT_MIN_STARTS = 5  # first sales needed before intent may tilt the start odds
 _TILT_L2 = 1.0
+_KM_PRIOR = 2.0  # SKUs' worth of the neighbouring days' hazard added to each gap day's count
+_KM_WIDTH = 3
 _MIN_ELASTICITY_SKUS = 10
 _MIX_MIN_DONORS = 5  # launches already selling needed to judge what a signal mix is worth
 _NOTES = SIGNAL_FIELDS.index("notes")
@@ -57,7 +59,7 @@ def start_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: int,
     at_risk = (np.cumsum(events[::-1])[::-1]
                + np.cumsum(np.bincount(waited, minlength=size)[:size][::-1])[::-1]
                - np.bincount(waited, minlength=size)[:size])
-    hazard = np.divide(events, at_risk, out=np.zeros(size), where=at_risk > 0)
+    hazard = smoothed_hazard(events, at_risk)
     odds = np.ones((len(first_signal), horizon))
     tilted = None
     if intent is not None and len(gaps) >= _TILT_MIN_STARTS and waiting.any():
@@ -72,6 +74,19 @@ def start_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: int,
         # nobody has waited this long before: no basis for a delay, so treat it as due now
         odds[waiting] = np.where(now > 0, 1.0 - ahead / np.maximum(now, 1e-12), 1.0)
     return odds
+
+
+def smoothed_hazard(events: np.ndarray, at_risk: np.ndarray) -> np.ndarray:
+    """Kaplan-Meier daily hazard by days waited, each day's count shrunk towards the pooled
+    hazard of the days around it (`_KM_WIDTH` either side) as if `_KM_PRIOR` more SKUs had been
+    at risk. With a few dozen launches, a gap day on which none happened to start had a hazard
+    of zero, and the odds were too sharp: where they said 0.9-1.0, 69% had started."""
+    kernel = np.ones(2 * _KM_WIDTH + 1)
+    near_events = np.convolve(events, kernel, mode="same")
+    near_risk = np.convolve(at_risk, kernel, mode="same")
+    local = np.divide(near_events, near_risk, out=np.zeros(len(events)), where=near_risk > 0)
+    return np.divide(events + _KM_PRIOR * local, at_risk + _KM_PRIOR,
+                     out=np.zeros(len(events)), where=at_risk + _KM_PRIOR > 0)
 
 
 def launch_like(first_signal: np.ndarray, first_sale: np.ndarray) -> np.ndarray:

@@ -31,7 +31,10 @@ def test_start_odds_follow_how_long_other_skus_waited_before_their_first_sale() 
     odds = launches.start_odds(first_signal, first_sale, origin=21, horizon=6)
     assert (odds[:4] == 1.0).all() and (odds[5] == 1.0).all()  # already selling
     # it has waited 7 days, so gaps 8, 10 and 12 remain (days 22, 24, 26): one in three each
-    assert odds[4].tolist() == pytest.approx([0.0, 1 / 3, 1 / 3, 2 / 3, 2 / 3, 1.0])
+    # by Kaplan-Meier, [0, 1/3, 1/3, 2/3, 2/3, 1]; each day shrunk towards its neighbours
+    assert odds[4].tolist() == pytest.approx([0.0, 1 / 3, 1 / 3, 2 / 3, 2 / 3, 1.0], abs=0.14)
+    steps = np.diff(odds[4], prepend=0.0)
+    assert min(steps[[1, 3, 5]]) > max(steps[[0, 2, 4]])  # the days others started on
 
 
 def test_skus_seen_from_the_first_day_of_data_do_not_count_as_launches_that_sold_at_once() -> None:
@@ -40,7 +43,18 @@ def test_skus_seen_from_the_first_day_of_data_do_not_count_as_launches_that_sold
     first_signal = np.array([0] * 6 + [10, 12, 14, 16, 30])
     first_sale = np.array([1, 1, 2, 1, 3, 1, 20, 22, 24, 26, features.NEVER])
     odds = launches.start_odds(first_signal, first_sale, origin=32, horizon=10)
-    assert odds[10].tolist() == [0.0] * 8 + [1.0, 1.0]  # its tenth day of waiting is day 40
+    # its tenth day of waiting is day 40 (step 8): nothing before the days around it
+    assert odds[10][:5].tolist() == [0.0] * 5 and odds[10][7] < 0.2 and odds[10][8] > 0.75
+
+
+def test_a_gap_day_nobody_started_on_borrows_its_neighbours_hazard() -> None:
+    # ten SKUs at risk each day; starts on gap days 5 and 7, none on 6, none near day 20
+    events = np.zeros(25)
+    events[[5, 7]] = 2
+    at_risk = np.full(25, 10.0)
+    hazard = launches.smoothed_hazard(events, at_risk)
+    assert 0.0 < hazard[6] < hazard[5] == hazard[7] < 0.2
+    assert hazard[20] == 0.0
 
 
 def test_start_odds_lean_on_a_waiting_skus_own_intent() -> None:
