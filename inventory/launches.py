@@ -81,9 +81,10 @@ def smoothed_hazard(events: np.ndarray, at_risk: np.ndarray) -> np.ndarray:
     hazard of the days around it (`_KM_WIDTH` either side) as if `_KM_PRIOR` more SKUs had been
     at risk. With a few dozen launches, a gap day on which none happened to start had a hazard
     of zero, and the odds were too sharp: where they said 0.9-1.0, 69% had started."""
-    kernel = np.ones(2 * _KM_WIDTH + 1)
-    near_events = np.convolve(events, kernel, mode="same")
-    near_risk = np.convolve(at_risk, kernel, mode="same")
+    def near(counts: np.ndarray) -> np.ndarray:  # sums over the days around each day
+        return np.convolve(counts, np.ones(2 * _KM_WIDTH + 1))[_KM_WIDTH:_KM_WIDTH + len(counts)]
+
+    near_events, near_risk = near(events), near(at_risk)
     local = np.divide(near_events, near_risk, out=np.zeros(len(events)), where=near_risk > 0)
     return np.divide(events + _KM_PRIOR * local, at_risk + _KM_PRIOR,
                      out=np.zeros(len(events)), where=at_risk + _KM_PRIOR > 0)

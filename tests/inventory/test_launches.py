@@ -55,6 +55,8 @@ def test_a_gap_day_nobody_started_on_borrows_its_neighbours_hazard() -> None:
     hazard = launches.smoothed_hazard(events, at_risk)
     assert 0.0 < hazard[6] < hazard[5] == hazard[7] < 0.2
     assert hazard[20] == 0.0
+    # fewer gap days than the neighbourhood is wide
+    assert launches.smoothed_hazard(np.array([0, 1, 0]), np.array([3.0, 3.0, 2.0])).shape == (3,)
 
 
 def test_start_odds_lean_on_a_waiting_skus_own_intent() -> None:
