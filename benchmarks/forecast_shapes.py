@@ -45,7 +45,10 @@ def main() -> None:
     args = parser.parse_args()
     shapes = args.shapes.split(",")
     for name in shapes:
-        worlds.shape_named(name)
+        try:
+            worlds.shape_named(name)
+        except ValueError as exc:
+            parser.error(str(exc))
     seeds = worlds.parse_seeds(args.seeds)
     print(f"seeds {args.seeds} ({args.skus} SKUs x {args.days} days), {args.origins} origins, "
           f"horizon {args.horizon}; model WAPE as a multiple of the 28-day mean's "

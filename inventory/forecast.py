@@ -17,6 +17,7 @@ rate measured net of the release of its pre-launch demand.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
@@ -178,19 +179,20 @@ def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0,
     actual = panel.sales[:, origin:origin + horizon]
     live = panel.first_signal.clip(max=panel.first_sale) < origin  # SKUs known at that origin
     started = launches.panel_start_odds(panel, origin=origin, horizon=horizon)
-    noise = features.own_dispersion(panel, origin)[live][:, None]
+    noise = features.own_dispersion(panel, origin)[live]
     mu, actual, started = mu[live], actual[live], started[live]
     if mu.sum() <= 0:
         return Calibration()
     # One dispersion over every known SKU, plus as much of each SKU's own lumpiness as makes the
     # held-out days likelier: sizing launches' apart (the mixture carries the start's own
     # uncertainty) made their medians lower and worse on the tuning worlds.
-    fits = [(*max_likelihood_dispersion(mu, actual, started, weight * noise), weight)
+    fits = [(*max_likelihood_dispersion(mu, actual, started, weight * noise[:, None]), weight)
             for weight in _NOISE_WEIGHTS]
     dispersion, _, weight = min(fits, key=lambda fit: fit[1])
-    shares = coverages(mu, actual, started, dispersion + weight * noise, _TAIL_GRID)
+    fitted = Calibration(dispersion=dispersion, noise_weight=weight)
+    shares = coverages(mu, actual, started, fitted.spread(noise), _TAIL_GRID)
     best = min(zip(_TAIL_GRID, shares, strict=True), key=lambda pair: abs(pair[1] - 0.80))[0]
-    return Calibration(dispersion=dispersion, tail=best, noise_weight=weight)
+    return dataclasses.replace(fitted, tail=best)
 
 
 def max_likelihood_dispersion(mu: np.ndarray, actual: np.ndarray, started: np.ndarray,

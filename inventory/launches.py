@@ -86,8 +86,7 @@ def smoothed_hazard(events: np.ndarray, at_risk: np.ndarray) -> np.ndarray:
 
     near_events, near_risk = near(events), near(at_risk)
     local = np.divide(near_events, near_risk, out=np.zeros(len(events)), where=near_risk > 0)
-    return np.divide(events + _KM_PRIOR * local, at_risk + _KM_PRIOR,
-                     out=np.zeros(len(events)), where=at_risk + _KM_PRIOR > 0)
+    return (events + _KM_PRIOR * local) / (at_risk + _KM_PRIOR)
 
 
 def launch_like(first_signal: np.ndarray, first_sale: np.ndarray) -> np.ndarray:
