@@ -70,6 +70,17 @@ def silenced(world: worlds.World, seed: int, share: float
     return [r for r in world.signals if r.sku not in silent], groups
 
 
+def score_world(seed: int, shape: str, args: argparse.Namespace, silent_share: float = 0.0
+                ) -> backtest.Report:
+    """One world of `shape` backtested at the benchmark's origins, a `silent_share` of its SKUs
+    without signals; forecast_shapes.py scores its worlds with this too."""
+    world = worlds.generate(seed, skus=args.skus, days=args.days, shape=worlds.SHAPES[shape])
+    signals, groups = silenced(world, seed, silent_share)
+    return backtest.backtest(signals, world.sales,
+                             origins=world.origins(args.origins, args.horizon),
+                             horizon=args.horizon, categories=groups, threads=1)
+
+
 def main() -> None:
     parser = world_arguments(argparse.ArgumentParser())
     parser.add_argument("--write", action="store_true")
@@ -80,12 +91,7 @@ def main() -> None:
     parts: list[backtest.Report] = []
     began = time.perf_counter()
     for seed in seeds:
-        world = worlds.generate(seed, skus=args.skus, days=args.days,
-                                shape=worlds.SHAPES[args.shape])
-        signals, groups = silenced(world, seed, args.silent_share)
-        part = backtest.backtest(signals, world.sales,
-                                 origins=world.origins(args.origins, args.horizon),
-                                 horizon=args.horizon, categories=groups, threads=1)
+        part = score_world(seed, args.shape, args, args.silent_share)
         parts.append(part)
         merge(total, part)
     total.origins.sort()
@@ -97,9 +103,9 @@ def main() -> None:
              f"{args.origins} origins per world every 14 days, horizon {args.horizon} days, "
              f"{seconds:.0f} s in all",
              "", "```", *backtest.describe(total)[1:], "```", "",
-             f"- overall: model WAPE / 28-day-mean WAPE = {o.model / o.mean28:.3f} (goal <= 0.85; "
+             f"- overall: model WAPE / 28-day-mean WAPE = {o.ratio():.3f} (goal <= 0.85; "
              f"+-{spread([p.overall for p in parts]):.3f} over redrawn worlds)",
-             f"- launches: model WAPE / 28-day-mean WAPE = {la.model / la.mean28:.3f} "
+             f"- launches: model WAPE / 28-day-mean WAPE = {la.ratio():.3f} "
              f"(goal <= 0.70; +-{spread([p.launches for p in parts]):.3f} over redrawn worlds)",
              f"- calibration: {o.coverage:.1%} of actual days inside [p10, p90] (goal ~80%)"]
     print("\n".join(lines))

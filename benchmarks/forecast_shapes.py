@@ -18,23 +18,9 @@ import argparse
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from forecast import merge, spread, world_arguments  # the sibling benchmark: same scoring
+from forecast import merge, score_world, spread, world_arguments  # the sibling benchmark
 
 from inventory import backtest, worlds
-
-
-def score_world(seed: int, shape: str, args: argparse.Namespace) -> backtest.Report:
-    """One world of `shape` backtested at the benchmark's origins."""
-    world = worlds.generate(seed, skus=args.skus, days=args.days, shape=worlds.SHAPES[shape])
-    return backtest.backtest(world.signals, world.sales,
-                             origins=world.origins(args.origins, args.horizon),
-                             horizon=args.horizon, categories=world.categories, threads=1)
-
-
-def ratio(s: backtest.Scores, baseline: str = "mean28") -> float:
-    """Model WAPE over a baseline's; nan where the baseline made no error."""
-    base = getattr(s, baseline)
-    return s.model / base if base else float("nan")
 
 
 def main() -> None:
@@ -44,11 +30,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     shapes = args.shapes.split(",")
-    for name in shapes:
-        try:
-            worlds.shape_named(name)
-        except ValueError as exc:
-            parser.error(str(exc))
+    unknown = [name for name in shapes if name not in worlds.SHAPES]
+    if unknown:
+        parser.error(f"unknown shape {', '.join(unknown)}; one of: {', '.join(worlds.SHAPES)}")
     seeds = worlds.parse_seeds(args.seeds)
     print(f"seeds {args.seeds} ({args.skus} SKUs x {args.days} days), {args.origins} origins, "
           f"horizon {args.horizon}; model WAPE as a multiple of the 28-day mean's "
@@ -64,10 +48,10 @@ def main() -> None:
             for part in parts:
                 merge(total, part)
             o, la = total.overall, total.launches
-            print(f"{name:<18}{o.units:>8.0f}{ratio(o):>9.3f}"
-                  f"{spread([p.overall for p in parts]):>7.3f}{ratio(o, 'last_week'):>10.3f}"
-                  f"{ratio(la):>10.3f}{spread([p.launches for p in parts]):>7.3f}"
-                  f"{ratio(total.not_selling):>10.3f}{ratio(total.new_sellers):>10.3f}"
+            print(f"{name:<18}{o.units:>8.0f}{o.ratio():>9.3f}"
+                  f"{spread([p.overall for p in parts]):>7.3f}{o.ratio('last_week'):>10.3f}"
+                  f"{la.ratio():>10.3f}{spread([p.launches for p in parts]):>7.3f}"
+                  f"{total.not_selling.ratio():>10.3f}{total.new_sellers.ratio():>10.3f}"
                   f"{o.coverage:>9.1%}{time.perf_counter() - began:>9.0f}", flush=True)
 
 

@@ -37,6 +37,11 @@ class Scores:
         self.inside += row.p10 <= actual <= row.p90
         self.cells += 1
 
+    def ratio(self, baseline: str = "mean28") -> float:
+        """Model WAPE over a baseline's (`mean28`, `last_week`); nan where it made no error."""
+        base = getattr(self, baseline)
+        return self.model / base if base else float("nan")
+
     def wape(self, which: str = "model") -> float:
         """WAPE of the model or of a baseline (`mean28`, `last_week`); nan without sales."""
         return getattr(self, which) / self.units if self.units else float("nan")
@@ -121,7 +126,6 @@ def describe(report: Report) -> list[str]:
              f"{'x mean28':>10}{'p10-p90':>9}"]
     groups = report.fixed() + sorted(report.categories.items())
     for name, s in groups:
-        ratio = s.model / s.mean28 if s.mean28 else float("nan")
         lines.append(f"{name:<14}{s.units:>9.0f}{s.wape():>8.3f}{s.wape('mean28'):>8.3f}"
-                     f"{s.wape('last_week'):>8.3f}{ratio:>10.3f}{s.coverage:>9.3f}")
+                     f"{s.wape('last_week'):>8.3f}{s.ratio():>10.3f}{s.coverage:>9.3f}")
     return lines

@@ -16,7 +16,6 @@ import numpy as np
 from inventory.signals import SaleRow, SignalRow
 
 CATEGORIES = ("skincare", "makeup", "haircare", "wellness")
-LAUNCH_GAP = (5, 21)  # days from a launch's first creator post to its first day of sale
 # Weekly rhythm (Mon..Sun) per category before per-world jitter: evenings and weekends differ.
 _RHYTHM = {
     "skincare": (1.00, 0.95, 0.95, 1.00, 1.05, 1.15, 1.10),
@@ -32,7 +31,7 @@ class Shape:
     named variants in `SHAPES` move one trait each, to check the model on markets it was not
     tuned for (an outside scorer's data will differ from ours in ways we cannot know)."""
 
-    launch_gap: tuple[int, int] = LAUNCH_GAP
+    launch_gap: tuple[int, int] = (5, 21)  # days from a launch's first post to its first sale
     base_units: float = 4.0  # median interest of a SKU, in units of demand a day
     drift_sd: float = 0.02  # daily log random walk of interest: trends up and down
     bursts_per_day: float = 1 / 28  # creator posts after launch
@@ -62,13 +61,6 @@ SHAPES: dict[str, Shape] = {
     "lumpy": Shape(size=(0.8, 3.0)),
     "no-pent-demand": Shape(pent_share=0.0),
 }
-
-
-def shape_named(name: str) -> Shape:
-    """A named shape, or a clear error listing the names."""
-    if name not in SHAPES:
-        raise ValueError(f"unknown world shape {name!r}; one of: {', '.join(SHAPES)}")
-    return SHAPES[name]
 
 
 @dataclass(frozen=True)
