@@ -7,7 +7,7 @@ origins) and forecasting (the real origin) use exactly the same code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -137,6 +137,36 @@ def own_dispersion(panel: Panel, origin: int, width: int = 56, prior_days: float
     pooled = max(num.sum() / den.sum(), 0.0) if den.sum() > 0 else 0.0
     own = np.where(den > 0, np.clip(num / np.where(den > 0, den, 1.0), 0.0, 5.0), pooled)
     return (days * own + prior_days * pooled) / (days + prior_days)
+
+
+def signal_skill(panel: Panel, origin: int, checks: int = 8) -> float | None:
+    """How much better than its plain 28-day sales rate a SKU's units per unit of intent times
+    its intent forecast the next 14 days, at the `checks` fortnights before `origin`: 1 minus
+    the ratio of their absolute errors summed over SKUs selling 28 days or more at each.
+
+    0.03-0.4 on the generated worlds of every shape; below -0.15 where the signals belong to
+    other products (a mis-keyed export). None with too little history to tell.
+    """
+    shown, intent = cumulative_intent(panel), decayed_intent(panel, 0)
+    by_intent, by_sales = 0.0, 0.0
+    for k in range(1, checks + 1):
+        t = origin - 14 * k
+        if t < 28:
+            break
+        seasoned = panel.first_sale <= t - 28
+        sold = panel.sales_cum[seasoned, t] - panel.sales_cum[seasoned, t - 28]
+        seen = shown[seasoned, t] - shown[seasoned, t - 28]
+        rate = trusted_rate(sold / (seen + 1.0) * intent[seasoned, t - 1], sold, seen, 28)
+        actual = (panel.sales_cum[seasoned, t + 14] - panel.sales_cum[seasoned, t]) / 14
+        by_intent += float(np.abs(actual - rate).sum())
+        by_sales += float(np.abs(actual - sold / 28).sum())
+    return 1.0 - by_intent / by_sales if by_sales > 0 else None
+
+
+def without_signals(panel: Panel) -> Panel:
+    """The same sales with every signal gone, as if none had been exported."""
+    return replace(panel, signals=np.zeros_like(panel.signals), ewm=np.zeros_like(panel.ewm),
+                   first_signal=np.full(len(panel.skus), NEVER))
 
 
 def recent_totals(panel: Panel, origin: int, width: int = 28) -> tuple[np.ndarray, np.ndarray]:

@@ -46,6 +46,7 @@ _OLD = 56  # days of sales after which a SKU's long-run conversion replaces the 
 _OLD_BLEND = 0.3  # weight of the model against that long-run conversion level
 _CONV_DAYS = 112  # at most this many days (after the launch rush) measure the conversion
 _DAMP = 0.93  # daily decay of today's intent excess over its 4-week mean, in the horizon
+_SKILL_FULL = 0.05  # signals' skill over the sales rate at which they are trusted in full
 _NOISE_WEIGHTS = (0.0, 0.5, 1.0)  # how much of each SKU's own lumpiness the spread may add
 _TAIL_GRID = (0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.10, 0.12, 0.14, 0.16, 0.20)
 
@@ -86,19 +87,47 @@ def forecast(signals: list[SignalRow], sales: list[SaleRow], *, start: date, hor
                             [{"field": "horizon", "reason": "must be a positive integer"}],
                             code="invalid_horizon")
     panel = features.build_panel(signals, sales, start=start)
+    trust = signal_trust(panel, panel.days)
+    if not trust:  # signals that tell nothing about sales: forecast as if none were exported
+        panel, trust = features.without_signals(panel), 1.0
     with threadpool_limits(threads):  # a busy shared machine thrashes with many threads
-        means = predict_means(panel, horizon=horizon, seed=seed, max_train_rows=max_train_rows)
-        calibration = calibrate(panel, horizon=horizon, seed=seed, max_train_rows=max_train_rows)
+        means = predict_means(panel, horizon=horizon, seed=seed, trust=trust,
+                              max_train_rows=max_train_rows)
+        calibration = calibrate(panel, horizon=horizon, seed=seed, trust=trust,
+                                max_train_rows=max_train_rows)
     started = launches.panel_start_odds(panel, origin=panel.days, horizon=horizon)
     noise = features.own_dispersion(panel, panel.days)
     return to_rows(panel, means, calibration, started, noise)
 
 
 def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
-                  origin: int | None = None, max_train_rows: int = _MAX_TRAIN_ROWS
-                  ) -> np.ndarray:
-    """Expected units (sku x horizon step) at `origin` (default: the panel's end)."""
+                  origin: int | None = None, trust: float = 1.0,
+                  max_train_rows: int = _MAX_TRAIN_ROWS) -> np.ndarray:
+    """Expected units (sku x horizon step) at `origin` (default: the panel's end); with a
+    `trust` in the signals below 1 (`signal_trust`), averaged with the forecast from the
+    sales alone."""
     origin = panel.days if origin is None else origin
+    means = _pooled_means(panel, horizon=horizon, seed=seed, origin=origin,
+                          max_train_rows=max_train_rows)
+    if trust < 1:
+        means = trust * means + (1 - trust) * _pooled_means(
+            features.without_signals(panel), horizon=horizon, seed=seed, origin=origin,
+            max_train_rows=max_train_rows)
+    return means
+
+
+def signal_trust(panel: features.Panel, origin: int) -> float:
+    """1 where units per unit of intent have forecast the SKUs' sales at least `_SKILL_FULL`
+    better than their sales rate alone, 0 where no better, in between pro rata; 1 with too
+    little history to tell. Every level is built on intent: signals exported under the wrong
+    SKUs made the forecast a third worse than the 28-day mean."""
+    skill = features.signal_skill(panel, origin)
+    return 1.0 if skill is None else float(np.clip(skill / _SKILL_FULL, 0.0, 1.0))
+
+
+def _pooled_means(panel: features.Panel, *, horizon: int, seed: int, origin: int,
+                  max_train_rows: int) -> np.ndarray:
+    """Expected units (sku x horizon step) at `origin` from the pooled model and the levels."""
     model = _fit(panel, last_target=origin, horizon=horizon, seed=seed,
                  max_rows=max_train_rows)
     rows = features.at_origin(panel, origin, range(horizon))
@@ -168,13 +197,13 @@ def _long_run_level(panel: features.Panel, origin: int, horizon: int) -> np.ndar
                                  shown[:, origin] - shown[rows, start], origin - start)
 
 
-def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0,
+def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0, trust: float = 1.0,
               max_train_rows: int = _MAX_TRAIN_ROWS) -> Calibration:
     """Fit on all but the last `horizon` days, then size the spread to cover ~80% of those days."""
     origin = panel.days - horizon
     if origin < _MIN_ORIGIN + 1:
         return Calibration()
-    mu = predict_means(panel, horizon=horizon, seed=seed, origin=origin,
+    mu = predict_means(panel, horizon=horizon, seed=seed, origin=origin, trust=trust,
                        max_train_rows=max_train_rows)
     actual = panel.sales[:, origin:origin + horizon]
     live = panel.first_signal.clip(max=panel.first_sale) < origin  # SKUs known at that origin

@@ -222,6 +222,31 @@ def test_sales_history_alone_gives_a_forecast_near_the_sales_rate() -> None:
     assert 0.6 < sum(r.p50 for r in out) / 14 / _last_28_days(sales) < 1.3
 
 
+def _mis_keyed(signals: list[SignalRow]) -> list[SignalRow]:
+    """Each SKU's signals filed under the next SKU's code, as a broken export would."""
+    skus = sorted(WORLD.categories)
+    moved = dict(zip(skus, skus[1:] + skus[:1], strict=True))
+    return [dataclasses.replace(r, sku=moved[r.sku]) for r in signals]
+
+
+def test_signal_skill_says_whether_intent_tracked_the_skus_own_sales() -> None:
+    signals, sales = WORLD.until(START)
+    assert features.signal_skill(features.build_panel(signals, sales, start=START), 82) > 0.1
+    mixed = features.build_panel(_mis_keyed(signals), sales, start=START)
+    assert features.signal_skill(mixed, 82) < 0
+    assert features.signal_skill(mixed, 40) is None  # no fortnight with 28 days behind it
+    assert forecast.signal_trust(mixed, 40) == 1.0
+
+
+def test_signals_of_other_products_are_set_aside_for_the_sales_alone() -> None:
+    signals, sales = WORLD.until(START)
+    mixed = forecast.forecast(_mis_keyed(signals), sales, start=START, horizon=14, **FAST)
+    alone = forecast.forecast([], sales, start=START, horizon=14, **FAST)
+    assert [r for r in mixed if r.sku in {a.sku for a in alone}] == alone
+    trusted = forecast.forecast(signals, sales, start=START, horizon=14, **FAST)
+    assert [r for r in trusted if r.sku in {a.sku for a in alone}] != alone
+
+
 def test_the_rate_by_intent_gives_way_to_the_sales_rate_where_intent_is_thin() -> None:
     by_intent, units, days = np.array([8.0]), np.array([56.0]), 28
     assert features.trusted_rate(by_intent, units, np.array([0.0]), days) == 2.0
