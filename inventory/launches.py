@@ -41,13 +41,18 @@ def start_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: int,
                intent: np.ndarray | None = None) -> np.ndarray:
     """Chance (sku x step) that a SKU has made its first sale by each day from `origin`.
 
-    1 for SKUs already selling, unknown, or first seen on the data's first day (how long they
-    waited is not known). For a SKU with signals and no sale yet: Kaplan-Meier
+    1 for SKUs already selling or unknown. For a SKU with signals and no sale yet: Kaplan-Meier
     over the days from first signal to first sale of every launch known before `origin` (those
     still waiting are censored), given the days it has already waited. With `intent` (sku x
     day, decayed through each day) the daily hazard is tilted by the SKU's own intent.
+
+    A SKU first seen on the data's first day and selling by `origin` may have had signals
+    before that day, so its wait is not known: 1. One that has not sold waited at least since
+    that day: a product talked about for months and never sold is not about to start.
     """
-    first_signal = np.where(launch_like(first_signal, first_sale), first_signal, features.NEVER)
+    never_sold = (first_signal == 0) & (first_sale >= origin)
+    first_signal = np.where(launch_like(first_signal, first_sale) | never_sold, first_signal,
+                            features.NEVER)
     known = first_signal < origin
     sold = known & (first_sale < origin)
     waiting = known & ~sold

@@ -54,6 +54,16 @@ def test_a_launch_with_signals_and_no_sales_is_forecast_from_its_signals() -> No
     assert sum(r.p90 for r in out if r.sku == "NEW-LAUNCH") > 0
 
 
+def test_a_product_talked_about_all_along_and_never_sold_is_not_forecast_to_sell() -> None:
+    signals, sales = WORLD.until(START)
+    busiest = max(WORLD.categories, key=lambda s: sum(r.units for r in sales if r.sku == s))
+    # the busiest SKU's whole signal history on a product that has never sold
+    ghost = [dataclasses.replace(r, sku="NEVER-SOLD") for r in signals if r.sku == busiest]
+    out = forecast.forecast(signals + ghost, sales, start=START, horizon=14, **FAST)
+    assert sum(r.p90 for r in out if r.sku == "NEVER-SOLD") == 0
+    assert sum(r.p50 for r in out if r.sku == busiest) > 14
+
+
 def test_bought_likes_do_not_move_the_forecast_much(rows) -> None:  # noqa: ANN001
     signals, sales = WORLD.until(START)
     sku = max(WORLD.categories, key=lambda s: sum(r.units for r in sales if r.sku == s))
