@@ -2,11 +2,16 @@
 
 Usage: .venv/bin/python benchmarks/forecast.py [--seeds 7001,7002,7003 | 40001-40012] [--write]
                                                [--silent-share 0.25] [--shape slow-launch]
+                                               [--mis-keyed-share 1.0] [--never-sold-share 0.1]
 With --write the figures replace the "## Forecasts (benchmarks/forecast.py)" section of
 docs/performance.md. Features were tuned on seeds 1, 2, 7, 101 and 102; seeds 9001-9003 then
 chose between model variants, so the default seeds 7001-7003 were never looked at before.
 With --silent-share a share of each world's SKUs (drawn from its seed) loses every signal row,
 as products nobody posts about still sell; they are scored as the group "no signals".
+With --mis-keyed-share a share of SKUs has its signals filed under each other's codes, as a
+broken export would; they are scored as the group "mis-keyed". With --never-sold-share a share
+of SKUs' signals is copied onto products that never sell (talked about, not carried), scored as
+"never sold": no units of their own, so their misses show in the overall figure.
 With --shape the worlds come from a market that differs from the default in one trait
 (`inventory/worlds.py` SHAPES): how the model holds up on data it was not built for.
 """
@@ -14,6 +19,7 @@ With --shape the worlds come from a market that differs from the default in one 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from dataclasses import fields
 from pathlib import Path
@@ -70,12 +76,41 @@ def silenced(world: worlds.World, seed: int, share: float
     return [r for r in world.signals if r.sku not in silent], groups
 
 
-def score_world(seed: int, shape: str, args: argparse.Namespace, silent_share: float = 0.0
+def mis_keyed(signals: list[SignalRow], groups: dict[str, str], seed: int, share: float
+              ) -> list[SignalRow]:
+    """The signals with those of a `share` of SKUs (drawn from `seed`) filed under each other's
+    codes, as a broken export would: each drawn SKU's rows go to the next drawn SKU, which is
+    scored in the group "mis-keyed" (changed in place in `groups`)."""
+    draws = np.random.default_rng([seed, 1]).random(len(groups))
+    drawn = [s for s, d in zip(sorted(groups), draws, strict=True) if d < share]
+    moved = dict(zip(drawn, drawn[1:] + drawn[:1], strict=True))
+    groups.update({s: "mis-keyed" for s in drawn if moved[s] != s})
+    return [dataclasses.replace(r, sku=moved.get(r.sku, r.sku)) for r in signals]
+
+
+def never_sold(signals: list[SignalRow], groups: dict[str, str], seed: int, share: float
+               ) -> list[SignalRow]:
+    """The signals plus, for a `share` of SKUs (drawn from `seed`), a product with the same
+    signals that never sells (talked about, not carried), scored in the group "never sold"
+    (added to `groups`)."""
+    draws = np.random.default_rng([seed, 2]).random(len(groups))
+    twins = {s: f"{s}-X" for s, d in zip(sorted(groups), draws, strict=True) if d < share}
+    groups.update({twin: "never sold" for twin in twins.values()})
+    return signals + [dataclasses.replace(r, sku=twins[r.sku]) for r in signals if r.sku in twins]
+
+
+def score_world(seed: int, shape: str, args: argparse.Namespace, silent_share: float = 0.0,
+                mis_keyed_share: float = 0.0, never_sold_share: float = 0.0
                 ) -> backtest.Report:
     """One world of `shape` backtested at the benchmark's origins, a `silent_share` of its SKUs
-    without signals; forecast_shapes.py scores its worlds with this too."""
+    without signals, a `mis_keyed_share` with another's, and a `never_sold_share` copied onto
+    products that never sell; forecast_shapes.py scores its worlds with this too."""
     world = worlds.generate(seed, skus=args.skus, days=args.days, shape=worlds.SHAPES[shape])
     signals, groups = silenced(world, seed, silent_share)
+    if mis_keyed_share:
+        signals = mis_keyed(signals, groups, seed, mis_keyed_share)
+    if never_sold_share:
+        signals = never_sold(signals, groups, seed, never_sold_share)
     return backtest.backtest(signals, world.sales,
                              origins=world.origins(args.origins, args.horizon),
                              horizon=args.horizon, categories=groups, threads=1)
@@ -85,19 +120,26 @@ def main() -> None:
     parser = world_arguments(argparse.ArgumentParser())
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--silent-share", type=float, default=0.0)
+    parser.add_argument("--mis-keyed-share", type=float, default=0.0)
+    parser.add_argument("--never-sold-share", type=float, default=0.0)
     args = parser.parse_args()
     seeds = worlds.parse_seeds(args.seeds)
     total = backtest.Report(origins=[], horizon=args.horizon)
     parts: list[backtest.Report] = []
     began = time.perf_counter()
     for seed in seeds:
-        part = score_world(seed, args.shape, args, args.silent_share)
+        part = score_world(seed, args.shape, args, args.silent_share, args.mis_keyed_share,
+                           args.never_sold_share)
         parts.append(part)
         merge(total, part)
     total.origins.sort()
     seconds = time.perf_counter() - began
     o, la = total.overall, total.launches
     silent = f", signals dropped for {args.silent_share:.0%} of SKUs" if args.silent_share else ""
+    silent += (f", signals of {args.mis_keyed_share:.0%} of SKUs under each other's codes"
+               if args.mis_keyed_share else "")
+    silent += (f", {args.never_sold_share:.0%} of SKUs' signals also on a product never sold"
+               if args.never_sold_share else "")
     silent += f", shape {args.shape}" if args.shape != "default" else ""
     lines = [f"worlds: seeds {args.seeds} ({args.skus} SKUs x {args.days} days each{silent}), "
              f"{args.origins} origins per world every 14 days, horizon {args.horizon} days, "

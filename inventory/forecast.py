@@ -12,7 +12,9 @@ binomial; the chance it has started by each day comes from how long other SKUs w
 their first signal and their first sale, tilted by its own intent, and its mean averages the
 model with what other launches sold in their first days per unit of pre-launch intent
 (`inventory.launches`). In its first 14 days of sales the model is averaged with the SKU's own
-rate measured net of the release of its pre-launch demand.
+rate measured net of the release of its pre-launch demand. Where units per unit of intent have
+not forecast the SKUs' own past sales better than their plain sales rate (signals exported
+under the wrong codes), the forecast leans on, or becomes, the one from the sales alone.
 """
 
 from __future__ import annotations
