@@ -122,7 +122,8 @@ def signal_trust(panel: features.Panel, origin: int) -> float:
     """1 where units per unit of intent have forecast the SKUs' sales at least `_SKILL_FULL`
     better than their sales rate alone, 0 where no better, in between pro rata; 1 with too
     little history to tell. Every level is built on intent: signals exported under the wrong
-    SKUs made the forecast a third worse than the 28-day mean."""
+    SKUs made the forecast a third worse than the 28-day mean. Signals too thin to help (a
+    hundredth of the worlds' volume) are better set aside too, launches' forecasts included."""
     skill = features.signal_skill(panel, origin)
     return 1.0 if skill is None else float(np.clip(skill / _SKILL_FULL, 0.0, 1.0))
 
