@@ -56,6 +56,7 @@ SHAPES: dict[str, Shape] = {
     "slow-buyers": Shape(delay=(6.0, 14.0)),
     "loud": Shape(signal_scale=20.0),
     "quiet": Shape(signal_scale=0.1),
+    "whisper": Shape(signal_scale=0.01),
     "bots": Shape(bots_per_day=1 / 8),
     "flat-week": Shape(rhythm_amplitude=0.0),
     "lumpy": Shape(size=(0.8, 3.0)),
