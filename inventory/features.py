@@ -144,8 +144,9 @@ def signal_skill(panel: Panel, origin: int, checks: int = 8) -> float | None:
     its intent forecast the next 14 days, at the `checks` fortnights before `origin`: 1 minus
     the ratio of their absolute errors summed over SKUs selling 28 days or more at each.
 
-    0.03-0.4 on the generated worlds of every shape; below -0.15 where the signals belong to
-    other products (a mis-keyed export). None with too little history to tell.
+    0.03-0.4 on the generated worlds of every shape but the thinnest (a hundredth of the
+    signals: -0.15-0.06); below -0.15 where the signals belong to other products (a mis-keyed
+    export). None with too little history to tell.
     """
     shown, intent = cumulative_intent(panel), decayed_intent(panel, 0)
     by_intent, by_sales = 0.0, 0.0

@@ -257,6 +257,18 @@ def test_signals_of_other_products_are_set_aside_for_the_sales_alone() -> None:
     assert [r for r in trusted if r.sku in {a.sku for a in alone}] != alone
 
 
+def test_signals_half_trusted_give_half_of_each_forecast(monkeypatch) -> None:  # noqa: ANN001
+    panel = features.build_panel(*WORLD.until(START), start=START)
+    monkeypatch.setattr(features, "signal_skill", lambda *_: forecast._SKILL_FULL / 2)
+    assert forecast.signal_trust(panel, panel.days) == 0.5
+    half = forecast.predict_means(panel, horizon=7, trust=0.5, max_train_rows=4000)
+    full = forecast.predict_means(panel, horizon=7, max_train_rows=4000)
+    alone = forecast.predict_means(features.without_signals(panel), horizon=7,
+                                   max_train_rows=4000)
+    assert np.allclose(half, (full + alone) / 2)
+    assert not np.allclose(full, alone)
+
+
 def test_the_rate_by_intent_gives_way_to_the_sales_rate_where_intent_is_thin() -> None:
     by_intent, units, days = np.array([8.0]), np.array([56.0]), 28
     assert features.trusted_rate(by_intent, units, np.array([0.0]), days) == 2.0
