@@ -10,7 +10,7 @@ import pytest
 
 from inventory import backtest, features, forecast, worlds
 from inventory.planning_errors import PlanningError
-from inventory.signals import SaleRow, SignalRow
+from inventory.signals import SIGNAL_FIELDS, SaleRow, SignalRow
 
 WORLD = worlds.generate(7, skus=24, days=110)
 START = WORLD.first_day + timedelta(days=96)
@@ -267,6 +267,31 @@ def test_signals_half_trusted_give_half_of_each_forecast(monkeypatch) -> None:  
                                    max_train_rows=4000)
     assert np.allclose(half, (full + alone) / 2)
     assert not np.allclose(full, alone)
+
+
+def test_trailing_days_with_sales_and_no_signal_anywhere_are_unexported() -> None:
+    sale = np.ones((3, 60))
+    sig = np.ones((3, 60, 6))
+    assert features.unexported_days(sig, sale) == 0
+    sig[:, -2:] = 0
+    assert features.unexported_days(sig, sale) == 2
+    quiet = sig.copy()
+    quiet[:, 10:58:2] = 0  # a catalogue silent every other day: two quiet days are nothing
+    assert features.unexported_days(quiet, sale) == 0
+    sale[:, -2:] = 0  # nothing sold either: a closed shop, not a short export
+    assert features.unexported_days(sig, sale) == 0
+
+
+def test_a_signals_export_two_days_short_is_carried_forward() -> None:
+    signals, sales = WORLD.until(START)
+    short = [r for r in signals if r.day < START - timedelta(days=2)]
+    full = sum(r.p50 for r in forecast.forecast(signals, sales, start=START, horizon=14, **FAST))
+    cut = sum(r.p50 for r in forecast.forecast(short, sales, start=START, horizon=14, **FAST))
+    assert 0.9 < cut / full < 1.15
+    panel = features.build_panel(short, sales, start=START)
+    week = [r for r in short if r.day >= START - timedelta(days=9)]
+    assert panel.signals[:, -2].sum() == pytest.approx(
+        sum(sum(getattr(r, f) for f in SIGNAL_FIELDS) for r in week) / 7)
 
 
 def test_the_rate_by_intent_gives_way_to_the_sales_rate_where_intent_is_thin() -> None:
