@@ -25,6 +25,7 @@ LEVEL_COLUMN = -1  # a prior level (units/day) the model corrects multiplicative
 # the SKU's own units per unit of intent over 28 days x today's decayed intent (units/day):
 # after the weekday, horizon step and three same-weekday columns
 CONVERSION_COLUMN = 5
+_SKU_SILENCE = 0.001  # one SKU's silence must be this unlikely: at 1% thin-signal SKUs were caught
 INTENT_PRIOR = 10.0  # intent (saves + searches + comments) at which its ratio counts half
 
 
@@ -72,28 +73,36 @@ def build_panel(signals: list[SignalRow], sales: list[SaleRow], *, start: date) 
     return Panel(skus, day0, days, sale, sig, first_signal, first_sale, cum, ewm, sales_ewm)
 
 
-def unexported_days(sig: np.ndarray, sale: np.ndarray, chance: float = 0.01) -> int:
-    """Trailing days on which no SKU has any signal though sales go on, when the 56 days before
-    make so long a silence of the whole catalogue less likely than `chance`: a signals export
-    that ends before the sales export, not a community that fell silent. 0 otherwise."""
-    active = sig.any(axis=(0, 2))
-    tail = int(np.argmax(active[::-1])) if active.any() else 0
-    if not tail or not sale[:, -tail:].any():
-        return 0
-    before = active[-tail - 56:-tail]
-    quiet = 1.0 - (before.sum() + 0.5) / (len(before) + 1.0)
-    return tail if quiet ** tail < chance else 0
+def unexported_days(active: np.ndarray, sold: np.ndarray, chance: float = 0.01) -> np.ndarray:
+    """Per row of `active` and `sold` (row x day: any signal, any sale), the trailing days with
+    no signal though sales go on, where the 56 days before make so long a silence less likely
+    than `chance`: an export that stopped carrying the row's signals, not a community that fell
+    silent. 0 for every other row."""
+    days = active.shape[1]
+    tail = np.where(active.any(axis=1), np.argmax(active[:, ::-1], axis=1), 0)
+    end = days - tail
+    lo = np.maximum(end - 56, 0)
+    rows = np.arange(len(active))
+    seen = np.concatenate([np.zeros((len(active), 1)), np.cumsum(active, axis=1)], axis=1)
+    selling = np.concatenate([np.zeros((len(sold), 1)), np.cumsum(sold, axis=1)], axis=1)
+    quiet = 1.0 - (seen[rows, end] - seen[rows, lo] + 0.5) / (end - lo + 1.0)
+    unlikely = quiet ** tail < chance
+    return np.where((tail > 0) & unlikely & (selling[:, -1] > selling[rows, end]), tail, 0)
 
 
 def _carried_forward(sig: np.ndarray, sale: np.ndarray) -> np.ndarray:
-    """Signals with `unexported_days` filled by each SKU's mean of the week before them. Left
-    as zeros, every SKU's intent fell: a signals export one day short of the sales export cut
-    the forecast by a fifth, two days by a third."""
-    tail = unexported_days(sig, sale)
-    if not tail:
-        return sig
+    """Signals with `unexported_days` filled by the mean of the week before them: first where
+    the whole catalogue went silent (a signals export that ends before the sales export), then
+    where one SKU did (its feed broke). Left as zeros, intent fell: a signals export one day
+    short cut the forecast by a fifth, two days by a third; a SKU selling 36 a day whose
+    signals stopped a week before was forecast at 8."""
+    whole = unexported_days(sig.any(axis=(0, 2))[None], (sale > 0).any(axis=0)[None])[0]
     filled = sig.copy()
-    filled[:, -tail:] = sig[:, -tail - 7:-tail].mean(axis=1, keepdims=True)
+    if whole:
+        filled[:, -whole:] = sig[:, -whole - 7:-whole].mean(axis=1, keepdims=True)
+    each = unexported_days(filled.any(axis=2), sale > 0, chance=_SKU_SILENCE)
+    for i in np.flatnonzero(each):
+        filled[i, -each[i]:] = filled[i, -each[i] - 7:-each[i]].mean(axis=0)
     return filled
 
 

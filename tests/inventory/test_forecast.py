@@ -269,17 +269,27 @@ def test_signals_half_trusted_give_half_of_each_forecast(monkeypatch) -> None:  
     assert not np.allclose(full, alone)
 
 
-def test_trailing_days_with_sales_and_no_signal_anywhere_are_unexported() -> None:
-    sale = np.ones((3, 60))
-    sig = np.ones((3, 60, 6))
-    assert features.unexported_days(sig, sale) == 0
-    sig[:, -2:] = 0
-    assert features.unexported_days(sig, sale) == 2
-    quiet = sig.copy()
-    quiet[:, 10:58:2] = 0  # a catalogue silent every other day: two quiet days are nothing
-    assert features.unexported_days(quiet, sale) == 0
-    sale[:, -2:] = 0  # nothing sold either: a closed shop, not a short export
-    assert features.unexported_days(sig, sale) == 0
+def test_trailing_days_with_sales_and_no_signal_are_unexported() -> None:
+    sold = np.ones((3, 60), dtype=bool)
+    active = np.ones((3, 60), dtype=bool)
+    active[1, -2:] = False  # a row active every day, then two silent days
+    active[2, 10:] = np.arange(50) % 2 == 0  # active every other day: two quiet days are nothing
+    active[2, -2:] = False
+    assert list(features.unexported_days(active, sold)) == [0, 2, 0]
+    sold[1, -2:] = False  # nothing sold either: a closed shop, not a short export
+    assert list(features.unexported_days(active, sold)) == [0, 0, 0]
+
+
+def test_a_sku_whose_signals_stopped_while_it_sold_keeps_its_forecast() -> None:
+    signals, sales = WORLD.until(START)
+    busiest = max(WORLD.categories, key=lambda s: sum(r.units for r in sales if r.sku == s))
+    cut = [r for r in signals if r.sku != busiest or r.day < START - timedelta(days=7)]
+
+    def forecast_of(rows: list[SignalRow]) -> int:
+        out = forecast.forecast(rows, sales, start=START, horizon=14, **FAST)
+        return sum(r.p50 for r in out if r.sku == busiest)
+
+    assert 0.8 < forecast_of(cut) / forecast_of(signals) < 1.25
 
 
 def test_a_signals_export_two_days_short_is_carried_forward() -> None:
