@@ -3,6 +3,7 @@
 Usage: .venv/bin/python benchmarks/forecast.py [--seeds 7001,7002,7003 | 40001-40012] [--write]
                                                [--silent-share 0.25] [--shape slow-launch]
                                                [--mis-keyed-share 1.0] [--never-sold-share 0.1]
+                                               [--signal-lag 2]
 With --write the figures replace the "## Forecasts (benchmarks/forecast.py)" section of
 docs/performance.md. Features were tuned on seeds 1, 2, 7, 101 and 102; seeds 9001-9003 then
 chose between model variants, so the default seeds 7001-7003 were never looked at before.
@@ -11,7 +12,8 @@ as products nobody posts about still sell; they are scored as the group "no sign
 With --mis-keyed-share a share of SKUs has its signals filed under each other's codes, as a
 broken export would; they are scored as the group "mis-keyed". With --never-sold-share a share
 of SKUs' signals is copied onto products that never sell (talked about, not carried), scored as
-"never sold": no units of their own, so their misses show in the overall figure.
+"never sold": no units of their own, so their misses show in the overall figure. With
+--signal-lag D the signals export at each origin ends D days before the sales export.
 With --shape the worlds come from a market that differs from the default in one trait
 (`inventory/worlds.py` SHAPES): how the model holds up on data it was not built for.
 """
@@ -22,6 +24,7 @@ import argparse
 import dataclasses
 import time
 from dataclasses import fields
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +46,16 @@ def world_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--horizon", type=int, default=14)
     parser.add_argument("--shape", default="default", choices=list(worlds.SHAPES),
                         help="a market unlike the default worlds (inventory/worlds.py SHAPES)")
+    return parser
+
+
+def fault_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """What goes wrong in the exports scored (`score_world`); forecast_shapes.py takes them too."""
+    parser.add_argument("--silent-share", type=float, default=0.0)
+    parser.add_argument("--mis-keyed-share", type=float, default=0.0)
+    parser.add_argument("--never-sold-share", type=float, default=0.0)
+    parser.add_argument("--signal-lag", type=int, default=0,
+                        help="days by which the signals export ends before the sales export")
     return parser
 
 
@@ -99,37 +112,42 @@ def never_sold(signals: list[SignalRow], groups: dict[str, str], seed: int, shar
     return signals + [dataclasses.replace(r, sku=twins[r.sku]) for r in signals if r.sku in twins]
 
 
-def score_world(seed: int, shape: str, args: argparse.Namespace, silent_share: float = 0.0,
-                mis_keyed_share: float = 0.0, never_sold_share: float = 0.0
-                ) -> backtest.Report:
-    """One world of `shape` backtested at the benchmark's origins, a `silent_share` of its SKUs
-    without signals, a `mis_keyed_share` with another's, and a `never_sold_share` copied onto
-    products that never sell; forecast_shapes.py scores its worlds with this too."""
+def score_world(seed: int, shape: str, args: argparse.Namespace) -> backtest.Report:
+    """One world of `shape` backtested at the benchmark's origins, its exports spoilt as
+    `fault_arguments` says: a share of SKUs without signals, with another's, or copied onto
+    products that never sell; signals ending days before the sales. forecast_shapes.py scores
+    its worlds with this too."""
     world = worlds.generate(seed, skus=args.skus, days=args.days, shape=worlds.SHAPES[shape])
-    signals, groups = silenced(world, seed, silent_share)
-    if mis_keyed_share:
-        signals = mis_keyed(signals, groups, seed, mis_keyed_share)
-    if never_sold_share:
-        signals = never_sold(signals, groups, seed, never_sold_share)
-    return backtest.backtest(signals, world.sales,
-                             origins=world.origins(args.origins, args.horizon),
-                             horizon=args.horizon, categories=groups, threads=1)
+    signals, groups = silenced(world, seed, args.silent_share)
+    if args.mis_keyed_share:
+        signals = mis_keyed(signals, groups, seed, args.mis_keyed_share)
+    if args.never_sold_share:
+        signals = never_sold(signals, groups, seed, args.never_sold_share)
+    origins = world.origins(args.origins, args.horizon)
+    if not args.signal_lag:
+        return backtest.backtest(signals, world.sales, origins=origins, horizon=args.horizon,
+                                 categories=groups, threads=1)
+    total = backtest.Report(origins=[], horizon=args.horizon)
+    for origin in origins:
+        # the rows from the origin on stay: the forecast skips them, and its SKUs are the same
+        late = origin - timedelta(days=args.signal_lag)
+        exported = [r for r in signals if not late <= r.day < origin]
+        merge(total, backtest.backtest(exported, world.sales, origins=[origin],
+                                       horizon=args.horizon, categories=groups, threads=1))
+    total.origins.sort()
+    return total
 
 
 def main() -> None:
-    parser = world_arguments(argparse.ArgumentParser())
+    parser = fault_arguments(world_arguments(argparse.ArgumentParser()))
     parser.add_argument("--write", action="store_true")
-    parser.add_argument("--silent-share", type=float, default=0.0)
-    parser.add_argument("--mis-keyed-share", type=float, default=0.0)
-    parser.add_argument("--never-sold-share", type=float, default=0.0)
     args = parser.parse_args()
     seeds = worlds.parse_seeds(args.seeds)
     total = backtest.Report(origins=[], horizon=args.horizon)
     parts: list[backtest.Report] = []
     began = time.perf_counter()
     for seed in seeds:
-        part = score_world(seed, args.shape, args, args.silent_share, args.mis_keyed_share,
-                           args.never_sold_share)
+        part = score_world(seed, args.shape, args)
         parts.append(part)
         merge(total, part)
     total.origins.sort()
@@ -140,6 +158,8 @@ def main() -> None:
                if args.mis_keyed_share else "")
     silent += (f", {args.never_sold_share:.0%} of SKUs' signals also on a product never sold"
                if args.never_sold_share else "")
+    silent += (f", signals ending {args.signal_lag} days before the sales"
+               if args.signal_lag else "")
     silent += f", shape {args.shape}" if args.shape != "default" else ""
     lines = [f"worlds: seeds {args.seeds} ({args.skus} SKUs x {args.days} days each{silent}), "
              f"{args.origins} origins per world every 14 days, horizon {args.horizon} days, "

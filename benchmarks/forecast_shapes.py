@@ -18,13 +18,19 @@ import argparse
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from forecast import merge, score_world, spread, world_arguments  # the sibling benchmark
+from forecast import (  # the sibling benchmark
+    fault_arguments,
+    merge,
+    score_world,
+    spread,
+    world_arguments,
+)
 
 from inventory import backtest, worlds
 
 
 def main() -> None:
-    parser = world_arguments(argparse.ArgumentParser())
+    parser = fault_arguments(world_arguments(argparse.ArgumentParser()))
     parser.set_defaults(seeds="100001-100006")
     parser.add_argument("--shapes", default=",".join(worlds.SHAPES))
     parser.add_argument("--jobs", type=int, default=2)
