@@ -46,7 +46,8 @@ class Panel:
 
 
 def build_panel(signals: list[SignalRow], sales: list[SaleRow], *, start: date) -> Panel:
-    """Arrange every row dated before `start` into dense arrays; SKUs of all rows are kept."""
+    """Arrange every row dated before `start` into dense arrays; SKUs of all rows are kept.
+    Trailing days whose signals the export evidently lacks are filled (`_carried_forward`)."""
     skus = tuple(sorted({r.sku for r in signals} | {r.sku for r in sales}))
     index = {s: i for i, s in enumerate(skus)}
     past = [r.day for r in (*signals, *sales) if r.day < start]
