@@ -75,10 +75,10 @@ def build_panel(signals: list[SignalRow], sales: list[SaleRow], *, start: date) 
 
 
 def unexported_days(active: np.ndarray, sold: np.ndarray, chance: float = 0.01) -> np.ndarray:
-    """Per row of `active` and `sold` (row x day: any signal, any sale), the trailing days with
-    no signal though sales go on, where the 56 days before make so long a silence less likely
-    than `chance`: an export that stopped carrying the row's signals, not a community that fell
-    silent. 0 for every other row."""
+    """Per row of `active` and `sold` (row x day: any intent shown, anything sold), the
+    trailing days with no intent though sales go on, where the 56 days before make so long a
+    silence less likely than `chance`: an export that stopped carrying the row's signals, not
+    a community that fell silent. 0 for every other row."""
     days = active.shape[1]
     tail = np.where(active.any(axis=1), np.argmax(active[:, ::-1], axis=1), 0)
     end = days - tail
@@ -92,16 +92,21 @@ def unexported_days(active: np.ndarray, sold: np.ndarray, chance: float = 0.01) 
 
 
 def _carried_forward(sig: np.ndarray, sale: np.ndarray) -> np.ndarray:
-    """Signals with `unexported_days` filled by the mean of the week before them: first where
-    the whole catalogue went silent (a signals export that ends before the sales export), then
-    where one SKU did (its feed broke). Left as zeros, intent fell: a signals export one day
-    short cut the forecast by a fifth, two days by a third; a SKU selling 36 a day whose
-    signals stopped a week before was forecast at 8."""
-    whole = unexported_days(sig.any(axis=(0, 2))[None], (sale > 0).any(axis=0)[None])[0]
+    """Signals with `unexported_days` of intent (saves, searches, comments) filled by the mean
+    of the week before them: first where the whole catalogue went silent (a signals export
+    that ends before the sales export), then where one SKU did (its feed broke). Left as
+    zeros, intent fell: a signals export one day short cut the forecast by a fifth, two days
+    by a third; a SKU selling 36 a day whose signals stopped a week before was forecast at 8."""
+    if not sig.shape[1]:
+        return sig
+    # intent, not any signal: a day of bought likes alone is no sign of interest
+    intent = sig[:, :, [_SAVES, _SEARCHES, _COMMENTS]].sum(axis=2) > 0
+    whole = unexported_days(intent.any(axis=0)[None], (sale > 0).any(axis=0)[None])[0]
     filled = sig.copy()
     if whole:
         filled[:, -whole:] = sig[:, -whole - 7:-whole].mean(axis=1, keepdims=True)
-    each = unexported_days(filled.any(axis=2), sale > 0, chance=_SKU_SILENCE)
+        intent[:, -whole:] = filled[:, -whole:, [_SAVES, _SEARCHES, _COMMENTS]].sum(axis=2) > 0
+    each = unexported_days(intent, sale > 0, chance=_SKU_SILENCE)
     for i in np.flatnonzero(each):
         filled[i, -each[i]:] = filled[i, -each[i] - 7:-each[i]].mean(axis=0)
     return filled
