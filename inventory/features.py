@@ -17,6 +17,7 @@ from inventory.signals import SIGNAL_FIELDS, SaleRow, SignalRow
 _HALF_LIVES = (2.0, 7.0)
 _SAVES, _LIKES, _COMMENTS, _SEARCHES = (SIGNAL_FIELDS.index(f)
                                         for f in ("saves", "likes", "comments", "searches"))
+_INTENT = [_SAVES, _SEARCHES, _COMMENTS]  # the signals that convert into purchases
 # target weekday is the first column so the model can treat it as categorical
 WEEKDAY_COLUMN = 0
 _ORIGIN_FEATURES = 32
@@ -100,12 +101,12 @@ def _carried_forward(sig: np.ndarray, sale: np.ndarray) -> np.ndarray:
     if not sig.shape[1]:
         return sig
     # intent, not any signal: a day of bought likes alone is no sign of interest
-    intent = sig[:, :, [_SAVES, _SEARCHES, _COMMENTS]].sum(axis=2) > 0
+    intent = sig[:, :, _INTENT].sum(axis=2) > 0
     whole = unexported_days(intent.any(axis=0)[None], (sale > 0).any(axis=0)[None])[0]
     filled = sig.copy()
     if whole:
         filled[:, -whole:] = sig[:, -whole - 7:-whole].mean(axis=1, keepdims=True)
-        intent[:, -whole:] = filled[:, -whole:, [_SAVES, _SEARCHES, _COMMENTS]].sum(axis=2) > 0
+        intent[:, -whole:] = filled[:, -whole:, _INTENT].sum(axis=2) > 0
     each = unexported_days(intent, sale > 0, chance=_SKU_SILENCE)
     for i in np.flatnonzero(each):
         filled[i, -each[i]:] = filled[i, -each[i] - 7:-each[i]].mean(axis=0)
@@ -126,13 +127,13 @@ def _ewm(x: np.ndarray, half_life: float) -> np.ndarray:
 def decayed_intent(panel: Panel, half_life_index: int) -> np.ndarray:
     """Decayed saves + searches + comments (sku x day) through each day, decayed with
     `_HALF_LIVES[half_life_index]` (0: 2 days, 1: 7 days)."""
-    return panel.ewm[:, :, [_SAVES, _SEARCHES, _COMMENTS], half_life_index].sum(axis=2)
+    return panel.ewm[:, :, _INTENT, half_life_index].sum(axis=2)
 
 
 def cumulative_intent(panel: Panel) -> np.ndarray:
     """Saves + searches + comments (the signals that convert into purchases) summed up to each
     day, with a leading zero column: column b minus column a is the intent on days a..b-1."""
-    daily = panel.signals[:, :, [_SAVES, _SEARCHES, _COMMENTS]].sum(axis=2)
+    daily = panel.signals[:, :, _INTENT].sum(axis=2)
     return np.concatenate([np.zeros((len(daily), 1)), np.cumsum(daily, axis=1)], axis=1)
 
 
