@@ -103,13 +103,16 @@ def _carried_forward(sig: np.ndarray, sale: np.ndarray) -> np.ndarray:
     # intent, not any signal: a day of bought likes alone is no sign of interest
     intent = sig[:, :, _INTENT].sum(axis=2) > 0
     whole = unexported_days(intent.any(axis=0)[None], (sale > 0).any(axis=0)[None])[0]
+    filled = _week_before(sig, np.full(len(sig), whole))
+    intent = filled[:, :, _INTENT].sum(axis=2) > 0
+    return _week_before(filled, unexported_days(intent, sale > 0, chance=_SKU_SILENCE))
+
+
+def _week_before(sig: np.ndarray, tails: np.ndarray) -> np.ndarray:
+    """`sig` with each SKU's last `tails` days replaced by its mean of the 7 days before them."""
     filled = sig.copy()
-    if whole:
-        filled[:, -whole:] = sig[:, -whole - 7:-whole].mean(axis=1, keepdims=True)
-        intent[:, -whole:] = filled[:, -whole:, _INTENT].sum(axis=2) > 0
-    each = unexported_days(intent, sale > 0, chance=_SKU_SILENCE)
-    for i in np.flatnonzero(each):
-        filled[i, -each[i]:] = filled[i, -each[i] - 7:-each[i]].mean(axis=0)
+    for i in np.flatnonzero(tails):
+        filled[i, -tails[i]:] = sig[i, -tails[i] - 7:-tails[i]].mean(axis=0)
     return filled
 
 
