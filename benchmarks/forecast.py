@@ -79,12 +79,17 @@ def spread(parts: list[backtest.Scores], resamples: int = 2000) -> float:
     return float(np.std(drawn[:, 0] / np.where(drawn[:, 1] > 0, drawn[:, 1], np.nan)))
 
 
+def drawn(skus: dict[str, str], share: float, seed: int | list[int]) -> list[str]:
+    """A `share` of the SKUs (keys of `skus`, in order), drawn reproducibly from `seed`."""
+    draws = np.random.default_rng(seed).random(len(skus))
+    return [s for s, d in zip(sorted(skus), draws, strict=True) if d < share]
+
+
 def silenced(world: worlds.World, seed: int, share: float
              ) -> tuple[list[SignalRow], dict[str, str]]:
     """The world's signals without those of a `share` of its SKUs (drawn from `seed`), and the
     group each SKU is scored in: "no signals" for those, else its category."""
-    draws = np.random.default_rng(seed).random(len(world.categories))
-    silent = {s for s, d in zip(sorted(world.categories), draws, strict=True) if d < share}
+    silent = set(drawn(world.categories, share, seed))
     groups = {s: "no signals" if s in silent else c for s, c in world.categories.items()}
     return [r for r in world.signals if r.sku not in silent], groups
 
@@ -94,10 +99,9 @@ def mis_keyed(signals: list[SignalRow], groups: dict[str, str], seed: int, share
     """The signals with those of a `share` of SKUs (drawn from `seed`) filed under each other's
     codes, as a broken export would: each drawn SKU's rows go to the next drawn SKU, which is
     scored in the group "mis-keyed" (changed in place in `groups`)."""
-    draws = np.random.default_rng([seed, 1]).random(len(groups))
-    drawn = [s for s, d in zip(sorted(groups), draws, strict=True) if d < share]
-    moved = dict(zip(drawn, drawn[1:] + drawn[:1], strict=True))
-    groups.update({s: "mis-keyed" for s in drawn if moved[s] != s})
+    chosen = drawn(groups, share, [seed, 1])
+    moved = dict(zip(chosen, chosen[1:] + chosen[:1], strict=True))
+    groups.update({s: "mis-keyed" for s in chosen if moved[s] != s})
     return [dataclasses.replace(r, sku=moved.get(r.sku, r.sku)) for r in signals]
 
 
@@ -106,8 +110,7 @@ def never_sold(signals: list[SignalRow], groups: dict[str, str], seed: int, shar
     """The signals plus, for a `share` of SKUs (drawn from `seed`), a product with the same
     signals that never sells (talked about, not carried), scored in the group "never sold"
     (added to `groups`)."""
-    draws = np.random.default_rng([seed, 2]).random(len(groups))
-    twins = {s: f"{s}-X" for s, d in zip(sorted(groups), draws, strict=True) if d < share}
+    twins = {s: f"{s}-X" for s in drawn(groups, share, [seed, 2])}
     groups.update({twin: "never sold" for twin in twins.values()})
     return signals + [dataclasses.replace(r, sku=twins[r.sku]) for r in signals if r.sku in twins]
 
