@@ -6,6 +6,7 @@ transaction. Imports validate the whole file first, so a bad row imports nothing
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
@@ -28,6 +29,8 @@ from inventory.planning_tables import (
 )
 from inventory.tables import Sku
 from labels import barcodes
+
+log = logging.getLogger(__name__)
 
 DEFAULT_BUDGET_FEN = 5_000_000  # 50,000 CNY per proposal unless the caller says otherwise
 GS1_COMPANY_PREFIX = "6901234"  # the operator's GS1 company prefix for SSCC carton numbers
@@ -64,10 +67,10 @@ def sales_history(session: Session) -> list[signals.SaleRow]:
 def refresh_forecast(session: Session, *, now: datetime, horizon: int = 14):  # noqa: ANN201
     """Forecast every SKU with signals or sales from today, store it as a new run."""
     start = now.date()
-    rows = forecasting.forecast(planning_store.load_signals(session), sales_history(session),
-                                start=start, horizon=horizon)
-    return planning_store.save_forecast(session, rows=rows, made_at=now, start=start,
-                                        horizon=horizon)
+    made = forecasting.forecast_noted(planning_store.load_signals(session),
+                                      sales_history(session), start=start, horizon=horizon)
+    return planning_store.save_forecast(session, rows=made.rows, made_at=now, start=start,
+                                        horizon=horizon, notes=made.notes)
 
 
 def propose(session: Session, *, now: datetime, budget_fen: int = DEFAULT_BUDGET_FEN,
@@ -207,6 +210,8 @@ def forecast_job(factory, settings, *, now: datetime | None = None) -> int:  # n
     now = now or datetime.now(UTC)
     with factory() as session, session.begin():
         run = refresh_forecast(session, now=now)
+        for note in run.notes:  # the board shows them too; the log is where operators look
+            log.warning("forecast run %s: %s", run.id, note)
         _, days = planning_store.latest_forecast(session)
         return len(days) if run else 0
 

@@ -44,6 +44,10 @@ class Panel:
     sales_cum: np.ndarray  # cumulative sums with a leading zero column, for window sums
     ewm: np.ndarray  # (sku, day, field, half-life): decayed signal levels through each day
     sales_ewm: np.ndarray  # (sku, day, 2): decayed sales through each day
+    # trailing days of signals the export lacked, filled by `_carried_forward`: per SKU, and
+    # for the whole catalogue (an export that ends before the sales)
+    filled: np.ndarray
+    unexported: int = 0
 
 
 def build_panel(signals: list[SignalRow], sales: list[SaleRow], *, start: date) -> Panel:
@@ -63,7 +67,7 @@ def build_panel(signals: list[SignalRow], sales: list[SaleRow], *, start: date) 
     for r in signals:
         if r.day < start:
             sig[index[r.sku], (r.day - day0).days] += [getattr(r, f) for f in SIGNAL_FIELDS]
-    sig = _carried_forward(sig, sale)
+    sig, filled, unexported = _carried_forward(sig, sale)
     first_signal, first_sale = np.full(n, NEVER), np.full(n, NEVER)
     if days:
         active = sig.any(axis=2)
@@ -72,7 +76,8 @@ def build_panel(signals: list[SignalRow], sales: list[SaleRow], *, start: date) 
     cum = np.concatenate([np.zeros((n, 1)), np.cumsum(sale, axis=1)], axis=1)
     ewm = np.stack([_ewm(sig, hl) for hl in _HALF_LIVES], axis=3)
     sales_ewm = np.stack([_ewm(sale[:, :, None], hl)[:, :, 0] for hl in (3.0, 14.0)], axis=2)
-    return Panel(skus, day0, days, sale, sig, first_signal, first_sale, cum, ewm, sales_ewm)
+    return Panel(skus, day0, days, sale, sig, first_signal, first_sale, cum, ewm, sales_ewm,
+                 filled, unexported)
 
 
 def unexported_days(active: np.ndarray, sold: np.ndarray, chance: float = 0.01) -> np.ndarray:
@@ -92,20 +97,22 @@ def unexported_days(active: np.ndarray, sold: np.ndarray, chance: float = 0.01) 
     return np.where((tail > 0) & unlikely & (selling[:, -1] > selling[rows, end]), tail, 0)
 
 
-def _carried_forward(sig: np.ndarray, sale: np.ndarray) -> np.ndarray:
+def _carried_forward(sig: np.ndarray, sale: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Signals with `unexported_days` of intent (saves, searches, comments) filled by the mean
     of the week before them: first where the whole catalogue went silent (a signals export
     that ends before the sales export), then where one SKU did (its feed broke). Left as
     zeros, intent fell: a signals export one day short cut the forecast by a fifth, two days
-    by a third; a SKU selling 36 a day whose signals stopped a week before was forecast at 8."""
+    by a third; a SKU selling 36 a day whose signals stopped a week before was forecast at 8.
+    Also the days filled per SKU, and the catalogue's."""
     if not sig.shape[1]:
-        return sig
+        return sig, np.zeros(len(sig), dtype=int), 0
     # intent, not any signal: a day of bought likes alone is no sign of interest
     intent = sig[:, :, _INTENT].sum(axis=2) > 0
-    whole = unexported_days(intent.any(axis=0)[None], (sale > 0).any(axis=0)[None])[0]
+    whole = int(unexported_days(intent.any(axis=0)[None], (sale > 0).any(axis=0)[None])[0])
     filled = _week_before(sig, np.full(len(sig), whole))
     intent = filled[:, :, _INTENT].sum(axis=2) > 0
-    return _week_before(filled, unexported_days(intent, sale > 0, chance=_SKU_SILENCE))
+    own = unexported_days(intent, sale > 0, chance=_SKU_SILENCE)
+    return _week_before(filled, own), np.maximum(own, whole), whole
 
 
 def _week_before(sig: np.ndarray, tails: np.ndarray) -> np.ndarray:

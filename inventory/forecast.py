@@ -80,16 +80,35 @@ class Calibration:
         return self.dispersion + self.noise_weight * np.asarray(noise)[:, None]
 
 
+@dataclass(frozen=True)
+class Forecast:
+    """Forecast rows, and what the forecast did about faults it found in its inputs, in words
+    for the people who buy against it (empty when it found none)."""
+
+    rows: list[ForecastRow]
+    notes: tuple[str, ...] = ()
+
+
 def forecast(signals: list[SignalRow], sales: list[SaleRow], *, start: date, horizon: int,
              seed: int = 0, max_train_rows: int = _MAX_TRAIN_ROWS,
              threads: int | None = None) -> list[ForecastRow]:
     """Each SKU of either input x each day from `start` for `horizon` days; rows >= start unused."""
+    return forecast_noted(signals, sales, start=start, horizon=horizon, seed=seed,
+                          max_train_rows=max_train_rows, threads=threads).rows
+
+
+def forecast_noted(signals: list[SignalRow], sales: list[SaleRow], *, start: date, horizon: int,
+                   seed: int = 0, max_train_rows: int = _MAX_TRAIN_ROWS,
+                   threads: int | None = None) -> Forecast:
+    """`forecast`, with notes on the export faults it worked around (`export_notes`)."""
     if horizon < 1:
         raise PlanningError("horizon must be at least one day",
                             [{"field": "horizon", "reason": "must be a positive integer"}],
                             code="invalid_horizon")
     panel = features.build_panel(signals, sales, start=start)
-    trust = signal_trust(panel, panel.days)
+    skill = features.signal_skill(panel, panel.days)
+    trust = trust_of(skill)
+    notes = export_notes(panel, skill, trust)
     if not trust:  # signals that tell nothing about sales: forecast as if none were exported
         panel, trust = features.without_signals(panel), 1.0
     with threadpool_limits(threads):  # a busy shared machine thrashes with many threads
@@ -99,7 +118,7 @@ def forecast(signals: list[SignalRow], sales: list[SaleRow], *, start: date, hor
                                 max_train_rows=max_train_rows)
     started = launches.panel_start_odds(panel, origin=panel.days, horizon=horizon)
     noise = features.own_dispersion(panel, panel.days)
-    return to_rows(panel, means, calibration, started, noise)
+    return Forecast(to_rows(panel, means, calibration, started, noise), notes)
 
 
 def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
@@ -124,8 +143,40 @@ def signal_trust(panel: features.Panel, origin: int) -> float:
     little history to tell. Every level is built on intent: signals exported under the wrong
     SKUs made the forecast a third worse than the 28-day mean. Signals too thin to help (a
     hundredth of the worlds' volume) are better set aside too, launches' forecasts included."""
-    skill = features.signal_skill(panel, origin)
+    return trust_of(features.signal_skill(panel, origin))
+
+
+def trust_of(skill: float | None) -> float:
+    """The trust `signal_trust` gives signals of this skill (None: too little history)."""
     return 1.0 if skill is None else float(np.clip(skill / _SKILL_FULL, 0.0, 1.0))
+
+
+def export_notes(panel: features.Panel, skill: float | None, trust: float) -> tuple[str, ...]:
+    """What the forecast will do about faults in the exports behind `panel`, one sentence
+    each: a buyer should know that a signals file was short, a SKU's feed broke, or the
+    signals were set aside, and check the export."""
+    notes = []
+    if panel.unexported:
+        last = features.day_of(panel, panel.days - panel.unexported - 1)
+        notes.append(f"the signals end {panel.unexported} day(s) before the sales (last day "
+                     f"with intent {last}): each SKU's signals for the days after were taken "
+                     f"as its mean of the week before")
+    broken = np.flatnonzero(panel.filled > panel.unexported)
+    if len(broken):
+        named = ", ".join(f"{panel.skus[i]} ({panel.filled[i]} days)"
+                          for i in broken[np.argsort(-panel.filled[broken], kind="stable")][:5])
+        notes.append(f"{len(broken)} SKU(s) kept selling after their signals stopped: {named}"
+                     f"{', ...' if len(broken) > 5 else ''}; their missing days were taken as "
+                     f"the mean of the week before")
+    if not panel.signals.any() and panel.sales.any():
+        notes.append("the signals hold no activity before the start: every SKU is forecast "
+                     "from its sales alone")
+    elif trust < 1:
+        share = "rests on" if not trust else f"leans {1 - trust:.0%} on"
+        notes.append(f"the signals did not forecast the SKUs' past sales better than their "
+                     f"sales rate did (skill {skill:+.2f} at past fortnights): too thin, or "
+                     f"filed under the wrong SKUs? The forecast {share} the sales alone")
+    return tuple(notes)
 
 
 def _pooled_means(panel: features.Panel, *, horizon: int, seed: int, origin: int,

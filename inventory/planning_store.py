@@ -53,8 +53,8 @@ def load_sales(session: Session) -> list[SaleRow]:
 
 
 def save_forecast(session: Session, *, rows: list[ForecastRow], made_at: datetime, start: date,
-                  horizon: int) -> ForecastRun:
-    run = ForecastRun(made_at=made_at, start=start, horizon=horizon)
+                  horizon: int, notes: tuple[str, ...] = ()) -> ForecastRun:
+    run = ForecastRun(made_at=made_at, start=start, horizon=horizon, notes=list(notes))
     session.add(run)
     session.flush()
     session.add_all(ForecastDay(run_id=run.id, sku_id=r.sku, day=r.day, p10=r.p10, p50=r.p50,

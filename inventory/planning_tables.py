@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
 from sqlalchemy import DateTime as SADateTime
 from sqlmodel import Field, SQLModel
 
@@ -43,6 +43,9 @@ class ForecastRun(SQLModel, table=True):
     made_at: datetime = Field(sa_column=_ts(nullable=False))
     start: date
     horizon: int
+    # faults in the exports the forecast worked around (`inventory.forecast.export_notes`)
+    notes: list[str] = Field(default_factory=list,
+                             sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class ForecastDay(SQLModel, table=True):

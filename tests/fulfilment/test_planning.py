@@ -98,3 +98,16 @@ def test_forecast_plan_edit_approve_and_receive(client, headers, session) -> Non
     assert client.post(f"/transfers/{transfer['id']}/receive", headers=h).status_code == 409
     assert stock.ledger_problems(session) == []
     assert session.exec(select(SupplySource)).first() is not None
+
+
+def test_a_forecast_run_keeps_its_notes_on_a_short_export(client, headers) -> None:  # noqa: ANN001
+    short = [r for r in WORLD.signals if r.day < TODAY - timedelta(days=2)]
+    body = {"signals_csv": signals.signals_to_csv(short),
+            "sales_csv": signals.sales_to_csv(WORLD.sales)}
+    h = headers("buyer")
+    assert client.post("/signals", json=body, headers=h).status_code == 200
+    made = client.post("/forecasts", headers=h).json()["run"]
+    assert len(made["notes"]) == 1 and "end 2 day(s) before the sales" in made["notes"][0]
+    assert client.get("/forecasts", headers=h).json()["run"]["notes"] == made["notes"]
+    page = client.get("/board", headers=h).text
+    assert 'id="forecast-notes"' in page and "end 2 day(s) before the sales" in page

@@ -348,3 +348,25 @@ def test_the_held_out_fit_takes_lumpiness_where_it_explains_the_misses() -> None
     own = forecast.max_likelihood_dispersion(mu, actual, started, noise)
     assert own[1] < plain[1] - 50  # far likelier with each SKU's lumpiness
     assert own[0] < 0.15
+
+
+def test_the_notes_say_what_the_forecast_worked_around() -> None:
+    signals, sales = WORLD.until(START)
+    clean = features.build_panel(signals, sales, start=START)
+    assert forecast.export_notes(clean, features.signal_skill(clean, clean.days), 1.0) == ()
+    busiest = max(WORLD.categories, key=lambda s: sum(r.units for r in sales if r.sku == s))
+    cut = [r for r in signals if r.day < START - timedelta(days=2)
+           and (r.sku != busiest or r.day < START - timedelta(days=9))]
+    short, broken = forecast.export_notes(features.build_panel(cut, sales, start=START),
+                                          None, 1.0)
+    last = (START - timedelta(days=3)).isoformat()
+    assert f"end 2 day(s) before the sales (last day with intent {last})" in short
+    assert broken.startswith(f"1 SKU(s) kept selling after their signals stopped: {busiest} "
+                             f"(9 days);")
+    mixed = features.build_panel(_mis_keyed(signals), sales, start=START)
+    skill = features.signal_skill(mixed, mixed.days)
+    (note,) = forecast.export_notes(mixed, skill, forecast.trust_of(skill))
+    assert f"skill {skill:+.2f}" in note and note.endswith("rests on the sales alone")
+    assert "leans 40% on" in forecast.export_notes(mixed, skill, 0.6)[0]
+    (note,) = forecast.export_notes(features.build_panel([], sales, start=START), 0.0, 0.0)
+    assert note.endswith("every SKU is forecast from its sales alone")

@@ -27,6 +27,20 @@ def test_forecast_writes_the_contract_file(tmp_path: Path) -> None:
     assert all(0 <= int(r["p10"]) <= int(r["p50"]) <= int(r["p90"]) for r in rows)
 
 
+def test_a_short_signals_export_is_forecast_with_a_note(tmp_path: Path) -> None:
+    world = worlds.generate(5, skus=8, days=70)
+    start = world.first_day + timedelta(days=70)
+    short = [r for r in world.signals if r.day < start - timedelta(days=2)]
+    (tmp_path / "s.csv").write_text(signals.signals_to_csv(short))
+    (tmp_path / "v.csv").write_text(signals.sales_to_csv(world.sales))
+    got = runner.invoke(app, ["forecast", "--signals", str(tmp_path / "s.csv"), "--sales",
+                              str(tmp_path / "v.csv"), "--start", start.isoformat(),
+                              "--out", str(tmp_path / "f.csv")])
+    assert got.exit_code == 0, got.output
+    assert "note: the signals end 2 day(s) before the sales" in got.stderr
+    assert "note:" not in got.stdout
+
+
 def test_a_bad_file_is_one_line_on_stderr(tmp_path: Path) -> None:
     bad = tmp_path / "sales.csv"
     bad.write_text("date,sku,units\n2026-06-01,A,many\n")
