@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from fulfilment.localtime import business_day, china_date
 from fulfilment.tables import Parcel, ParcelLine
 from inventory import forecast as forecasting
 from inventory import planning_store, purchasing, signals
@@ -47,8 +48,8 @@ def import_sales(session: Session, *, text: str) -> int:
 
 
 def shipped_sales(session: Session) -> list[signals.SaleRow]:
-    """Units per SKU and day from the system's own shipped parcels."""
-    day = func.date(Parcel.shipped_at)
+    """Units per SKU and (Asia/Shanghai) day from the system's own shipped parcels."""
+    day = china_date(Parcel.shipped_at)
     rows = session.exec(select(ParcelLine.sku_id, day, func.sum(ParcelLine.qty))
                         .join(Parcel, Parcel.id == ParcelLine.parcel_id)
                         .where(Parcel.shipped_at.is_not(None))
@@ -65,8 +66,8 @@ def sales_history(session: Session) -> list[signals.SaleRow]:
 
 
 def refresh_forecast(session: Session, *, now: datetime, horizon: int = 14):  # noqa: ANN201
-    """Forecast every SKU with signals or sales from today, store it as a new run."""
-    start = now.date()
+    """Forecast every SKU with signals or sales from today (in China), store it as a new run."""
+    start = business_day(now)
     made = forecasting.forecast_noted(planning_store.load_signals(session),
                                       sales_history(session), start=start, horizon=horizon)
     return planning_store.save_forecast(session, rows=made.rows, made_at=now, start=start,
@@ -82,7 +83,7 @@ def propose(session: Session, *, now: datetime, budget_fen: int = DEFAULT_BUDGET
         run, days = planning_store.latest_forecast(session)
     demand: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
     for d in days:
-        if d.day >= now.date():
+        if d.day >= business_day(now):
             demand[d.sku_id].append((d.p10, d.p50, d.p90))
     data, ids = planning_store.plan_input(session, demand=dict(demand), budget_fen=budget_fen,
                                           review_days=review_days)
@@ -160,7 +161,7 @@ def _transfer(session: Session, po: PurchaseOrder, lines: list[PurchasePlanLine]
               now: datetime, serial: int) -> int:
     """An inbound transfer to one hub with one SSCC-labelled carton per case."""
     lead = max(session.get(SupplySource, ln.source_id).lead_days for ln in lines)
-    eta = now.date() + timedelta(days=lead)
+    eta = business_day(now) + timedelta(days=lead)
     transfer = InboundTransfer(po_id=po.id, hub=hub, eta=eta)
     session.add(transfer)
     session.flush()

@@ -14,6 +14,7 @@ from sqlmodel import select
 from fulfilment import planning, planning_board
 from fulfilment import planning_documents as documents
 from fulfilment.api.deps import ApiKeyDep, SessionDep, require_role
+from fulfilment.localtime import business_day
 from inventory import planning_store
 from inventory import purchasing_catalogue as catalogue
 from inventory.planning_errors import NotFound, PlanningError
@@ -146,5 +147,5 @@ TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "
 @router.get("/board", response_class=HTMLResponse)
 def board_page(request: Request, session: SessionDep) -> HTMLResponse:
     """The planning board for buyers (the key may come from the `fulfilment_key` cookie)."""
-    data = planning_board.board(session, today=_now().date())
+    data = planning_board.board(session, today=business_day(_now()))
     return TEMPLATES.TemplateResponse(request, "board.html", data)

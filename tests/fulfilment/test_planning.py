@@ -6,13 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
+from fulfilment.localtime import business_day
 from inventory import signals, worlds
 from inventory import store as stock
 from inventory.planning_tables import HubCapacity, SalesDay, SignalDay, SupplySource
 from labels import barcodes
 from tests.builders import a_sku, a_warehouse
 
-TODAY = datetime.now(UTC).date()
+TODAY = business_day(datetime.now(UTC))
 WORLD = worlds.generate(11, skus=6, days=70, first_day=TODAY - timedelta(days=70))
 
 
