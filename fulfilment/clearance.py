@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
@@ -34,12 +33,12 @@ from customs.types import TaxQuote
 from fulfilment import clearance_parcel as parcel_data
 from fulfilment import events, orders
 from fulfilment.clearance_files import move_done, read_folder, write_all_atomic
+from fulfilment.localtime import CHINA, business_day
 from fulfilment.settings import Settings
 from fulfilment.tables import Order, Parcel
 from inventory.tables import Warehouse
 
 log = logging.getLogger("fulfilment.clearance")
-CHINA = ZoneInfo("Asia/Shanghai")
 ACTIVE = ("submitted", "accepted", "released")
 FEN = Decimal("0.01")
 
@@ -376,7 +375,7 @@ def refund(session: Session, *, order_id: int, declared_on: date, returned_on: d
         raise ClearanceError("nothing released to refund", [
             {"field": "order_id", "reason": "the order has no released declaration"}])
     for decl in released:
-        on = (decl.released_at or now).astimezone(CHINA).date()
+        on = business_day(decl.released_at or now)
         problems = quota.refund_problems(released_on=on, declared_on=declared_on,
                                          returned_on=returned_on)
         if problems:

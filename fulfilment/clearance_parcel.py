@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -13,12 +12,10 @@ from sqlmodel import Session
 from customs.tables import CustomsDeclaration
 from customs.tax import unit_tax
 from fulfilment import orders, privacy
+from fulfilment.localtime import CHINA
 from fulfilment.settings import Settings
 from fulfilment.tables import Order, Parcel, ParcelLine
 from inventory.tables import Sku, Warehouse
-
-CHINA = ZoneInfo("Asia/Shanghai")
-
 
 _CONTENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ml|l|g|kg|pieces?|pcs?)\s*$", re.IGNORECASE)
 _CONTENT_UNIT = {"ml": ("ml", 1), "l": ("ml", 1000), "g": ("g", 1), "kg": ("g", 1000)}

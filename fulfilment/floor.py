@@ -10,7 +10,6 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
@@ -18,6 +17,7 @@ from sqlmodel import Session
 
 from fulfilment import events, orders
 from fulfilment.floor_tables import PickTask
+from fulfilment.localtime import CHINA
 from fulfilment.tables import Order, Parcel, ParcelLine
 from inventory import fefo
 from inventory import store as stock
@@ -26,8 +26,7 @@ from labels import barcodes
 from labels.types import PickLine, PickList
 
 log = logging.getLogger("fulfilment.floor")
-UNSLOTTED = 1 << 30
-FLOOR_TZ = ZoneInfo("Asia/Shanghai")  # lots with no bin are walked last
+UNSLOTTED = 1 << 30  # lots with no bin are walked last
 
 
 class FloorError(ValueError):
@@ -94,7 +93,7 @@ def putaway(session: Session, *, warehouse: str, sku: str, lot_no: str, bin_code
 
 def dispatch_day(now: datetime) -> date:
     """Shelf life is counted from the dispatch day in China, where the buyers are."""
-    return now.astimezone(FLOOR_TZ).date() if now.tzinfo else now.date()
+    return now.astimezone(CHINA).date() if now.tzinfo else now.date()
 
 
 def _walk(session: Session, warehouse: str) -> dict[int, Bin]:

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from fulfilment.localtime import CHINA
 from fulfilment.settings import Settings
 
 log = logging.getLogger("fulfilment.scheduler")
@@ -30,7 +31,7 @@ def job_table(settings: Settings) -> list[tuple[str, str, object]]:
         ("customs-declare", "fulfilment.clearance:declare_job", IntervalTrigger(minutes=1)),
         ("customs-receipts", "fulfilment.clearance:receipts_job", IntervalTrigger(minutes=1)),
         ("nightly-forecast", "fulfilment.planning:forecast_job",
-         CronTrigger(hour=settings.forecast_refresh_hour, timezone="Asia/Shanghai")),
+         CronTrigger(hour=settings.forecast_refresh_hour, timezone=CHINA)),
         ("plan-proposal", "fulfilment.planning:proposal_job",
          IntervalTrigger(hours=settings.plan_proposal_hours)),
     ]

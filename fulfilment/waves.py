@@ -14,7 +14,6 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
@@ -23,6 +22,7 @@ from sqlmodel import Session
 import routing
 from fulfilment import events
 from fulfilment import orders as order_store
+from fulfilment.localtime import CHINA, business_day
 from fulfilment.settings import Settings
 from fulfilment.tables import Order, OrderLine, Parcel, ParcelLine
 from fulfilment.tables import Wave as WaveRow
@@ -34,7 +34,6 @@ from routing import index as indexing
 from routing import store as rate_cards
 
 log = logging.getLogger("fulfilment.waves")
-CHINA = ZoneInfo("Asia/Shanghai")
 PROMISE_DAYS = 3  # days from payment the buyer is promised delivery within
 PENALTIES = {"extra_parcel": 8.0, "late_per_day": 15.0, "unfulfilled_unit": 500.0}
 MAX_PARCELS_PER_ORDER = 3
@@ -65,7 +64,7 @@ def _unit_tax(sku: Sku, mode: str, now: datetime) -> float:
         from customs import tax
 
         amount = tax.unit_tax(unit_price=Decimal(sku.unit_price_fen) / 100, customs_mode=mode,
-                              on=now.astimezone(CHINA).date(), tax_category=sku.tax_category,
+                              on=business_day(now), tax_category=sku.tax_category,
                               hs_code=sku.hs_code)
         return float(Decimal(amount).quantize(Decimal("0.01")))
     except Exception:  # noqa: BLE001 - a missing rule must not stop the wave

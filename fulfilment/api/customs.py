@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, Query
 from sqlalchemy import select
@@ -14,10 +13,10 @@ from customs import store as quota_store
 from customs.errors import UnknownBuyer
 from customs.identity import looks_like_hash
 from fulfilment.api.deps import ApiKeyDep, SessionDep
+from fulfilment.localtime import CHINA
 from fulfilment.tables import Order
 
 router = APIRouter(prefix="/customs", tags=["customs"])
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 class AmbiguousBuyer(UnknownBuyer):

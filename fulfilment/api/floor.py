@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,13 +14,13 @@ from sqlalchemy import select
 
 from fulfilment import auth, floor, floor_labels, printing, station
 from fulfilment.api.deps import ApiKeyDep, SessionDep, SettingsDep, require_role
+from fulfilment.localtime import business_day
 from fulfilment.tables import Parcel, Wave
 from inventory.tables import Bin, Sku
 from labels import documents, shipping, stock_labels
 
 router = APIRouter(tags=["floor"])
 _floor = [require_role("warehouse")]
-FLOOR_TZ = ZoneInfo("Asia/Shanghai")  # the print date is the warehouse's local date
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
 COOKIE = "fulfilment_key"
 
@@ -31,7 +30,7 @@ def _now() -> datetime:
 
 
 def _today(now: datetime) -> date:
-    return now.astimezone(FLOOR_TZ).date()
+    return business_day(now)
 
 
 def _user(key: ApiKeyDep) -> str:

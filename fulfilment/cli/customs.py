@@ -7,7 +7,6 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -16,6 +15,7 @@ from customs import simulator, tax
 from customs.errors import CustomsError
 from fulfilment.clearance_files import move_done, read_folder, write_all_atomic
 from fulfilment.cli.common import describe, fail
+from fulfilment.localtime import CHINA
 
 app = typer.Typer(help="Customs: tax quotes, CEB clearance messages, the customs simulator.",
                   no_args_is_help=True)
@@ -23,7 +23,7 @@ app = typer.Typer(help="Customs: tax quotes, CEB clearance messages, the customs
 
 def _china_now() -> datetime:
     """Message times are China Standard Time, as the single window expects."""
-    return datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    return datetime.now(CHINA).replace(tzinfo=None)
 
 
 def _load(path: Path) -> Any:

@@ -6,15 +6,13 @@ import json
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import typer
 
 from fulfilment.cli.common import describe, fail
+from fulfilment.localtime import CHINA
 
 app = typer.Typer(help="Shipping labels, pick lists and stock labels.", no_args_is_help=True)
-
-FLOOR_TZ = ZoneInfo("Asia/Shanghai")  # the date printed is the warehouse's local date
 
 
 class Format(StrEnum):
@@ -23,7 +21,7 @@ class Format(StrEnum):
 
 
 def _today() -> date:
-    return datetime.now(FLOOR_TZ).date()
+    return datetime.now(CHINA).date()
 
 
 def _write(out: Path, data: bytes | str) -> None:
@@ -82,7 +80,7 @@ def wave_cmd(
     from labels import documents
 
     settings = Settings()
-    now = datetime.now(FLOOR_TZ)
+    now = datetime.now(CHINA)
     try:
         factory = db.make_session_factory(db.make_engine(settings.database_url, pool_size=2))
         with db.transaction(factory) as session:
