@@ -7,10 +7,11 @@ transaction. Imports validate the whole file first, so a bad row imports nothing
 from __future__ import annotations
 
 import logging
+import zlib
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from fulfilment.localtime import business_day, china_date
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BUDGET_FEN = 5_000_000  # 50,000 CNY per proposal unless the caller says otherwise
 GS1_COMPANY_PREFIX = "6901234"  # the operator's GS1 company prefix for SSCC carton numbers
+_SSCC_LOCK = zlib.crc32(b"fulfilment:sscc-serial")  # advisory lock while numbering cartons
 
 
 def import_signals(session: Session, *, text: str) -> int:
@@ -95,8 +97,11 @@ def propose(session: Session, *, now: datetime, budget_fen: int = DEFAULT_BUDGET
                                     sources=data.sources)
 
 
-def get_plan(session: Session, plan_id: int) -> PurchasePlan:
-    plan = session.get(PurchasePlan, plan_id)
+def get_plan(session: Session, plan_id: int, *, lock: bool = False) -> PurchasePlan:
+    """The plan; with `lock`, its row locked until commit, so that a decision (an edit, the
+    approval) is taken on its current status: two buyers approving at once made two sets of
+    purchase orders on PostgreSQL, each having read 'proposed'."""
+    plan = session.get(PurchasePlan, plan_id, with_for_update=lock, populate_existing=lock)
     if plan is None:
         raise NotFound(f"plan {plan_id} not found", [{"field": "plan_id", "reason": "not found"}])
     return plan
@@ -105,7 +110,7 @@ def get_plan(session: Session, plan_id: int) -> PurchasePlan:
 def update_line(session: Session, *, plan_id: int, line_id: int, qty: int | None = None,
                 removed: bool | None = None) -> PurchasePlanLine:
     """A buyer's edit: new quantity (whole cases, at least the MOQ) or removing the line."""
-    plan = get_plan(session, plan_id)
+    plan = get_plan(session, plan_id, lock=True)
     if plan.status != "proposed":
         raise NotEditable("only a proposed plan can be edited",
                           [{"field": "plan_id", "reason": f"plan is {plan.status}"}])
@@ -128,7 +133,7 @@ def update_line(session: Session, *, plan_id: int, line_id: int, qty: int | None
 
 def approve(session: Session, *, plan_id: int, now: datetime, actor: str = "") -> list[int]:
     """Approve: one purchase order per supplier and market, inbound transfers with cartons."""
-    plan = get_plan(session, plan_id)
+    plan = get_plan(session, plan_id, lock=True)
     if plan.status != "proposed":
         raise NotEditable("plan already decided",
                           [{"field": "plan_id", "reason": f"plan is {plan.status}"}])
@@ -142,7 +147,7 @@ def approve(session: Session, *, plan_id: int, now: datetime, actor: str = "") -
     groups: dict[tuple[str, str], list[PurchasePlanLine]] = defaultdict(list)
     for ln in lines:
         groups[(ln.supplier, ln.market)].append(ln)
-    serial = session.exec(select(func.count()).select_from(Carton)).one()
+    serial = _last_serial(session)
     po_ids = []
     for (supplier, market), group in sorted(groups.items()):
         po = PurchaseOrder(plan_id=plan_id, supplier=supplier, market=market, created_at=now,
@@ -155,6 +160,17 @@ def approve(session: Session, *, plan_id: int, now: datetime, actor: str = "") -
                                serial)
     session.flush()
     return po_ids
+
+
+def _last_serial(session: Session) -> int:
+    """The highest SSCC serial reference handed out under our company prefix. The lock, held
+    to commit, keeps two approvals at once from numbering their cartons alike on PostgreSQL
+    (SQLite takes its write lock at BEGIN)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SSCC_LOCK})
+    head = f"0{GS1_COMPANY_PREFIX}"
+    top = session.exec(select(func.max(Carton.sscc)).where(Carton.sscc.startswith(head))).one()
+    return int(top[len(head):-1]) if top else 0
 
 
 def _transfer(session: Session, po: PurchaseOrder, lines: list[PurchasePlanLine], hub: str,
@@ -184,7 +200,9 @@ def _transfer(session: Session, po: PurchaseOrder, lines: list[PurchasePlanLine]
 
 def receive(session: Session, *, transfer_id: int, now: datetime, actor: str = "") -> int:
     """Receive every carton of a transfer into bonded stock lots; returns units received."""
-    transfer = session.get(InboundTransfer, transfer_id)
+    # locked to commit: two receipts at once must not both find it in transit
+    transfer = session.get(InboundTransfer, transfer_id, with_for_update=True,
+                           populate_existing=True)
     if transfer is None:
         raise NotFound("no such transfer", [{"field": "transfer_id", "reason": "not found"}])
     if transfer.status == "received":
