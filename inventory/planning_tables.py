@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, UniqueConstraint
 from sqlalchemy import DateTime as SADateTime
 from sqlmodel import Field, SQLModel
 
@@ -93,9 +93,10 @@ class PurchasePlan(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(sa_column=_ts(nullable=False))
     status: str = Field(default="proposed", max_length=16)
-    budget_fen: int
-    spent_fen: int = 0
-    expected_margin_fen: int = 0
+    # 64-bit: a budget above 21.5 million CNY overflowed a 32-bit column (a 500 on PostgreSQL)
+    budget_fen: int = Field(sa_type=BigInteger)
+    spent_fen: int = Field(default=0, sa_type=BigInteger)
+    expected_margin_fen: int = Field(default=0, sa_type=BigInteger)
     forecast_run_id: int | None = Field(default=None, foreign_key="forecast_run.id")
     approved_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     approved_by: str = Field(default="", max_length=80)
@@ -119,7 +120,7 @@ class PurchasePlanLine(SQLModel, table=True):
     forecast_units: float = 0.0
     cover_days: float = 0.0
     sell_through: float = 0.0
-    expected_margin_fen: int = 0
+    expected_margin_fen: int = Field(default=0, sa_type=BigInteger)
     reason: str = Field(default="", max_length=400)
     removed: bool = False
 
@@ -131,7 +132,7 @@ class PurchaseOrder(SQLModel, table=True):
     supplier: str = Field(max_length=120)
     market: str = Field(max_length=16)
     created_at: datetime = Field(sa_column=_ts(nullable=False))
-    total_fen: int = 0
+    total_fen: int = Field(default=0, sa_type=BigInteger)
 
 
 class PurchaseOrderLine(SQLModel, table=True):
