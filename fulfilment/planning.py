@@ -122,13 +122,39 @@ def update_line(session: Session, *, plan_id: int, line_id: int, qty: int | None
             raise PlanningError("bad quantity", [{"field": "qty", "reason":
                                 f"must be whole cases of {line.case_pack} and at least the "
                                 f"MOQ {line.moq} (or 0)"}], code="invalid_quantity")
-        line.qty = qty
-    if removed is not None:
-        line.removed = removed
+    new_qty = line.qty if qty is None else qty
+    new_removed = line.removed if removed is None else removed
+    # an edit that adds units to a hub must leave them room there (one that takes units away
+    # is always allowed, even where stock arrived since the proposal and the hub is now full)
+    if (0 if new_removed else new_qty) > (0 if line.removed else line.qty):
+        full = over_capacity(session, [
+            (ln.hub, new_qty, new_removed) if ln.id == line_id else (ln.hub, ln.qty, ln.removed)
+            for ln in planning_store.plan_lines(session, plan_id) if ln.hub == line.hub])
+        if full:
+            raise PlanningError("the hub cannot take it", full, code="over_capacity")
+    if new_qty != line.qty and not line.reason.startswith(_EDITED):
+        # the cover, sell-through and margin beside it were worked out for the proposal
+        line.reason = f"{_EDITED} (proposed {line.qty} units): {line.reason}"[:400]
+    line.qty, line.removed = new_qty, new_removed
     session.flush()
     plan.spent_fen = sum(ln.landed_fen * ln.qty for ln in planning_store.plan_lines(
         session, plan_id) if not ln.removed)
     return line
+
+
+_EDITED = "edited by the buyer"
+
+
+def over_capacity(session: Session, lines: list[tuple[str, int, bool]]) -> list[dict]:
+    """Problems for each hub that (hub, qty, removed) plan lines would send more units than it
+    has room for (`planning_store.hub_room`); none if all fit."""
+    room = planning_store.hub_room(session)
+    sending: dict[str, int] = defaultdict(int)
+    for hub, qty, removed in lines:
+        sending[hub] += 0 if removed else qty
+    return [{"field": "qty", "reason": f"hub {hub} has room for {room[hub]} more units; the "
+             f"plan would send {units}"}
+            for hub, units in sorted(sending.items()) if hub in room and units > room[hub]]
 
 
 def approve(session: Session, *, plan_id: int, now: datetime, actor: str = "") -> list[int]:
@@ -143,6 +169,9 @@ def approve(session: Session, *, plan_id: int, now: datetime, actor: str = "") -
         raise PlanningError("over budget", [{"field": "lines", "reason":
                             f"plan costs {plan.spent_fen} fen, budget {plan.budget_fen}"}],
                             code="over_budget")
+    full = over_capacity(session, [(ln.hub, ln.qty, False) for ln in lines])
+    if full:  # stock has arrived, or another plan was approved, since this one was proposed
+        raise PlanningError("the hub cannot take it", full, code="over_capacity")
     plan.status, plan.approved_at, plan.approved_by = "approved", now, actor
     groups: dict[tuple[str, str], list[PurchasePlanLine]] = defaultdict(list)
     for ln in lines:
@@ -185,7 +214,11 @@ def _transfer(session: Session, po: PurchaseOrder, lines: list[PurchasePlanLine]
         session.add(PurchaseOrderLine(po_id=po.id, sku_id=ln.sku_id, hub=hub, qty=ln.qty,
                                       unit_cost_fen=ln.unit_cost_fen))
         sku = session.get(Sku, ln.sku_id)
-        expiry = eta + timedelta(days=sku.shelf_life_days) if sku and sku.shelf_life_days else None
+        # counted from the order, as the planner counts it: a lot made to order is no fresher
+        # on arrival, and the lead time is part of its shelf life (the supplier's own lot data,
+        # when it comes, is the better date)
+        expiry = (business_day(now) + timedelta(days=sku.shelf_life_days)
+                  if sku and sku.shelf_life_days else None)
         left = ln.qty
         while left > 0:
             serial += 1

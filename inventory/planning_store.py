@@ -79,10 +79,8 @@ def plan_input(session: Session, *, demand: dict[str, list[tuple[int, int, int]]
     sources = session.exec(select(SupplySource)).all()
     skus = {s.id: s for s in session.exec(select(Sku))}
     on_hand: dict[str, int] = defaultdict(int)
-    by_hub: dict[str, int] = defaultdict(int)
     for lot in session.exec(select(StockLot)):
         on_hand[lot.sku_id] += lot.on_hand - lot.allocated
-        by_hub[lot.warehouse_id] += lot.on_hand
     reserved = {a.sku_id: a.reserved for a in session.exec(select(Availability))}
     transit: dict[str, int] = defaultdict(int)
     for carton in session.exec(select(Carton).join(InboundTransfer).where(
@@ -92,10 +90,9 @@ def plan_input(session: Session, *, demand: dict[str, list[tuple[int, int, int]]
                              skus[sku].shelf_life_days or 3650, on_hand=on_hand[sku],
                              reserved=reserved.get(sku, 0), in_transit=transit[sku])
              for sku in sorted({s.sku_id for s in sources})]
-    capacity = {c.warehouse_id: max(c.capacity_units - by_hub[c.warehouse_id], 0)
-                for c in session.exec(select(HubCapacity))}
+    capacity = hub_room(session)
     for s in sources:
-        capacity.setdefault(s.hub, 10**6)  # a hub without a stated capacity is not the limit
+        capacity.setdefault(s.hub, UNLIMITED_ROOM)
     ids = {(s.sku_id, s.market, s.hub): s.id for s in sources}
     data = purchasing.PlanInput(
         items=items, hub_capacity=capacity, demand=demand, budget_fen=budget_fen,
@@ -104,6 +101,23 @@ def plan_input(session: Session, *, demand: dict[str, list[tuple[int, int, int]]
                                    s.case_pack, s.lead_days, s.freight_fen_per_kg, s.supplier)
                  for s in sources])
     return data, ids
+
+
+UNLIMITED_ROOM = 10**6  # a hub without a stated capacity is not the limit
+
+
+def hub_room(session: Session) -> dict[str, int]:
+    """Units each hub with a stated capacity can still take: its capacity less what it holds
+    and what is in transit to it (that will take its room on arrival; left out, a second plan
+    sent another hub's worth to a full one)."""
+    taken: dict[str, int] = defaultdict(int)
+    for lot in session.exec(select(StockLot)):
+        taken[lot.warehouse_id] += lot.on_hand
+    for qty, hub in session.exec(select(Carton.qty, InboundTransfer.hub).join(InboundTransfer)
+                                 .where(InboundTransfer.status == "in_transit")):
+        taken[hub] += qty
+    return {c.warehouse_id: max(c.capacity_units - taken[c.warehouse_id], 0)
+            for c in session.exec(select(HubCapacity))}
 
 
 def save_plan(session: Session, *, plan: purchasing.Plan, now: datetime,

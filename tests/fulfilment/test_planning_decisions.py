@@ -1,0 +1,90 @@
+"""A plan's quantities against the hub's room, the buyer's edits, and what approval makes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from fulfilment import planning
+from fulfilment.localtime import business_day
+from inventory import forecast, planning_store
+from inventory.planning_errors import PlanningError
+from inventory.planning_tables import Carton, HubCapacity, SupplySource
+from tests.builders import a_sku, a_warehouse
+from tests.conftest import NOW
+
+TODAY = business_day(NOW)
+
+
+def _world(session: Session, *, capacity: int, shelf_life_days: int = 365, lead_days: int = 5,
+           daily: int = 25) -> None:
+    """Two SKUs from one Seoul supplier into NGB, each forecast at about `daily` a day."""
+    a_warehouse(session, "NGB")
+    for sku in ("A", "B"):
+        a_sku(session, sku, price_fen=20000, weight_g=100, shelf_life_days=shelf_life_days)
+        session.add(SupplySource(sku_id=sku, market="KR", supplier="Seoul", hub="NGB",
+                                 unit_cost_fen=3000, moq=1, case_pack=1, lead_days=lead_days,
+                                 freight_fen_per_kg=1000))
+    session.add(HubCapacity(warehouse_id="NGB", capacity_units=capacity))
+    rows = [forecast.ForecastRow(sku, TODAY + timedelta(days=d), daily - 5, daily, daily + 5)
+            for d in range(14) for sku in ("A", "B")]
+    planning_store.save_forecast(session, rows=rows, made_at=NOW, start=TODAY, horizon=14)
+    session.commit()
+
+
+def test_units_in_transit_take_their_hubs_room(session) -> None:  # noqa: ANN001
+    _world(session, capacity=300)
+    first = planning.propose(session, now=NOW, budget_fen=10**8)
+    sent = sum(ln.qty for ln in planning_store.plan_lines(session, first.id))
+    assert 0 < sent <= 300
+    planning.approve(session, plan_id=first.id, now=NOW)
+    assert planning_store.hub_room(session) == {"NGB": 300 - sent}
+    second = planning.propose(session, now=NOW + timedelta(hours=1), budget_fen=10**8)
+    assert sum(ln.qty for ln in planning_store.plan_lines(session, second.id)) <= 300 - sent
+
+
+def test_an_edit_may_not_send_a_hub_more_than_its_room(session) -> None:  # noqa: ANN001
+    _world(session, capacity=400)
+    plan = planning.propose(session, now=NOW, budget_fen=10**8)
+    line = planning_store.plan_lines(session, plan.id)[0]
+    proposed = line.qty
+    with pytest.raises(PlanningError) as refused:
+        planning.update_line(session, plan_id=plan.id, line_id=line.id, qty=6000)
+    assert refused.value.code == "over_capacity"
+    assert "hub NGB has room for 400 more units" in refused.value.problems[0]["reason"]
+    session.refresh(line)
+    assert line.qty == proposed  # nothing changed
+    planning.update_line(session, plan_id=plan.id, line_id=line.id, qty=proposed - 1)
+    assert line.reason.startswith(f"edited by the buyer (proposed {proposed} units): ")
+    planning.update_line(session, plan_id=plan.id, line_id=line.id, qty=proposed - 2)
+    assert line.reason.count("edited by the buyer") == 1
+
+
+def test_approval_refuses_a_plan_the_hub_no_longer_has_room_for(session) -> None:  # noqa: ANN001
+    _world(session, capacity=300)
+    first = planning.propose(session, now=NOW, budget_fen=10**8)
+    second = planning.propose(session, now=NOW, budget_fen=10**8)  # both before either ships
+    planning.approve(session, plan_id=second.id, now=NOW)
+    first.status = "proposed"  # a buyer still looking at the earlier proposal
+    with pytest.raises(PlanningError) as refused:
+        planning.approve(session, plan_id=first.id, now=NOW)
+    assert refused.value.code == "over_capacity"
+
+
+def test_cartons_expire_a_shelf_life_after_the_order(session) -> None:  # noqa: ANN001
+    _world(session, capacity=10_000, shelf_life_days=90, lead_days=20)
+    plan = planning.propose(session, now=NOW, budget_fen=10**8)
+    planning.approve(session, plan_id=plan.id, now=NOW)
+    expiries = {c.expiry for c in session.exec(select(Carton))}
+    assert expiries == {TODAY + timedelta(days=90)}  # not the arrival + 90: the planner's date
+
+
+def test_a_budget_beyond_32_bits_is_kept_on_postgresql(pg_factory) -> None:  # noqa: ANN001
+    with pg_factory() as session:
+        _world(session, capacity=10_000)
+        plan = planning.propose(session, now=NOW, budget_fen=3_000_000_000)  # 30 million CNY
+        session.commit()
+        session.expire_all()
+        assert planning.get_plan(session, plan.id).budget_fen == 3_000_000_000
