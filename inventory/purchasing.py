@@ -9,7 +9,7 @@ budget, minimum order quantities, case packs, hub capacity and shelf life. Money
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import NormalDist
 
 from ortools.linear_solver import pywraplp
@@ -99,16 +99,22 @@ class Plan:
 
 @dataclass(frozen=True)
 class _Need:
-    """Net demand scenarios (after stock on hand/in transit) over one SKU's cover window."""
+    """Demand facing the goods of one SKU that arrive `lead_days` after the order.
 
-    window_days: int
+    Each lead time among a SKU's sources has its own: its cover window is that lead time plus
+    the review period, and its goods can only sell between their arrival and expiry.
+    """
+
+    lead_days: int
+    window_days: int  # cover window: lead time plus review period, counted from today
     mean: float
     low: float
     high: float
     position: int
-    scenarios: list[float]
-    shelf_cap: int
-    leftover_fen_per_unit: float
+    scenarios: list[float]  # net demand over the cover window, equal-probability quantiles
+    sellable: list[float]  # demand from arrival to expiry left after stock, same quantiles
+    shelf_cap: int  # p90 of that demand: never buy beyond it
+    leftover_share: float  # share of landed cost lost per unit left at the end of the window
 
 
 def plan(data: PlanInput, *, time_limit_s: float = 10.0) -> Plan:
@@ -118,43 +124,77 @@ def plan(data: PlanInput, *, time_limit_s: float = 10.0) -> Plan:
     by_sku: dict[str, list[Source]] = {}
     for s in data.sources:
         by_sku.setdefault(s.sku, []).append(s)
-    needs = {sku: _need(items[sku], srcs, data) for sku, srcs in by_sku.items()}
+    needs = {sku: _needs(items[sku], srcs, data) for sku, srcs in by_sku.items()}
     solver = pywraplp.Solver.CreateSolver("SCIP")
     solver.SetTimeLimit(int(time_limit_s * 1000))
-    qty, sold = _build(solver, data, items, by_sku, needs)
+    qty = _build(solver, data, items, by_sku, needs)
     status = solver.Solve()
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return Plan([], data.budget_fen, 0, 0, "infeasible")
-    lines = _read(data, items, by_sku, needs, qty)
+    lines = _read(items, by_sku, needs, qty)
     spent = sum(line.line_cost_fen for line in lines)
     margin = sum(line.expected_margin_fen for line in lines)
     return Plan(lines, data.budget_fen, spent, margin,
                 "optimal" if status == pywraplp.Solver.OPTIMAL else "feasible")
 
 
-def _need(item: Item, sources: list[Source], data: PlanInput) -> _Need:
-    """Demand over lead time plus review period, net of the stock we already have."""
-    lead = min(s.lead_days for s in sources)
+def _needs(item: Item, sources: list[Source], data: PlanInput) -> dict[int, _Need]:
+    """One `_Need` per distinct lead time among a SKU's sources, keyed by lead days.
+
+    Scenario k is the same demand quantile for every lead: later windows then hold at least as
+    much cover-window demand and at most as much demand before expiry as earlier ones.
+    """
+    needs = {lead: _need(item, lead, data) for lead in sorted({s.lead_days for s in sources})}
+    cover = [0.0] * _LEVELS
+    sellable = [math.inf] * _LEVELS
+    for lead, need in needs.items():
+        cover = [max(a, b) for a, b in zip(cover, need.scenarios, strict=True)]
+        sellable = [min(a, b) for a, b in zip(sellable, need.sellable, strict=True)]
+        needs[lead] = replace(need, scenarios=cover, sellable=sellable)
+    return needs
+
+
+def _need(item: Item, lead: int, data: PlanInput) -> _Need:
+    """Demand for goods arriving after `lead` days, net of the stock we already have.
+
+    Cover: demand over lead time plus review period, net of the stock position (which serves
+    demand before arrival). Shelf life: the goods sell from arrival until `shelf_life_days`
+    after the order, i.e. within `shelf_life_days - lead` days of arriving, and only demand the
+    stock still left at arrival does not take; goods that arrive expired can sell nothing.
+    """
     window = lead + data.review_days
-    daily = _extend(data.demand.get(item.sku, []), window)
+    forecast = data.demand.get(item.sku, [])
+    daily = _extend(forecast, window)
+    position = item.on_hand - item.reserved + item.in_transit
+    mean, gross = _quantiles(daily)
+    net = [max(g - position, 0.0) for g in gross]
+    shelf_days = _extend(forecast, max(item.shelf_life_days, 0))
+    before, after = shelf_days[:lead], shelf_days[lead:]
+    if after:
+        _, sold_before = _quantiles(before)
+        _, sold_after = _quantiles(after)
+        left = [max(position - b, 0.0) for b in sold_before]
+        sellable = [max(a - x, 0.0) for a, x in zip(sold_after, left, strict=True)]
+        # units must sell before they expire: never buy beyond the p90 of that demand
+        p90_left = max(position - sum(p90 for _, _, p90 in before), 0)
+        shelf_cap = max(sum(p90 for _, _, p90 in after) - p90_left, 0)
+    else:  # lead time >= shelf life (or no forecast): the goods arrive expired or unsold
+        sellable, shelf_cap = [0.0] * _LEVELS, 0
+    expires = item.shelf_life_days - lead <= window
+    return _Need(lead, window, mean, float(sum(p10 for p10, _, _ in daily)),
+                 float(sum(p90 for _, _, p90 in daily)), position, net, sellable, shelf_cap,
+                 1.0 if expires else item.leftover_loss)
+
+
+def _quantiles(daily: list[tuple[int, int, int]]) -> tuple[float, list[float]]:
+    """The p50 total of some days and `_LEVELS` equal-probability quantiles of their total."""
     mean = float(sum(p50 for _, p50, _ in daily))
     widths = [(p90 - p10) / _Z80 for p10, _, p90 in daily]
     # days are neither independent nor fully correlated: take the middle of the two spreads
     sd = 0.5 * (math.sqrt(sum(w * w for w in widths)) + sum(widths))
-    position = item.on_hand - item.reserved + item.in_transit
     dist = NormalDist(mean, sd) if sd > 0 else None
-    gross = [max(dist.inv_cdf((k + 0.5) / _LEVELS), 0.0) if dist else mean for k in range(_LEVELS)]
-    net = [max(g - position, 0.0) for g in gross]
-    # units must sell before they expire: never buy beyond the p90 of demand within shelf life
-    shelf_window = item.shelf_life_days - lead
-    shelf_days = _extend(data.demand.get(item.sku, []), max(shelf_window, 0))
-    shelf_daily = sum(p90 for _, _, p90 in shelf_days)
-    shelf_cap = max(int(shelf_daily) - max(position, 0), 0) if shelf_window > 0 else 0
-    expires = shelf_window <= window
-    landed = min(s.landed_fen(item.weight_g) for s in sources)
-    loss = 1.0 if expires else item.leftover_loss
-    return _Need(window, mean, float(sum(p10 for p10, _, _ in daily)),
-                 float(sum(p90 for _, _, p90 in daily)), position, net, shelf_cap, loss * landed)
+    return mean, [max(dist.inv_cdf((k + 0.5) / _LEVELS), 0.0) if dist else mean
+                  for k in range(_LEVELS)]
 
 
 def _extend(daily: list[tuple[int, int, int]], days: int) -> list[tuple[int, int, int]]:
@@ -167,74 +207,111 @@ def _extend(daily: list[tuple[int, int, int]], days: int) -> list[tuple[int, int
 
 
 def _build(solver: pywraplp.Solver, data: PlanInput, items: dict[str, Item],
-           by_sku: dict[str, list[Source]], needs: dict[str, _Need]
-           ) -> tuple[dict[int, pywraplp.Variable], dict[str, pywraplp.Variable]]:
+           by_sku: dict[str, list[Source]], needs: dict[str, dict[int, _Need]]
+           ) -> dict[int, pywraplp.Variable]:
     """Variables, constraints and objective of the purchase MIP."""
     qty: dict[int, pywraplp.Variable] = {}
-    sold: dict[str, pywraplp.Variable] = {}
     objective = solver.Objective()
     spend = solver.Constraint(0, data.budget_fen, "budget")
     hubs = {h: solver.Constraint(0, cap, f"hub_{h}") for h, cap in data.hub_capacity.items()}
     for sku, sources in by_sku.items():
         item, need = items[sku], needs[sku]
-        total = []
+        leftover = {}
         for s in sources:
             k = id(s)
-            cap = min(need.shelf_cap, data.hub_capacity.get(s.hub, 0))
+            name = f"{sku}_{s.market}_{s.hub}"
+            landed = s.landed_fen(item.weight_g)
+            leftover[k] = need[s.lead_days].leftover_share * landed
+            cap = min(need[s.lead_days].shelf_cap, data.hub_capacity.get(s.hub, 0))
             # case packs: buy whole cases; MOQ: nothing, or at least the minimum
-            cases = solver.IntVar(0, cap // s.case_pack, f"cases_{sku}_{s.market}_{s.hub}")
-            used = solver.BoolVar(f"used_{sku}_{s.market}_{s.hub}")
-            q = solver.NumVar(0, cap, f"qty_{sku}_{s.market}_{s.hub}")
+            cases = solver.IntVar(0, cap // s.case_pack, f"cases_{name}")
+            used = solver.BoolVar(f"used_{name}")
+            q = solver.NumVar(0, cap, f"qty_{name}")
             solver.Add(q == s.case_pack * cases)
             solver.Add(q >= s.moq * used)
             solver.Add(q <= cap * used)
-            landed = s.landed_fen(item.weight_g)
             spend.SetCoefficient(q, landed)
             hubs[s.hub].SetCoefficient(q, 1)
-            objective.SetCoefficient(q, -landed - need.leftover_fen_per_unit)
+            objective.SetCoefficient(q, -landed - leftover[k])
             qty[k] = q
-            total.append(q)
-        # expected units sold: the average over demand scenarios of min(scenario, bought)
-        shares = []
-        for n, scenario in enumerate(need.scenarios):
-            x = solver.NumVar(0, scenario, f"sold_{sku}_{n}")
-            solver.Add(x <= sum(total))
-            shares.append(x)
-        s_var = solver.NumVar(0, solver.infinity(), f"sold_{sku}")
-        solver.Add(s_var * len(shares) == sum(shares))
-        objective.SetCoefficient(s_var, item.price_fen + need.leftover_fen_per_unit)
-        sold[sku] = s_var
+        # Shelf life bounds the SKU's total, not each source alone: goods arriving on day
+        # `lead` or later all sell between `lead` and expiry, so (one constraint per distinct
+        # lead) their total over every market and hub is at most the p90 demand of that span.
+        # The earliest lead bounds the SKU total; these windows are nested, so the constraints
+        # are exactly what some split of that demand between the arrivals can absorb.
+        for lead, n in need.items():
+            solver.Add(sum(qty[id(s)] for s in sources if s.lead_days >= lead) <= n.shelf_cap,
+                       f"shelf_{sku}_{lead}")
+        # Expected units sold: the average over demand scenarios of min(demand, bought), one
+        # variable per scenario for the SKU (per source, the model grew with sources x
+        # scenarios and at 1,000 SKUs found no plan in its time limit). The demand is the
+        # earliest arrival's cover window, as wide as any, and what each source can still sell
+        # before expiry is bounded by the shelf constraints above; the leftover credited back
+        # on a unit sold is the smallest of the SKU's sources (a margin never overstated).
+        credit = item.price_fen + min(leftover.values())
+        earliest = need[min(need)]
+        for n_, scenario in enumerate(earliest.scenarios):
+            x = solver.NumVar(0, min(scenario, earliest.sellable[n_]), f"sold_{sku}_{n_}")
+            solver.Add(x <= sum(qty[id(s)] for s in sources))
+            objective.SetCoefficient(x, credit / _LEVELS)
     objective.SetMaximization()
-    return qty, sold
+    return qty
 
 
-def _read(data: PlanInput, items: dict[str, Item], by_sku: dict[str, list[Source]],
-          needs: dict[str, _Need], qty: dict[int, pywraplp.Variable]) -> list[PlanLine]:
+def _expected_sales(chosen: list[tuple[Source, int]], need: dict[int, _Need]
+                    ) -> dict[int, float]:
+    """Expected units sold per source, first in first out: earlier arrivals sell first.
+
+    In each demand scenario the goods of each lead time, earliest first, take what is left of
+    their cover-window demand and of the demand before expiry; goods arriving together share
+    it in proportion to their quantities.
+    """
+    leads = sorted({s.lead_days for s, _ in chosen})
+    group = {lead: sum(q for s, q in chosen if s.lead_days == lead) for lead in leads}
+    sold = {lead: 0.0 for lead in leads}
+    for n in range(_LEVELS):
+        taken: dict[int, float] = {}
+        for lead in leads:
+            room = need[lead].scenarios[n] - sum(taken.values())
+            for earlier in need:  # sellable from `earlier` on, minus what arrivals since took
+                if earlier <= lead:
+                    took = sum(v for t, v in taken.items() if t >= earlier)
+                    room = min(room, need[earlier].sellable[n] - took)
+            taken[lead] = min(float(group[lead]), max(room, 0.0))
+            sold[lead] += taken[lead] / _LEVELS
+    return {id(s): sold[s.lead_days] * q / group[s.lead_days] for s, q in chosen}
+
+
+def _read(items: dict[str, Item], by_sku: dict[str, list[Source]],
+          needs: dict[str, dict[int, _Need]], qty: dict[int, pywraplp.Variable]
+          ) -> list[PlanLine]:
     """Plan lines with their reasons, from the solved model."""
     lines = []
     for sku, sources in by_sku.items():
-        item, need = items[sku], needs[sku]
+        item = items[sku]
         chosen = [(s, round(qty[id(s)].solution_value())) for s in sources]
-        bought = sum(q for _, q in chosen)
-        if bought <= 0:
+        chosen = [(s, q) for s, q in chosen if q > 0]
+        if not chosen:
             continue
-        expected = sum(min(x, bought) for x in need.scenarios) / len(need.scenarios)
-        rate = need.mean / need.window_days if need.window_days else 0.0
-        cover = (max(need.position, 0) + bought) / rate if rate > 0 else float("inf")
+        expected = _expected_sales(chosen, needs[sku])
         for s, q in chosen:
-            if q <= 0:
-                continue
+            need = needs[sku][s.lead_days]
+            # cover from today: stock position plus what has arrived by this source's arrival
+            arrived = sum(q2 for s2, q2 in chosen if s2.lead_days <= s.lead_days)
+            rate = need.mean / need.window_days if need.window_days else 0.0
+            cover = (max(need.position, 0) + arrived) / rate if rate > 0 else float("inf")
             landed = s.landed_fen(item.weight_g)
-            share = q / bought
-            sold = expected * share
+            sold = expected[id(s)]
             margin = round(item.price_fen * sold - landed * q
-                           - need.leftover_fen_per_unit * (q - sold))
+                           - need.leftover_share * landed * (q - sold))
             lines.append(PlanLine(
                 sku, s.market, s.hub, s.supplier or s.market, q, q // s.case_pack,
                 s.unit_cost_fen, landed, landed * q, need.mean, round(cover, 1),
                 round(sold / q, 3), margin,
                 f"forecast {need.mean:.0f} units over {need.window_days} days "
                 f"(p10-p90 {need.low:.0f}-{need.high:.0f}), stock position {need.position}, "
+                f"arrives in {s.lead_days} days, sells for "
+                f"{item.shelf_life_days - s.lead_days} days before expiry, "
                 f"covers {cover:.0f} days, expected sell-through {sold / q:.0%}"))
     return lines
 

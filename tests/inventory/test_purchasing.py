@@ -82,3 +82,59 @@ def test_catalogue_to_plan_csv() -> None:
     out = catalogue.plan_to_csv(purchasing.plan(data))
     assert out.splitlines()[0] == ",".join(catalogue.PLAN_COLUMNS)
     assert out.splitlines()[1].startswith("A,KR,KR,NGB,")
+
+
+def _two_leads(shelf: int, *, air_freight: int) -> purchasing.PlanInput:
+    """One SKU, a 3-day air source and a cheap 40-day sea source into the same hub."""
+    return purchasing.PlanInput(
+        items=[purchasing.Item("A", 10000, 100, shelf)],
+        sources=[purchasing.Source("A", "KR", "NGB", 3000, 1, 1, 3, air_freight),
+                 purchasing.Source("A", "US", "NGB", 3000, 1, 1, 40, 100)],
+        hub_capacity={"NGB": 10000}, demand={"A": [(8, 10, 12)] * 60}, budget_fen=10**9)
+
+
+def test_a_source_whose_lead_time_reaches_the_shelf_life_gets_nothing() -> None:
+    # shelf life 30 days, sea lead 40 days: the goods expire before they arrive
+    for air_freight in (100_000, 1_000):  # air dearer than the price, then air worth buying
+        result = purchasing.plan(_two_leads(30, air_freight=air_freight))
+        assert result.status == "optimal"
+        assert all(line.market != "US" for line in result.lines)
+    air = [ln for ln in result.lines if ln.market == "KR"]
+    assert air and "over 10 days" in air[0].reason  # 3-day lead + 7-day review
+
+
+def test_each_source_plans_over_its_own_lead_time() -> None:
+    # shelf life 60 days: sea goods arrive on day 40 and have 20 days to sell (p90 12/day)
+    result = purchasing.plan(_two_leads(60, air_freight=100_000))
+    sea = [ln for ln in result.lines if ln.market == "US"]
+    assert len(sea) == 1 and 0 < sea[0].qty <= 20 * 12
+    assert "over 47 days" in sea[0].reason  # 40-day lead + 7-day review
+    assert sea[0].forecast_units == pytest.approx(470)
+    # days of cover: position plus order over that window's daily rate (470 / 47 = 10)
+    assert sea[0].cover_days == pytest.approx(sea[0].qty / 10, abs=0.1)
+    assert 0 < sea[0].sell_through <= 1
+
+
+def _three_sources(leads: tuple[int, int, int]) -> purchasing.PlanInput:
+    """One SKU with 10 days of shelf life from two markets into two hubs."""
+    return purchasing.PlanInput(
+        items=[purchasing.Item("B", 10000, 100, 10)],
+        sources=[purchasing.Source("B", "KR", "NGB", 3000, 1, 1, leads[0], 0),
+                 purchasing.Source("B", "JP", "NGB", 3000, 1, 1, leads[1], 0),
+                 purchasing.Source("B", "KR", "SHA", 3000, 1, 1, leads[2], 0)],
+        hub_capacity={"NGB": 10000, "SHA": 10000}, demand={"B": [(9, 10, 11)] * 30},
+        budget_fen=10**9)
+
+
+def test_the_shelf_life_cap_bounds_the_sku_total_over_markets_and_hubs() -> None:
+    # arriving on day 5, the goods have 5 days to sell: at most 5 * 11 units in all
+    result = purchasing.plan(_three_sources((5, 5, 5)))
+    assert result.status == "optimal" and result.lines
+    assert sum(line.qty for line in result.lines) <= 55
+
+
+def test_the_shelf_life_cap_bounds_each_arrival_window() -> None:
+    # arrivals on day 5 and day 8: all goods sell within days 5-9, day-8 goods within days 8-9
+    result = purchasing.plan(_three_sources((5, 8, 8)))
+    assert sum(line.qty for line in result.lines) <= 55
+    assert sum(line.qty for line in result.lines if line.market == "JP" or line.hub == "SHA") <= 22
