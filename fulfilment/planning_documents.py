@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from inventory.planning_errors import NotFound
 from inventory.planning_tables import PurchaseOrder, PurchaseOrderLine
+from inventory.purchasing_catalogue import cny as _cny
 
 COLUMNS = ("po", "supplier", "market", "sku", "hub", "qty", "unit_cost", "line_total")
 
@@ -45,7 +46,9 @@ def to_xlsx(session: Session, po_id: int) -> bytes:
     sheet.title = f"PO-{po.id}"
     sheet.append(COLUMNS)
     for row in body:
-        sheet.append([*row[:5], row[5], float(row[6]), float(row[7])])
+        sheet.append([*row[:5], row[5], Decimal(row[6]), Decimal(row[7])])
+        for cell in sheet[sheet.max_row][6:8]:
+            cell.number_format = "0.00"  # money as exact CNY, shown with two decimals
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -75,6 +78,3 @@ def to_pdf(session: Session, po_id: int) -> bytes:
     c.save()
     return out.getvalue()
 
-
-def _cny(fen: int) -> str:
-    return f"{Decimal(fen) / 100:.2f}"

@@ -5,19 +5,27 @@ Catalogue CSV, one row per way of buying a SKU (a source market into a bonded hu
     sku,market,hub,price,unit_cost,weight_kg,shelf_life_days,moq,case_pack,lead_days,
     freight_per_kg,on_hand,reserved,in_transit,hub_capacity[,supplier][,leftover_loss]
 
-- `price`, `unit_cost`, `freight_per_kg`: CNY with at most two decimals (kept in fen inside).
+- `price`, `unit_cost`, `freight_per_kg`: CNY with at most two decimals (kept in fen inside),
+  at most 10,000,000.00 each.
+- `weight_kg`: 0.001 (1 g) to 1000 kg per unit, kept in whole grams (rounded half up).
+- `lead_days` at most 365, `shelf_life_days` at most 3650; unit counts at most 1,000,000,000.
+- One row per (sku, market, hub): a repeated row is refused, whatever its costs.
 - `on_hand`, `reserved`, `in_transit`: units of the SKU at/for that hub; repeat the same values
   on every row of the same SKU and hub. `hub_capacity`: free units the hub can still take.
 - `price`, `weight_kg`, `shelf_life_days` belong to the SKU and must agree across its rows.
 - `leftover_loss` (optional, 0..1, default 0.25): share of landed cost lost per unit left over.
+
+Forecast CSV (`sku,date,p10,p50,p90`, as `fulfilment forecast` writes it): whole, non-negative
+unit counts with p10 <= p50 <= p90, one row per (sku, date), and every SKU covering every day
+from the file's first date to its last.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from datetime import date, timedelta
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 from inventory import purchasing
 from inventory.planning_errors import InvalidCatalogue
@@ -28,6 +36,15 @@ COLUMNS = ("sku", "market", "hub", "price", "unit_cost", "weight_kg", "shelf_lif
 PLAN_COLUMNS = ("sku", "market", "supplier", "hub", "qty", "cases", "unit_cost", "landed_cost",
                 "line_cost", "forecast_units", "cover_days", "sell_through", "expected_margin",
                 "reason")
+QUANTILES = ("p10", "p50", "p90")
+# Ceilings keep every number the solver sees far below SCIP's infinity (1e20).
+MAX_UNIT_FEN = 1_000_000_000  # 10,000,000.00 CNY: price, unit cost, freight per kg
+MAX_MONEY_FEN = 100_000_000_000_000  # 1,000,000,000,000.00 CNY: any amount, e.g. a budget
+MIN_WEIGHT_G, MAX_WEIGHT_G = 1, 1_000_000  # 1 g .. 1000 kg per unit
+MAX_UNITS = 1_000_000_000  # stock, capacity, MOQ, case pack, daily forecast
+MAX_LEAD_DAYS, MAX_SHELF_LIFE_DAYS = 365, 3650  # longer windows only exhaust memory
+MIN_REVIEW_DAYS, MAX_REVIEW_DAYS = 1, 90  # as the HTTP API's PlanIn.review_days
+MAX_TIME_LIMIT_S = 300.0  # solver seconds, as the allocations API allows
 
 
 def parse_catalogue(text: str, *, demand: dict[str, list[tuple[int, int, int]]],
@@ -45,12 +62,21 @@ def parse_catalogue(text: str, *, demand: dict[str, list[tuple[int, int, int]]],
     stock: dict[tuple[str, str], tuple[int, int, int]] = {}
     hubs: dict[str, int] = {}
     sources = []
+    first_row: dict[tuple[str, str, str], int] = {}
     for line_no, raw in enumerate(reader, start=2):
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
         got = _row(row, line_no, problems)
         if got is None:
             continue
         item, source, on_hand, capacity = got
+        # two prices for one way of buying: the solver would silently take the cheaper
+        key = (source.sku, source.market, source.hub)
+        if key in first_row:
+            problems.append({"field": f"row {line_no}",
+                             "reason": f"repeats (sku, market, hub) {key!r} of row "
+                                       f"{first_row[key]}"})
+            continue
+        first_row[key] = line_no
         _agree(items, item["sku"], item, f"row {line_no}", problems)
         _agree(stock, (source.sku, source.hub), on_hand, f"row {line_no}.on_hand", problems)
         _agree(hubs, source.hub, capacity, f"row {line_no}.hub_capacity", problems)
@@ -75,10 +101,12 @@ def _row(row: dict[str, str], n: int, problems: list[dict]):
     for name in ("sku", "market", "hub"):
         if not row[name]:
             problems.append({"field": f"{f}.{name}", "reason": "must not be empty"})
-    price, cost, freight = (money_fen(row[c], f"{f}.{c}", problems)
+    price, cost, freight = (money_fen(row[c], f"{f}.{c}", problems, maximum_fen=MAX_UNIT_FEN)
                             for c in ("price", "unit_cost", "freight_per_kg"))
-    weight = _decimal(row["weight_kg"], f"{f}.weight_kg", problems)
-    ints = {c: _int(row[c], f"{f}.{c}", problems, low=1 if c == "case_pack" else 0)
+    weight_g = _grams(row["weight_kg"], f"{f}.weight_kg", problems)
+    highs = {"shelf_life_days": MAX_SHELF_LIFE_DAYS, "lead_days": MAX_LEAD_DAYS}
+    ints = {c: _int(row[c], f"{f}.{c}", problems, low=1 if c == "case_pack" else 0,
+                    high=highs.get(c, MAX_UNITS))
             for c in ("shelf_life_days", "moq", "case_pack", "lead_days", "on_hand", "reserved",
                       "in_transit", "hub_capacity")}
     loss = _decimal(row.get("leftover_loss") or "0.25", f"{f}.leftover_loss", problems)
@@ -86,7 +114,7 @@ def _row(row: dict[str, str], n: int, problems: list[dict]):
         problems.append({"field": f"{f}.leftover_loss", "reason": "must be between 0 and 1"})
     if len(problems) > before:
         return None
-    item = {"sku": sku, "price_fen": price, "weight_g": int(weight * 1000),
+    item = {"sku": sku, "price_fen": price, "weight_g": weight_g,
             "shelf_life_days": ints["shelf_life_days"], "leftover_loss": float(loss)}
     source = purchasing.Source(sku, market, hub, cost, ints["moq"], ints["case_pack"],
                                ints["lead_days"], freight, row.get("supplier") or market)
@@ -101,16 +129,42 @@ def _agree(seen: dict, key, value, field: str, problems: list[dict]) -> None:
     seen.setdefault(key, value)
 
 
-def money_fen(raw: str, field: str, problems: list[dict]) -> int:
+def money_fen(raw: str, field: str, problems: list[dict], *,
+              maximum_fen: int = MAX_MONEY_FEN) -> int:
     """CNY text with at most two decimals -> integer fen (0 after recording a problem)."""
     value = _decimal(raw, field, problems)
     if value is None:
         return 0
-    fen = value * 100
-    if fen != fen.to_integral_value() or fen < 0:
+    # the ceiling first: it also keeps absurd exponents (1e400) out of the arithmetic
+    if value > Decimal(maximum_fen).scaleb(-2):
+        problems.append({"field": field, "reason": f"must be at most {cny(maximum_fen)} CNY"})
+        return 0
+    fen = _scaled(value, 2)
+    if fen != fen.to_integral_value():
         problems.append({"field": field, "reason": "must be CNY >= 0 with at most 2 decimals"})
         return 0
     return int(fen)
+
+
+def _grams(raw: str, field: str, problems: list[dict]) -> int:
+    """Weight in kg -> whole grams, half up (0 after recording a problem)."""
+    value = _decimal(raw, field, problems)
+    if value is None:
+        return 0
+    # under 1 g is a slip, not a product: truncated to 0 g it made freight vanish
+    if not Decimal(MIN_WEIGHT_G).scaleb(-3) <= value <= Decimal(MAX_WEIGHT_G).scaleb(-3):
+        problems.append({"field": field, "reason": f"must be from {MIN_WEIGHT_G / 1000} to "
+                                                   f"{MAX_WEIGHT_G // 1000} kg, got {raw!r}"})
+        return 0
+    return int(_scaled(value, 3).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _scaled(value: Decimal, places: int) -> Decimal:
+    """`value * 10**places` exactly: no precision or exponent limit rounds anything away."""
+    with localcontext() as ctx:
+        ctx.prec = len(value.as_tuple().digits) + places + 1
+        ctx.Emax, ctx.Emin = MAX_EMAX, MIN_EMIN
+        return value.scaleb(places)
 
 
 def _decimal(raw: str, field: str, problems: list[dict]) -> Decimal | None:
@@ -124,37 +178,112 @@ def _decimal(raw: str, field: str, problems: list[dict]) -> Decimal | None:
     return value
 
 
-def _int(raw: str, field: str, problems: list[dict], *, low: int = 0) -> int:
+def _int(raw: str, field: str, problems: list[dict], *, low: int = 0,
+         high: int = MAX_UNITS) -> int:
     try:
         value = int(raw)
     except ValueError:
         value = low - 1
-    if value < low:
-        problems.append({"field": field, "reason": f"must be an integer >= {low}, got {raw!r}"})
+    if not low <= value <= high:
+        problems.append({"field": field,
+                         "reason": f"must be an integer from {low} to {high}, got {raw!r}"})
         return low
     return value
 
 
 def parse_forecast(text: str) -> dict[str, list[tuple[int, int, int]]]:
-    """A forecast CSV (`sku,date,p10,p50,p90`) -> per SKU daily quantiles in date order."""
+    """A forecast CSV (`sku,date,p10,p50,p90`) -> per SKU daily quantiles, day 0 = first date.
+
+    Every bad row is reported and the file refused whole. A SKU missing a day is refused rather
+    than read as zero demand: a silent zero would under-buy, and a shifted day mis-times demand.
+    """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    fields = [f.strip() for f in reader.fieldnames or []]
+    missing = [c for c in ("sku", "date", *QUANTILES) if c not in fields]
+    if missing:
+        raise InvalidCatalogue("forecast header incomplete",
+                               [{"field": "header", "reason": f"missing column {c!r}"}
+                                for c in missing], code="invalid_forecast")
     problems: list[dict] = []
-    daily: dict[str, list[tuple[date, tuple[int, int, int]]]] = {}
-    for n, row in enumerate(reader, start=2):
-        try:
-            day = date.fromisoformat((row.get("date") or "").strip())
-            q = tuple(int(float(row[c])) for c in ("p10", "p50", "p90"))
-            sku = (row.get("sku") or "").strip()
-            if not sku or min(q) < 0 or not q[0] <= q[1] <= q[2]:
-                raise ValueError
-        except (ValueError, TypeError, KeyError):
-            problems.append({"field": f"row {n}",
-                             "reason": "needs sku, ISO date and 0 <= p10 <= p50 <= p90"})
+    daily: dict[str, dict[date, tuple[int, int, int]]] = {}
+    seen: dict[tuple[str, date], int] = {}
+    for n, raw in enumerate(reader, start=2):
+        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
+        got = _forecast_row(row, f"row {n}", problems)
+        if got is None:
             continue
-        daily.setdefault(sku, []).append((day, q))  # type: ignore[arg-type]
+        sku, day, q = got
+        if (sku, day) in seen:
+            problems.append({"field": f"row {n}", "reason": f"repeats sku {sku!r} on {day} of "
+                                                            f"row {seen[sku, day]}"})
+            continue
+        seen[sku, day] = n
+        daily.setdefault(sku, {})[day] = q
+    if not problems and not daily:
+        problems.append({"field": "forecast", "reason": "has no rows"})
     if problems:
         raise InvalidCatalogue("forecast file refused", problems, code="invalid_forecast")
-    return {sku: [q for _, q in sorted(rows)] for sku, rows in daily.items()}
+    first = min(min(days) for days in daily.values())
+    last = max(max(days) for days in daily.values())
+    span = (last - first).days + 1
+    for sku, days in daily.items():
+        if len(days) < span:
+            problems.append({"field": f"sku {sku}", "reason": _gaps(days, first, last)})
+    if problems:
+        raise InvalidCatalogue("forecast file refused", problems, code="invalid_forecast")
+    return {sku: [days[first + timedelta(days=i)] for i in range(span)]
+            for sku, days in daily.items()}
+
+
+def _forecast_row(row: dict[str, str], f: str, problems: list[dict]
+                  ) -> tuple[str, date, tuple[int, int, int]] | None:
+    """One forecast row as (sku, date, quantiles), or None after recording its problems."""
+    before = len(problems)
+    sku = row.get("sku", "")
+    if not sku:
+        problems.append({"field": f"{f}.sku", "reason": "must not be empty"})
+    day: date | None = None
+    try:
+        day = date.fromisoformat(row.get("date", ""))
+    except ValueError:
+        problems.append({"field": f"{f}.date",
+                         "reason": f"must be an ISO date (YYYY-MM-DD), got {row.get('date')!r}"})
+    q = tuple(_units(row.get(c, ""), f"{f}.{c}", problems) for c in QUANTILES)
+    if len(problems) > before or day is None:
+        return None
+    if not q[0] <= q[1] <= q[2]:
+        problems.append({"field": f, "reason": f"needs p10 <= p50 <= p90, got {q[0]}, {q[1]}, "
+                                               f"{q[2]}"})
+        return None
+    return sku, day, (q[0], q[1], q[2])
+
+
+def _units(raw: str, field: str, problems: list[dict]) -> int:
+    """A whole unit count: "3" and "3.0" are 3; 2.9, inf, nan and -1 are refused."""
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = None
+    if (value is None or not value.is_finite() or value != value.to_integral_value()
+            or not 0 <= value <= MAX_UNITS):
+        problems.append({"field": field, "reason": f"must be a whole number of units from 0 to "
+                                                   f"{MAX_UNITS}, got {raw!r}"})
+        return 0
+    return int(value)
+
+
+def _gaps(days: dict[date, tuple[int, int, int]], first: date, last: date) -> str:
+    """Which days a SKU lacks, briefly: the first few, then a count."""
+    # ordinals, not dates: no overflow at date.max, and never a walk over a huge span
+    missing: list[int] = []
+    before = first.toordinal() - 1
+    for have in [*sorted(d.toordinal() for d in days), last.toordinal() + 1]:
+        missing.extend(range(before + 1, min(have, before + 1 + 3 - len(missing))))
+        before = have
+    more = (last - first).days + 1 - len(days) - len(missing)
+    listed = ", ".join(date.fromordinal(o).isoformat() for o in missing)
+    return (f"no forecast for {listed}{f' and {more} more day(s)' if more else ''};"
+            f" every SKU needs every day from {first} to {last}")
 
 
 def plan_to_csv(plan: purchasing.Plan) -> str:
@@ -164,11 +293,12 @@ def plan_to_csv(plan: purchasing.Plan) -> str:
     writer.writerow(PLAN_COLUMNS)
     for ln in plan.lines:
         writer.writerow([ln.sku, ln.market, ln.supplier, ln.hub, ln.qty, ln.cases,
-                         _cny(ln.unit_cost_fen), _cny(ln.landed_fen), _cny(ln.line_cost_fen),
+                         cny(ln.unit_cost_fen), cny(ln.landed_fen), cny(ln.line_cost_fen),
                          f"{ln.forecast_units:.0f}", ln.cover_days, ln.sell_through,
-                         _cny(ln.expected_margin_fen), ln.reason])
+                         cny(ln.expected_margin_fen), ln.reason])
     return out.getvalue()
 
 
-def _cny(fen: int) -> str:
-    return f"{Decimal(fen) / 100:.2f}"
+def cny(fen: int) -> str:
+    """Integer fen as CNY text with two decimals, exactly (no float on the way)."""
+    return f"{Decimal(fen).scaleb(-2):.2f}"

@@ -29,6 +29,13 @@ def plan(forecast: Path = typer.Option(..., "--forecast", help="forecast.csv fro
          review_days: int = typer.Option(7, "--review-days", help="days until the next buy"),
          time_limit: float = typer.Option(10.0, "--time-limit", help="solver seconds")) -> None:
     """Propose a purchase plan maximising expected margin within the budget."""
+    # the HTTP API's rule (PlanIn.review_days): 1..90 days
+    if not catalogue.MIN_REVIEW_DAYS <= review_days <= catalogue.MAX_REVIEW_DAYS:
+        fail(f"--review-days: must be from {catalogue.MIN_REVIEW_DAYS} to "
+             f"{catalogue.MAX_REVIEW_DAYS}, got {review_days}")
+    if not 0 < time_limit <= catalogue.MAX_TIME_LIMIT_S:  # also refuses nan
+        fail(f"--time-limit: must be more than 0 and at most {catalogue.MAX_TIME_LIMIT_S} "
+             f"seconds, got {time_limit}")
     problems: list[dict] = []
     budget_fen = catalogue.money_fen(budget, "budget", problems)
     if problems:
@@ -38,14 +45,19 @@ def plan(forecast: Path = typer.Option(..., "--forecast", help="forecast.csv fro
         data = catalogue.parse_catalogue(_read(catalogue_file), demand=demand,
                                          budget_fen=budget_fen, review_days=review_days)
         result = purchasing.plan(data, time_limit_s=time_limit)
-        out.write_text(catalogue.plan_to_csv(result), encoding="utf-8")
     except ValueError as exc:
         fail(f"{exc}: {describe(exc)}")
+    # an empty "infeasible" plan is a solver failure (a zero purchase is always feasible)
+    if result.status not in ("optimal", "feasible"):
+        fail(f"no usable plan: the solver ended {result.status} (try a longer --time-limit); "
+             f"nothing written")
+    try:
+        out.write_text(catalogue.plan_to_csv(result), encoding="utf-8")
     except OSError as exc:
         fail(f"cannot write {out}: {exc}")
-    typer.echo(f"{len(result.lines)} lines, spent {result.spent_fen / 100:.2f} of "
-               f"{budget_fen / 100:.2f} CNY, expected margin "
-               f"{result.expected_margin_fen / 100:.2f} CNY ({result.status}) -> {out}")
+    typer.echo(f"{len(result.lines)} lines, spent {catalogue.cny(result.spent_fen)} of "
+               f"{catalogue.cny(budget_fen)} CNY, expected margin "
+               f"{catalogue.cny(result.expected_margin_fen)} CNY ({result.status}) -> {out}")
 
 
 def register(app: typer.Typer) -> None:

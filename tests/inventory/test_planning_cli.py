@@ -74,3 +74,79 @@ def test_plan_from_files(tmp_path: Path) -> None:
     assert got.exit_code == 0, got.output
     lines = list(csv.DictReader((tmp_path / "plan.csv").open()))
     assert lines and int(lines[0]["qty"]) % 12 == 0 and "forecast" in lines[0]["reason"]
+
+
+def _plan_files(tmp_path: Path, *, forecast: str | None = None,
+                catalogue_row: str = "SERUM-30ML,KR,NGB,129.00,45.00,0.12,720,12,12,5,38.00,"
+                                     "4,0,0,500") -> list[str]:
+    """Forecast and catalogue files, and the `plan` arguments that read them."""
+    (tmp_path / "f.csv").write_text(forecast or "sku,date,p10,p50,p90\n" + "".join(
+        f"SERUM-30ML,2026-06-{d:02d},3,6,10\n" for d in range(22, 29)))
+    (tmp_path / "c.csv").write_text(",".join(purchasing_catalogue.COLUMNS) + "\n"
+                                    + catalogue_row + "\n")
+    return ["plan", "--forecast", str(tmp_path / "f.csv"), "--catalogue",
+            str(tmp_path / "c.csv"), "--budget", "3000", "--out", str(tmp_path / "plan.csv")]
+
+
+def _refused(tmp_path: Path, args: list[str], expected: str) -> None:
+    """Non-zero exit, one readable line on stderr naming the problem, no plan file."""
+    got = runner.invoke(app, args)
+    assert got.exit_code == 2, got.output
+    assert got.exception is None or isinstance(got.exception, SystemExit), got.exception
+    assert got.stderr.count("\n") == 1 and expected in got.stderr, got.stderr
+    assert not (tmp_path / "plan.csv").exists()
+
+
+def test_plan_refuses_an_overflowing_forecast_quantile(tmp_path: Path) -> None:
+    forecast = "sku,date,p10,p50,p90\nSERUM-30ML,2026-06-22,3,6,inf\n" \
+               "SERUM-30ML,2026-06-23,3,6,1e400\n"
+    _refused(tmp_path, _plan_files(tmp_path, forecast=forecast), "row 3.p90")
+
+
+def test_plan_refuses_a_forecast_with_a_repeated_day(tmp_path: Path) -> None:
+    forecast = "sku,date,p10,p50,p90\nSERUM-30ML,2026-06-22,3,6,10\n" \
+               "SERUM-30ML,2026-06-22,3,6,10\n"
+    _refused(tmp_path, _plan_files(tmp_path, forecast=forecast), "row 3: repeats")
+
+
+def test_plan_refuses_review_days_the_api_would(tmp_path: Path) -> None:
+    for days in ("-30", "0", "91"):
+        _refused(tmp_path, [*_plan_files(tmp_path), "--review-days", days],
+                 "--review-days: must be from 1 to 90")
+
+
+def test_plan_refuses_a_time_limit_the_solver_cannot_use(tmp_path: Path) -> None:
+    for seconds in ("-1", "0", "nan", "301"):
+        _refused(tmp_path, [*_plan_files(tmp_path), "--time-limit", seconds], "--time-limit")
+
+
+def test_plan_refuses_a_price_beyond_the_ceiling(tmp_path: Path) -> None:
+    row = "SERUM-30ML,KR,NGB,1e30,45.00,0.12,720,12,12,5,38.00,4,0,0,500"
+    _refused(tmp_path, _plan_files(tmp_path, catalogue_row=row),
+             "row 2.price: must be at most 10000000.00 CNY")
+
+
+def test_plan_writes_nothing_when_the_solver_gives_no_plan(tmp_path: Path,
+                                                            monkeypatch) -> None:  # noqa: ANN001
+    from inventory import purchasing
+
+    def failed(data: purchasing.PlanInput, *, time_limit_s: float) -> purchasing.Plan:
+        return purchasing.Plan([], data.budget_fen, 0, 0, "infeasible")
+
+    monkeypatch.setattr(purchasing, "plan", failed)
+    _refused(tmp_path, _plan_files(tmp_path), "no usable plan")
+
+
+def test_plan_prints_money_exactly(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from inventory import purchasing
+
+    def large(data: purchasing.PlanInput, *, time_limit_s: float) -> purchasing.Plan:
+        # beyond a double's 15-16 digits, where `fen / 100` loses the last fen
+        return purchasing.Plan([], data.budget_fen, 10**17 + 1, 99_999_999_999_999_999,
+                               "optimal")
+
+    monkeypatch.setattr(purchasing, "plan", large)
+    got = runner.invoke(app, _plan_files(tmp_path))
+    assert got.exit_code == 0, got.output
+    assert "spent 1000000000000000.01 of 3000.00 CNY" in got.stdout
+    assert "margin 999999999999999.99 CNY" in got.stdout
