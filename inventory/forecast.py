@@ -106,6 +106,8 @@ def forecast_noted(signals: list[SignalRow], sales: list[SaleRow], *, start: dat
                             [{"field": "horizon", "reason": "must be a positive integer"}],
                             code="invalid_horizon")
     panel = features.build_panel(signals, sales, start=start)
+    if not panel.skus:  # no SKU in either input: no rows to forecast
+        return Forecast([])
     skill = features.signal_skill(panel, panel.days)
     trust = trust_of(skill)
     notes = export_notes(panel, skill, trust)

@@ -112,3 +112,15 @@ def test_a_forecast_run_keeps_its_notes_on_a_short_export(client, headers) -> No
     assert client.get("/forecasts", headers=h).json()["run"]["notes"] == made["notes"]
     page = client.get("/board", headers=h).text
     assert 'id="forecast-notes"' in page and "end 2 day(s) before the sales" in page
+
+
+def test_an_empty_database_forecasts_nothing_and_a_huge_budget_is_refused(client,
+                                                                          headers) -> None:  # noqa: ANN001
+    h = headers("buyer")
+    made = client.post("/forecasts", headers=h)
+    assert made.status_code == 201, made.text
+    assert client.get("/forecasts", headers=h).json()["rows"] == []
+    got = client.post("/plans", json={"budget": "2000000000000.00"}, headers=h)
+    assert got.status_code == 422
+    assert got.json()["detail"] == [{"field": "budget",
+                                     "reason": "must be at most 1000000000000.00 CNY"}]
