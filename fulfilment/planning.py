@@ -61,10 +61,19 @@ def shipped_sales(session: Session) -> list[signals.SaleRow]:
 
 
 def sales_history(session: Session) -> list[signals.SaleRow]:
-    """Imported sales, with shipped orders filling the SKU-days the imports do not cover."""
+    """Imported sales, with shipped orders for the days before and after the imports.
+
+    The imports cover every SKU on every day from their first row to their last: a missing
+    row there is a zero (the contract says so), not a gap for shipped parcels to fill. Filled
+    per SKU-day, a SKU that sold 5 on Monday, nothing on Tuesday and shipped Monday's 5 on
+    Tuesday was counted as selling 10.
+    """
     imported = planning_store.load_sales(session)
-    known = {(r.sku, r.day) for r in imported}
-    return imported + [r for r in shipped_sales(session) if (r.sku, r.day) not in known]
+    shipped = shipped_sales(session)
+    if not imported:
+        return shipped
+    first, last = min(r.day for r in imported), max(r.day for r in imported)
+    return imported + [r for r in shipped if not first <= r.day <= last]
 
 
 def refresh_forecast(session: Session, *, now: datetime, horizon: int = 14):  # noqa: ANN201
