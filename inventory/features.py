@@ -30,6 +30,7 @@ LEVEL_COLUMN = -1  # a prior level (units/day) the model corrects multiplicative
 # after the weekday, horizon step and three same-weekday columns
 CONVERSION_COLUMN = 5
 _SKU_SILENCE = 0.001  # one SKU's silence must be this unlikely: at 1% thin-signal SKUs were caught
+MAX_HISTORY_DAYS = 365  # days before the start a panel holds
 INTENT_PRIOR = 10.0  # intent (saves + searches + comments) at which its ratio counts half
 
 
@@ -54,12 +55,15 @@ class Panel:
 
 
 def build_panel(signals: list[SignalRow], sales: list[SaleRow], *, start: date) -> Panel:
-    """Arrange every row dated before `start` into dense arrays; SKUs of all rows are kept.
-    Trailing days whose signals the export evidently lacks are filled (`_carried_forward`)."""
+    """Arrange the rows of the `MAX_HISTORY_DAYS` before `start` into dense arrays, keeping the
+    SKUs of all rows. Trailing days whose signals the export evidently lacks are filled
+    (`_carried_forward`)."""
     skus = tuple(sorted({r.sku for r in signals} | {r.sku for r in sales}))
     index = {s: i for i, s in enumerate(skus)}
-    past = [r.day for r in (*signals, *sales) if r.day < start]
-    day0 = min(past) if past else start
+    # a year at most: nothing reads further back (16 weeks of conversion, 8 fortnights of
+    # skill), and one mistyped year (1026 for 2026) laid out a thousand years of columns
+    oldest = start - timedelta(days=MAX_HISTORY_DAYS)
+    day0 = min((r.day for r in (*signals, *sales) if oldest <= r.day < start), default=start)
     days = (start - day0).days
     n = len(skus)
     sale = np.zeros((n, days))
@@ -67,9 +71,9 @@ def build_panel(signals: list[SignalRow], sales: list[SaleRow], *, start: date) 
     first, counts = day0.toordinal(), attrgetter(*SIGNAL_FIELDS)
     with collector_paused():
         _add_cells(sale, ((index[r.sku], r.day.toordinal() - first, r.units)
-                          for r in sales if r.day < start))
+                          for r in sales if day0 <= r.day < start))
         _add_cells(sig, ((index[r.sku], r.day.toordinal() - first, *counts(r))
-                         for r in signals if r.day < start))
+                         for r in signals if day0 <= r.day < start))
     sig, filled, unexported = _carried_forward(sig, sale)
     first_signal, first_sale = np.full(n, NEVER), np.full(n, NEVER)
     if days:

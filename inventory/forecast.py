@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 from scipy import optimize, stats
@@ -50,6 +50,8 @@ _CONV_DAYS = 112  # at most this many days (after the launch rush) measure the c
 _DAMP = 0.93  # daily decay of today's intent excess over its 4-week mean, in the horizon
 _SKILL_FULL = 0.05  # signals' skill over the sales rate at which they are trusted in full
 _NOISE_WEIGHTS = (0.0, 0.5, 1.0)  # how much of each SKU's own lumpiness the spread may add
+MAX_HORIZON = 365  # a year ahead; beyond that no signal says anything, and rows pile up
+_MAX_DAILY = 10**9  # quantiles are capped here: only a broken export reaches it
 _TAIL_GRID = (0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.10, 0.12, 0.14, 0.16, 0.20)
 
 
@@ -101,10 +103,14 @@ def forecast_noted(signals: list[SignalRow], sales: list[SaleRow], *, start: dat
                    seed: int = 0, max_train_rows: int = _MAX_TRAIN_ROWS,
                    threads: int | None = None) -> Forecast:
     """`forecast`, with notes on the export faults it worked around (`export_notes`)."""
-    if horizon < 1:
-        raise PlanningError("horizon must be at least one day",
-                            [{"field": "horizon", "reason": "must be a positive integer"}],
-                            code="invalid_horizon")
+    if not 1 <= horizon <= MAX_HORIZON:
+        raise PlanningError(f"horizon must be 1 to {MAX_HORIZON} days",
+                            [{"field": "horizon", "reason": f"must be an integer from 1 to "
+                              f"{MAX_HORIZON}"}], code="invalid_horizon")
+    if start > date.max - timedelta(days=horizon):
+        raise PlanningError("the horizon runs past the calendar",
+                            [{"field": "start", "reason": "start plus horizon must end by "
+                              "9999-12-31"}], code="invalid_horizon")
     panel = features.build_panel(signals, sales, start=start)
     if not panel.skus:  # no SKU in either input: no rows to forecast
         return Forecast([])
@@ -332,7 +338,7 @@ def quantiles(mu: np.ndarray, calibration: Calibration, started: np.ndarray | No
         inner = 1.0 - (1.0 - q) / odds  # <= 0: the zero of not selling yet covers q
         return np.where(inner > 0, stats.nbinom.ppf(inner.clip(0.0, 1.0), size, p), 0.0)
 
-    lo, mid, hi = (np.nan_to_num(ppf(q), nan=0.0).clip(0.0)
+    lo, mid, hi = (np.nan_to_num(ppf(q), nan=0.0).clip(0.0, _MAX_DAILY)
                    for q in (calibration.tail, 0.5, 1.0 - calibration.tail))
     mid = np.maximum(mid, lo)
     return lo, mid, np.maximum(hi, mid)

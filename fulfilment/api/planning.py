@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
@@ -15,6 +15,7 @@ from fulfilment import planning, planning_board
 from fulfilment import planning_documents as documents
 from fulfilment.api.deps import ApiKeyDep, SessionDep, require_role
 from fulfilment.localtime import business_day
+from inventory import forecast as forecasting
 from inventory import planning_store
 from inventory import purchasing_catalogue as catalogue
 from inventory.planning_errors import NotFound, PlanningError
@@ -60,7 +61,8 @@ def get_forecasts(session: SessionDep, sku: str | None = None) -> dict:
 
 
 @router.post("/forecasts", status_code=201)
-def post_forecast(session: SessionDep, horizon: int = 14) -> dict:
+def post_forecast(session: SessionDep,
+                  horizon: int = Query(14, ge=1, le=forecasting.MAX_HORIZON)) -> dict:
     run = planning.refresh_forecast(session, now=_now(), horizon=horizon)
     return {"run": run.model_dump()}
 

@@ -63,8 +63,8 @@ def main(ctx: typer.Context,
                                     ("out", out)) if v is None]
     if missing:
         fail("missing " + ", ".join(f"--{m}" for m in missing))
-    if horizon < 1:
-        fail("--horizon must be at least 1")
+    if not 1 <= horizon <= forecasting.MAX_HORIZON:
+        fail(f"--horizon must be 1 to {forecasting.MAX_HORIZON} days, got {horizon}")
     first = _day(start, "start")
     signal_rows, sale_rows = _load(signals, sales)
     try:
@@ -97,9 +97,14 @@ def backtest(signals: Path = typer.Option(..., "--signals"),
         fail("the sales file has no rows to score against")
     if horizon < 1 or origins < 1 or every < 1:
         fail("--horizon, --origins and --every must be at least 1")
+    if horizon > forecasting.MAX_HORIZON:
+        fail(f"--horizon must be at most {forecasting.MAX_HORIZON} days, got {horizon}")
     end = _day(last, "last") if last else max(r.day for r in sale_rows) - timedelta(
         days=horizon - 1)
-    days = [end - timedelta(days=every * k) for k in range(origins)]
+    try:
+        days = [end - timedelta(days=every * k) for k in range(origins)]
+    except OverflowError:
+        fail("--origins x --every reaches back past the calendar's first day")
     groups = None
     if categories is not None:
         groups = {row["sku"].strip(): row["category"].strip()

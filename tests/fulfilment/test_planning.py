@@ -124,3 +124,8 @@ def test_an_empty_database_forecasts_nothing_and_a_huge_budget_is_refused(client
     assert got.status_code == 422
     assert got.json()["detail"] == [{"field": "budget",
                                      "reason": "must be at most 1000000000000.00 CNY"}]
+
+
+def test_a_forecast_horizon_past_a_year_is_refused(client, headers) -> None:  # noqa: ANN001
+    got = client.post("/forecasts?horizon=100000000", headers=headers("buyer"))
+    assert got.status_code == 422 and "horizon" in got.text

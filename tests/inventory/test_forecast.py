@@ -370,3 +370,22 @@ def test_the_notes_say_what_the_forecast_worked_around() -> None:
     assert "leans 40% on" in forecast.export_notes(mixed, skill, 0.6)[0]
     (note,) = forecast.export_notes(features.build_panel([], sales, start=START), 0.0, 0.0)
     assert note.endswith("every SKU is forecast from its sales alone")
+
+
+def test_a_mistyped_year_is_outside_the_history_read() -> None:
+    signals, sales = WORLD.until(START)
+    typo = SignalRow(date(1026, 4, 1), signals[0].sku, saves=3)  # 2026 typed as 1026
+    panel = features.build_panel([typo, *signals], sales, start=START)
+    clean = features.build_panel(signals, sales, start=START)
+    assert panel.days == clean.days  # not a thousand years of columns, nor a year of nothing
+    assert np.array_equal(panel.signals, clean.signals)
+    assert np.array_equal(panel.first_signal, clean.first_signal)
+
+
+def test_the_horizon_and_the_quantiles_are_bounded() -> None:
+    with pytest.raises(PlanningError, match="horizon must be 1 to 365 days"):
+        forecast.forecast([], [], start=START, horizon=forecast.MAX_HORIZON + 1)
+    with pytest.raises(PlanningError, match="past the calendar"):
+        forecast.forecast([], [], start=date(9999, 12, 25), horizon=14)
+    lo, mid, hi = forecast.quantiles(np.array([[1e12]]), forecast.Calibration())
+    assert lo[0, 0] <= mid[0, 0] <= hi[0, 0] == forecast._MAX_DAILY

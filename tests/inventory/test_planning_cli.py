@@ -150,3 +150,13 @@ def test_plan_prints_money_exactly(tmp_path: Path, monkeypatch) -> None:  # noqa
     assert got.exit_code == 0, got.output
     assert "spent 1000000000000000.01 of 3000.00 CNY" in got.stdout
     assert "margin 999999999999999.99 CNY" in got.stdout
+
+
+def test_a_horizon_past_a_year_or_the_calendar_is_one_line(tmp_path: Path) -> None:
+    base = ["forecast", "--signals", str(EXAMPLES / "signals.csv"), "--sales",
+            str(EXAMPLES / "sales.csv"), "--out", str(tmp_path / "f.csv")]
+    got = runner.invoke(app, [*base, "--start", "2026-06-22", "--horizon", "4000000"])
+    assert got.exit_code == 2 and "--horizon must be 1 to 365 days" in got.stderr
+    got = runner.invoke(app, [*base, "--start", "9999-12-25"])
+    assert got.exit_code == 2 and "start plus horizon must end by 9999-12-31" in got.stderr
+    assert "Traceback" not in got.output and not (tmp_path / "f.csv").exists()
