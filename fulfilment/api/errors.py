@@ -7,7 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 log = logging.getLogger("fulfilment.api")
 
@@ -47,7 +47,17 @@ async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
         {"field": "body", "reason": "conflicts with existing data"}]}, status_code=409)
 
 
+async def _data(_: Request, exc: DataError) -> JSONResponse:
+    # a value the database cannot hold (too long, out of range) that no check caught first:
+    # the request's fault, and its transaction is rolled back; never echo the value
+    log.warning("data error: %s", str(exc.orig).splitlines()[0] if exc.orig else "value")
+    return JSONResponse({"error": "invalid_request", "detail": [
+        {"field": "body", "reason": "a value does not fit the database (too long or too "
+                                    "large)"}]}, status_code=422)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(ValueError, _domain)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]
+    app.add_exception_handler(DataError, _data)  # type: ignore[arg-type]

@@ -37,7 +37,7 @@ class PlanIn(BaseModel):
 
 
 class LineEdit(BaseModel):
-    qty: int | None = Field(default=None, ge=0)
+    qty: int | None = Field(default=None, ge=0, le=1_000_000_000)
     removed: bool | None = None
 
 
