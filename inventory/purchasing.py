@@ -180,7 +180,8 @@ def _need(item: Item, lead: int, data: PlanInput) -> _Need:
         shelf_cap = max(sum(p90 for _, _, p90 in after) - p90_left, 0)
     else:  # lead time >= shelf life (or no forecast): the goods arrive expired or unsold
         sellable, shelf_cap = [0.0] * _LEVELS, 0
-    expires = item.shelf_life_days - lead <= window
+    # expired by the end of the cover window (both counted from the order): a total loss
+    expires = item.shelf_life_days <= window
     return _Need(lead, window, mean, float(sum(p10 for p10, _, _ in daily)),
                  float(sum(p90 for _, _, p90 in daily)), position, net, sellable, shelf_cap,
                  1.0 if expires else item.leftover_loss)

@@ -138,3 +138,14 @@ def test_the_shelf_life_cap_bounds_each_arrival_window() -> None:
     result = purchasing.plan(_three_sources((5, 8, 8)))
     assert sum(line.qty for line in result.lines) <= 55
     assert sum(line.qty for line in result.lines if line.market == "JP" or line.hub == "SHA") <= 22
+
+
+def test_leftovers_are_a_total_loss_only_if_expired_by_the_end_of_the_cover() -> None:
+    def share(shelf_life_days: int) -> float:
+        item = purchasing.Item("A", 9900, 100, shelf_life_days)
+        data = purchasing.PlanInput([item], [], {"NGB": 100}, {"A": [(8, 10, 12)] * 14},
+                                    budget_fen=10**6, review_days=7)
+        return purchasing._need(item, 20, data).leftover_share
+
+    assert share(27) == 1.0  # expires on the day the cover window (20 + 7) ends
+    assert share(45) == purchasing.Item("A", 1, 1, 1).leftover_loss  # 18 days left after it
