@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from inventory import purchasing
@@ -27,19 +29,54 @@ from inventory.tables import Availability, Sku, StockLot
 
 def upsert_signals(session: Session, *, rows: list[SignalRow]) -> int:
     """Store signal rows; a row for the same SKU and day replaces the old one (idempotent)."""
-    for r in rows:
-        session.merge(SignalDay(sku_id=r.sku, day=r.day,
-                                **{f: getattr(r, f) for f in SIGNAL_FIELDS}))
-    session.flush()
+    _bulk_upsert(session, SignalDay, SIGNAL_FIELDS,
+                 {(r.sku, r.day): tuple(getattr(r, f) for f in SIGNAL_FIELDS) for r in rows})
     return len(rows)
 
 
 def upsert_sales(session: Session, *, rows: list[SaleRow]) -> int:
     """Store imported sales rows; the same SKU and day replaces the old value (idempotent)."""
-    for r in rows:
-        session.merge(SalesDay(sku_id=r.sku, day=r.day, units=r.units))
-    session.flush()
+    _bulk_upsert(session, SalesDay, ("units",), {(r.sku, r.day): (r.units,) for r in rows})
     return len(rows)
+
+
+_ROWS_PER_CALL = 5000  # parameter sets built and sent at a time
+
+
+def _bulk_upsert(session: Session, model: type[SignalDay] | type[SalesDay],
+                 fields: tuple[str, ...], values: dict[tuple[str, date], tuple[int, ...]]
+                 ) -> None:
+    """INSERT ... ON CONFLICT (sku_id, day) DO UPDATE for every row: one row per key, the new
+    values replacing the stored ones. Two imports at once both succeed (the later one's values
+    stay), where a SELECT-then-INSERT failed one of them on a key both inserted. Rows go in key
+    order, so concurrent imports lock shared keys in the same order and cannot deadlock.
+
+    One statement, compiled once, run as an executemany (psycopg pipelines it; sqlite3 loops
+    in C): each row binds its own few parameters, so no statement nears SQLite's (999 or
+    32,766) or PostgreSQL's (65,535) limit, and nothing compiles a 5,000-row VALUES list,
+    which cost more than the database's work. Runs in the session's transaction, never
+    commits."""
+    session.flush()  # the session's own pending changes go first
+    dialect = session.get_bind(mapper=model).dialect.name
+    if dialect == "postgresql":
+        insert = pg_insert
+    elif dialect == "sqlite":
+        insert = sqlite_insert
+    else:
+        raise NotImplementedError(f"no bulk upsert for the {dialect} database")
+    table = model.__table__
+    stmt = insert(table)
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c.sku_id, table.c.day],
+                                      set_={f: stmt.excluded[f] for f in fields})
+    columns = ("sku_id", "day", *fields)
+    keys = sorted(values)
+    for start in range(0, len(keys), _ROWS_PER_CALL):
+        session.execute(stmt, [dict(zip(columns, (*key, *values[key]), strict=True))
+                               for key in keys[start:start + _ROWS_PER_CALL]])
+    # objects the session already holds would keep the old values: read them again on use
+    for obj in [o for o in session.identity_map.values() if isinstance(o, model)]:
+        if (obj.sku_id, obj.day) in values:
+            session.expire(obj)
 
 
 def load_signals(session: Session) -> list[SignalRow]:
