@@ -1,6 +1,8 @@
 """Community signals and sales history: CSV parsing and row validation (contract forecast.md).
 
 A file with one bad row is refused whole; the error lists every bad row by its line number.
+Only the contract's forms are read: `YYYY-MM-DD` dates from 2000 to 2999, counts in ASCII digits
+(`3.0` too), SKUs that fit the database's VARCHAR(64) with no control characters.
 """
 
 from __future__ import annotations
@@ -8,16 +10,27 @@ from __future__ import annotations
 import csv
 import gc
 import io
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from typing import TypeVar
 
 from inventory.planning_errors import InvalidSignals
 
 SIGNAL_FIELDS = ("notes", "likes", "saves", "comments", "shares", "searches")
-_MAX_COUNT = 10**9  # a day's count above this is a broken export, not activity
+_MAX_COUNT = 10**9  # a day's likes etc. above this is a broken export, not activity
+# a day's units of one SKU above this is a broken export; it also keeps the forecast's p90
+# well inside the 32-bit integer the database stores it in
+_MAX_UNITS = 10_000_000
+_MAX_SKU = 64  # the sku_id columns are VARCHAR(64)
+# the forecast lays out one column per day from the earliest date: a typo like 1026 must not
+# pass; fixed bounds, not the clock, so parsing stays pure
+_FIRST_DAY, _LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_WHOLE = re.compile(r"([0-9]+)(?:\.0+)?")  # 3 or 3.0, never 1e3, +3, 1_000 or non-ASCII digits
 
 
 @dataclass(frozen=True)
@@ -49,13 +62,13 @@ Row = TypeVar("Row", SignalRow, SaleRow)
 def parse_signals(text: str) -> list[SignalRow]:
     """Parse a signals CSV (`date,sku,notes,likes,saves,comments,shares,searches`)."""
     with collector_paused():
-        return _parse(text, SIGNAL_FIELDS, SignalRow, what="signals")
+        return _parse(text, SIGNAL_FIELDS, SignalRow, ceiling=_MAX_COUNT, what="signals")
 
 
 def parse_sales(text: str) -> list[SaleRow]:
     """Parse a sales CSV (`date,sku,units`)."""
     with collector_paused():
-        return _parse(text, ("units",), SaleRow, what="sales")
+        return _parse(text, ("units",), SaleRow, ceiling=_MAX_UNITS, what="sales")
 
 
 @contextmanager
@@ -92,13 +105,20 @@ def sales_to_csv(rows: list[SaleRow]) -> str:
     return out.getvalue()
 
 
-def _parse(text: str, count_fields: tuple[str, ...], make: Callable[..., Row], *, what: str
-           ) -> list[Row]:
+def header_names(text: str) -> list[str]:
+    """The header row's column names as the parser reads them (CSV quoting, no BOM, padding
+    stripped, lower case); `signals import` tells sales from signals by them."""
+    return [h.strip().lower() for h in next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])]
+
+
+def _parse(text: str, count_fields: tuple[str, ...], make: Callable[..., Row], *,
+           ceiling: int, what: str) -> list[Row]:
     """Validate every row; raise InvalidSignals listing all problems, or return clean rows,
-    each `make(day, sku, *counts)` with its counts in the order of `count_fields`."""
-    text = text.lstrip("\ufeff")
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(reader, [])]
+    each `make(day, sku, *counts)` with its counts in the order of `count_fields`, each count
+    at most `ceiling`."""
+    header = header_names(text)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    next(reader, None)  # the header, read above
     missing = [f for f in ("date", "sku", *count_fields) if f not in header]
     if missing:
         raise InvalidSignals(f"{what} file header lacks {', '.join(missing)}",
@@ -110,12 +130,17 @@ def _parse(text: str, count_fields: tuple[str, ...], make: Callable[..., Row], *
     seen: dict[tuple[date, str], int] = {}
     at_date, at_sku = index["date"], index["sku"]
     at_counts = [index[name] for name in count_fields]
+    # one C call for the count cells; a slice for one count, so it is always a sequence
+    counts_of = (itemgetter(*at_counts) if len(at_counts) > 1
+                 else itemgetter(slice(at_counts[0], at_counts[0] + 1)))
+    width = len(header)
     for line_no, cells in enumerate(reader, start=2):
-        row, row_problems = _clean_row(cells, at_date, at_sku, at_counts, make), []
+        row, row_problems = _clean_row(cells, width, at_date, at_sku, counts_of, ceiling,
+                                       make), []
         if row is None:
             if not any(c.strip() for c in cells):
                 continue  # blank line at the end of an export
-            values, row_problems = _row(cells, index, count_fields, line_no)
+            values, row_problems = _row(cells, width, index, count_fields, ceiling, line_no)
             row = None if values is None else make(values[0], values[1], *values[2])
         if row is not None:
             key = (row.day, row.sku)
@@ -135,63 +160,119 @@ def _parse(text: str, count_fields: tuple[str, ...], make: Callable[..., Row], *
     return rows
 
 
-def _clean_row(cells: list[str], at_date: int, at_sku: int, at_counts: list[int],
+def _clean_row(cells: list[str], width: int, at_date: int, at_sku: int,
+               counts_of: Callable[[list[str]], Sequence[str]], ceiling: int,
                make: Callable[..., Row]) -> Row | None:
     """A row whose cells are already clean, read in one try (exports run to a million rows);
-    None sends anything else (blanks, padding, 3.0, a bad value) down `_row`'s careful path."""
-    try:
-        day, sku, counts = (date.fromisoformat(cells[at_date]), cells[at_sku].strip(),
-                            [int(cells[i]) for i in at_counts])
-    except (ValueError, IndexError):
+    None sends anything else (short or long rows, padding, 3.0, a bad value) down `_row`'s
+    careful path. Only O(1) or tiny checks here: `isascii` is a flag on the string, and
+    `fromisoformat`/`int` alone accept too much (20260302, 2026-W10-1, +3, 1_000, non-ASCII
+    digits), so the shape is checked first."""
+    if len(cells) != width:
         return None
-    return make(day, sku, *counts) if sku and 0 <= min(counts) and max(counts) <= _MAX_COUNT \
-        else None
+    raw_day, sku = cells[at_date], cells[at_sku].strip()
+    raw_counts = counts_of(cells)
+    digits = "".join(raw_counts)  # one check for all counts; an empty one fails int() below
+    # a first digit "2" is a year from 2000 to 2999 once fromisoformat has read the rest
+    if not (len(raw_day) == 10 and raw_day.isascii() and raw_day[0] == "2"
+            and raw_day[4] == "-" and raw_day[7] == "-"
+            and 0 < len(sku) <= _MAX_SKU and sku.isprintable()
+            and digits.isascii() and digits.isdigit()):
+        return None
+    try:
+        day, counts = date.fromisoformat(raw_day), list(map(int, raw_counts))
+    except ValueError:
+        return None
+    return make(day, sku, *counts) if max(counts) <= ceiling else None
 
 
-def _row(cells: list[str], index: dict[str, int], count_fields: tuple[str, ...], line_no: int
+def _row(cells: list[str], width: int, index: dict[str, int], count_fields: tuple[str, ...],
+         ceiling: int, line_no: int
          ) -> tuple[tuple[date, str, tuple[int, ...]] | None, list[dict]]:
-    """One row: its values, or None and the reasons it is bad."""
+    """One row: its values, or None and the reasons it is bad. A short row is refused (a
+    missing cell is a broken export, not a zero) but its cells that are there are still
+    checked; cells past the header may only be empty (a trailing comma)."""
     problems: list[dict] = []
+    if len(cells) < width or any(c.strip() for c in cells[width:]):
+        problems.append({"field": f"row {line_no}",
+                         "reason": f"has {len(cells)} fields, the header has {width}"})
 
-    def cell(name: str) -> str:
+    def cell(name: str) -> str | None:
         i = index[name]
-        return cells[i].strip() if i < len(cells) else ""
+        return cells[i].strip() if i < len(cells) else None
 
     day: date | None = None
-    try:
-        day = date.fromisoformat(cell("date"))
-    except ValueError:
-        problems.append({"field": f"row {line_no}.date",
-                         "reason": f"not an ISO date (YYYY-MM-DD): {cell('date')!r}"})
+    raw_day = cell("date")
+    if raw_day is not None:
+        day = _day(raw_day)
+        if day is None:
+            problems.append({"field": f"row {line_no}.date",
+                             "reason": f"not an ISO date (YYYY-MM-DD): {_shown(raw_day)}"})
+        elif not _FIRST_DAY <= day <= _LAST_DAY:
+            problems.append({"field": f"row {line_no}.date",
+                             "reason": f"must be from {_FIRST_DAY} to {_LAST_DAY}, "
+                                       f"got {raw_day!r}"})
     sku = cell("sku")
-    if not sku:
-        problems.append({"field": f"row {line_no}.sku", "reason": "must not be empty"})
+    if sku is not None:
+        reason = _sku_problem(sku)
+        if reason:
+            problems.append({"field": f"row {line_no}.sku", "reason": reason})
     counts: list[int] = []
     for name in count_fields:
         raw = cell(name)
+        if raw is None:
+            continue
         value = _count(raw)
         if value is None:
             problems.append({"field": f"row {line_no}.{name}",
-                             "reason": f"must be a non-negative integer, got {raw!r}"})
+                             "reason": f"must be a non-negative integer in ASCII digits "
+                                       f"(3 or 3.0), got {_shown(raw)}"})
+        elif value > ceiling:
+            problems.append({"field": f"row {line_no}.{name}",
+                             "reason": f"must be at most {ceiling} a day, got {_shown(raw)}"})
         else:
             counts.append(value)
-    if problems or day is None:
+    if problems or day is None or sku is None:
         return None, problems
     return (day, sku, tuple(counts)), problems
 
 
+def _day(raw: str) -> date | None:
+    """A `YYYY-MM-DD` date, or None (fromisoformat alone also reads 20260302, 2026-W10-1)."""
+    if not _ISO_DAY.fullmatch(raw):
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:  # 2026-02-30
+        return None
+
+
+def _sku_problem(sku: str) -> str | None:
+    """Why a (stripped) SKU cannot be stored, or None. Control and invisible characters (NUL
+    breaks PostgreSQL; a tab or a zero-width space makes two SKUs that look the same)."""
+    if not sku:
+        return "must not be empty"
+    if len(sku) > _MAX_SKU:
+        return f"must be at most {_MAX_SKU} characters, got {len(sku)}"
+    bad = next((c for c in sku if not c.isprintable()), None)
+    if bad is not None:
+        return f"must not contain control or invisible characters, found U+{ord(bad):04X}"
+    return None
+
+
 def _count(raw: str) -> int | None:
-    """A non-negative whole count; an empty cell means zero (a missing value is no activity)."""
+    """A non-negative whole count (3 or 3.0), or None; an empty cell means zero (a missing
+    value is no activity). The caller checks the ceiling."""
     if raw == "":
         return 0
-    try:
-        value = int(raw)
-    except ValueError:
-        try:
-            as_float = float(raw)
-        except ValueError:
-            return None
-        if not as_float.is_integer():
-            return None
-        value = int(as_float)
-    return value if 0 <= value <= _MAX_COUNT else None
+    whole = _WHOLE.fullmatch(raw)
+    if whole is None:
+        return None
+    digits = whole.group(1).lstrip("0") or "0"
+    # past int()'s 4300-digit limit it is far over any ceiling anyway
+    return int(digits) if len(digits) <= 20 else 10**20
+
+
+def _shown(raw: str) -> str:
+    """A cell for an error message, cut short: a broken export can put megabytes in one."""
+    return repr(raw) if len(raw) <= 40 else repr(raw[:40]) + "..."

@@ -72,10 +72,11 @@ def import_file(file: Path = typer.Argument(..., help="signals.csv or sales.csv 
     """Import a signals or sales CSV into the database: all rows or none; re-import is safe."""
     from fulfilment import db, planning
     from fulfilment.settings import Settings
+    from inventory.signals import header_names
 
     text = _read(file)
-    header = text.lstrip("\ufeff").split("\n", 1)[0].lower()
-    kind = "sales" if "units" in header.split(",") else "signals"
+    # the header as the parser reads it: `date, sku, units` or quoted names are sales too
+    kind = "sales" if "units" in header_names(text) else "signals"
     try:
         factory = db.make_session_factory(db.make_engine(Settings().database_url))
         with db.transaction(factory) as session:
