@@ -33,11 +33,12 @@ class SignalsIn(BaseModel):
 
 class PlanIn(BaseModel):
     budget: str = Field(description='CNY, e.g. "50000.00"')
-    review_days: int = Field(default=7, ge=1, le=90)
+    review_days: int = Field(default=7, ge=catalogue.MIN_REVIEW_DAYS,
+                             le=catalogue.MAX_REVIEW_DAYS)
 
 
 class LineEdit(BaseModel):
-    qty: int | None = Field(default=None, ge=0, le=1_000_000_000)
+    qty: int | None = Field(default=None, ge=0, le=catalogue.MAX_UNITS)
     removed: bool | None = None
 
 

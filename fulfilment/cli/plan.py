@@ -29,7 +29,7 @@ def plan(forecast: Path = typer.Option(..., "--forecast", help="forecast.csv fro
          review_days: int = typer.Option(7, "--review-days", help="days until the next buy"),
          time_limit: float = typer.Option(10.0, "--time-limit", help="solver seconds")) -> None:
     """Propose a purchase plan maximising expected margin within the budget."""
-    # the HTTP API's rule (PlanIn.review_days): 1..90 days
+    # the same bounds as the HTTP API's PlanIn.review_days
     if not catalogue.MIN_REVIEW_DAYS <= review_days <= catalogue.MAX_REVIEW_DAYS:
         fail(f"--review-days: must be from {catalogue.MIN_REVIEW_DAYS} to "
              f"{catalogue.MAX_REVIEW_DAYS}, got {review_days}")
