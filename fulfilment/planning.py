@@ -92,18 +92,15 @@ def propose(session: Session, *, now: datetime, budget_fen: int = DEFAULT_BUDGET
     if run is None:
         run = refresh_forecast(session, now=now)
         run, days = planning_store.latest_forecast(session)
-    demand: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-    for d in days:
-        if d.day >= business_day(now):
-            demand[d.sku_id].append((d.p10, d.p50, d.p90))
-    data, ids = planning_store.plan_input(session, demand=dict(demand), budget_fen=budget_fen,
+    demand = planning_store.demand_from(days, business_day(now))
+    data, ids = planning_store.plan_input(session, demand=demand, budget_fen=budget_fen,
                                           review_days=review_days)
     result = purchasing.plan(data, time_limit_s=time_limit_s)
     for old in session.exec(select(PurchasePlan).where(PurchasePlan.status == "proposed")):
         old.status = "superseded"
     return planning_store.save_plan(session, plan=result, now=now, source_ids=ids,
                                     forecast_run_id=run.id if run else None,
-                                    sources=data.sources)
+                                    sources=data.sources, review_days=review_days)
 
 
 def get_plan(session: Session, plan_id: int, *, lock: bool = False) -> PurchasePlan:
@@ -142,13 +139,38 @@ def update_line(session: Session, *, plan_id: int, line_id: int, qty: int | None
         if full:
             raise PlanningError("the hub cannot take it", full, code="over_capacity")
     if new_qty != line.qty and not line.reason.startswith(_EDITED):
-        # the cover, sell-through and margin beside it were worked out for the proposal
         line.reason = f"{_EDITED} (proposed {line.qty} units): {line.reason}"[:400]
     line.qty, line.removed = new_qty, new_removed
     session.flush()
-    plan.spent_fen = sum(ln.landed_fen * ln.qty for ln in planning_store.plan_lines(
-        session, plan_id) if not ln.removed)
+    lines = planning_store.plan_lines(session, plan_id)
+    _refigure(session, plan, [ln for ln in lines if ln.sku_id == line.sku_id])
+    plan.spent_fen = sum(ln.landed_fen * ln.qty for ln in lines if not ln.removed)
+    plan.expected_margin_fen = sum(ln.expected_margin_fen for ln in lines if not ln.removed)
     return line
+
+
+def _refigure(session: Session, plan: PurchasePlan, lines: list[PurchasePlanLine]) -> None:
+    """One SKU's lines of `plan` worked out again for their current quantities (the SKU's
+    sources share its demand, so an edit of one moves the others' sell-through): a buyer's
+    edit showed the proposal's cover, sell-through and margin, and the plan's margin too."""
+    today = business_day(plan.created_at)
+    days = planning_store.forecast_days(session, plan.forecast_run_id) \
+        if plan.forecast_run_id else []
+    data, _ = planning_store.plan_input(session, demand=planning_store.demand_from(days, today),
+                                        budget_fen=plan.budget_fen,
+                                        review_days=plan.review_days)
+    figured = {(ln.sku, ln.market, ln.hub): ln for ln in purchasing.evaluate(
+        data, {(ln.sku_id, ln.market, ln.hub): 0 if ln.removed else ln.qty
+               for ln in lines}).lines}
+    for ln in lines:
+        new = figured.get((ln.sku_id, ln.market, ln.hub))
+        if ln.removed or new is None:
+            continue  # a removed line keeps what it was proposed with; it counts for nothing
+        ln.forecast_units, ln.cover_days, ln.sell_through = (new.forecast_units, new.cover_days,
+                                                             new.sell_through)
+        ln.expected_margin_fen = new.expected_margin_fen
+        edited = ln.reason.split(": ", 1)[0] + ": " if ln.reason.startswith(_EDITED) else ""
+        ln.reason = (edited + new.reason)[:400]
 
 
 _EDITED = "edited by the buyer"

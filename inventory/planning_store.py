@@ -102,11 +102,21 @@ def save_forecast(session: Session, *, rows: list[ForecastRow], made_at: datetim
 
 def latest_forecast(session: Session) -> tuple[ForecastRun | None, list[ForecastDay]]:
     run = session.exec(select(ForecastRun).order_by(ForecastRun.id.desc())).first()
-    if run is None:
-        return None, []
-    days = session.exec(select(ForecastDay).where(ForecastDay.run_id == run.id)
-                        .order_by(ForecastDay.sku_id, ForecastDay.day)).all()
-    return run, list(days)
+    return (None, []) if run is None else (run, forecast_days(session, run.id))
+
+
+def forecast_days(session: Session, run_id: int) -> list[ForecastDay]:
+    return list(session.exec(select(ForecastDay).where(ForecastDay.run_id == run_id)
+                             .order_by(ForecastDay.sku_id, ForecastDay.day)))
+
+
+def demand_from(days: list[ForecastDay], today: date) -> dict[str, list[tuple[int, int, int]]]:
+    """Each SKU's daily (p10, p50, p90) from `today` on, as the purchase plan reads demand."""
+    demand: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for d in days:
+        if d.day >= today:
+            demand[d.sku_id].append((d.p10, d.p50, d.p90))
+    return dict(demand)
 
 
 def plan_input(session: Session, *, demand: dict[str, list[tuple[int, int, int]]],
@@ -159,9 +169,9 @@ def hub_room(session: Session) -> dict[str, int]:
 
 def save_plan(session: Session, *, plan: purchasing.Plan, now: datetime,
               source_ids: dict[tuple[str, str, str], int], forecast_run_id: int | None,
-              sources: list[purchasing.Source]) -> PurchasePlan:
+              sources: list[purchasing.Source], review_days: int = 7) -> PurchasePlan:
     row = PurchasePlan(created_at=now, budget_fen=plan.budget_fen, spent_fen=plan.spent_fen,
-                       expected_margin_fen=plan.expected_margin_fen,
+                       expected_margin_fen=plan.expected_margin_fen, review_days=review_days,
                        forecast_run_id=forecast_run_id)
     session.add(row)
     session.flush()

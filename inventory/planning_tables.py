@@ -97,6 +97,7 @@ class PurchasePlan(SQLModel, table=True):
     budget_fen: int = Field(sa_type=BigInteger)
     spent_fen: int = Field(default=0, sa_type=BigInteger)
     expected_margin_fen: int = Field(default=0, sa_type=BigInteger)
+    review_days: int = Field(default=7, sa_column_kwargs={"server_default": "7"})
     forecast_run_id: int | None = Field(default=None, foreign_key="forecast_run.id")
     approved_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     approved_by: str = Field(default="", max_length=80)

@@ -119,23 +119,40 @@ class _Need:
 
 def plan(data: PlanInput, *, time_limit_s: float = 10.0) -> Plan:
     """Choose quantities per SKU, source and hub maximising expected margin within budget."""
-    _validate(data)
-    items = {i.sku: i for i in data.items}
-    by_sku: dict[str, list[Source]] = {}
-    for s in data.sources:
-        by_sku.setdefault(s.sku, []).append(s)
-    needs = {sku: _needs(items[sku], srcs, data) for sku, srcs in by_sku.items()}
+    items, by_sku, needs = _prepare(data)
     solver = pywraplp.Solver.CreateSolver("SCIP")
     solver.SetTimeLimit(int(time_limit_s * 1000))
     qty = _build(solver, data, items, by_sku, needs)
     status = solver.Solve()
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return Plan([], data.budget_fen, 0, 0, "infeasible")
-    lines = _read(items, by_sku, needs, qty)
-    spent = sum(line.line_cost_fen for line in lines)
-    margin = sum(line.expected_margin_fen for line in lines)
-    return Plan(lines, data.budget_fen, spent, margin,
-                "optimal" if status == pywraplp.Solver.OPTIMAL else "feasible")
+    lines = _read(items, by_sku, needs, {k: round(v.solution_value()) for k, v in qty.items()})
+    return _plan_of(lines, data, "optimal" if status == pywraplp.Solver.OPTIMAL else "feasible")
+
+
+def evaluate(data: PlanInput, quantities: dict[tuple[str, str, str], int]) -> Plan:
+    """The plan of given quantities per (sku, market, hub): each line's forecast, cover,
+    sell-through, margin and reason worked out as `plan` works out its own, so that a buyer's
+    edited quantities are shown with figures of their own, not the proposal's."""
+    items, by_sku, needs = _prepare(data)
+    chosen = {id(s): quantities.get((s.sku, s.market, s.hub), 0) for s in data.sources}
+    return _plan_of(_read(items, by_sku, needs, chosen), data, "edited")
+
+
+def _prepare(data: PlanInput) -> tuple[dict[str, Item], dict[str, list[Source]],
+                                       dict[str, dict[int, _Need]]]:
+    """The checked input by SKU: items, their sources, and the demand each lead time faces."""
+    _validate(data)
+    items = {i.sku: i for i in data.items}
+    by_sku: dict[str, list[Source]] = {}
+    for s in data.sources:
+        by_sku.setdefault(s.sku, []).append(s)
+    return items, by_sku, {sku: _needs(items[sku], srcs, data) for sku, srcs in by_sku.items()}
+
+
+def _plan_of(lines: list[PlanLine], data: PlanInput, status: str) -> Plan:
+    return Plan(lines, data.budget_fen, sum(ln.line_cost_fen for ln in lines),
+                sum(ln.expected_margin_fen for ln in lines), status)
 
 
 def _needs(item: Item, sources: list[Source], data: PlanInput) -> dict[int, _Need]:
@@ -284,13 +301,12 @@ def _expected_sales(chosen: list[tuple[Source, int]], need: dict[int, _Need]
 
 
 def _read(items: dict[str, Item], by_sku: dict[str, list[Source]],
-          needs: dict[str, dict[int, _Need]], qty: dict[int, pywraplp.Variable]
-          ) -> list[PlanLine]:
-    """Plan lines with their reasons, from the solved model."""
+          needs: dict[str, dict[int, _Need]], qty: dict[int, int]) -> list[PlanLine]:
+    """Plan lines with their reasons, from quantities per source (keyed by `id`)."""
     lines = []
     for sku, sources in by_sku.items():
         item = items[sku]
-        chosen = [(s, round(qty[id(s)].solution_value())) for s in sources]
+        chosen = [(s, qty.get(id(s), 0)) for s in sources]
         chosen = [(s, q) for s, q in chosen if q > 0]
         if not chosen:
             continue

@@ -88,3 +88,21 @@ def test_a_budget_beyond_32_bits_is_kept_on_postgresql(pg_factory) -> None:  # n
         session.commit()
         session.expire_all()
         assert planning.get_plan(session, plan.id).budget_fen == 3_000_000_000
+
+
+def test_an_edited_line_and_its_plan_are_figured_for_the_new_quantity(session) -> None:  # noqa: ANN001
+    _world(session, capacity=10_000)
+    plan = planning.propose(session, now=NOW, budget_fen=10**8)
+    line = planning_store.plan_lines(session, plan.id)[0]
+    proposed = (line.qty, line.cover_days, line.sell_through, line.expected_margin_fen)
+    planning.update_line(session, plan_id=plan.id, line_id=line.id, qty=line.qty * 3)
+    assert line.cover_days > proposed[1] and line.sell_through < proposed[2]
+    assert line.reason.startswith(f"edited by the buyer (proposed {proposed[0]} units): ")
+    assert f"covers {line.cover_days:.0f} days" in line.reason
+    lines = planning_store.plan_lines(session, plan.id)
+    assert plan.expected_margin_fen == sum(ln.expected_margin_fen for ln in lines)
+    planning.update_line(session, plan_id=plan.id, line_id=line.id, qty=proposed[0])
+    assert (line.qty, line.cover_days, line.sell_through, line.expected_margin_fen) == proposed
+    planning.update_line(session, plan_id=plan.id, line_id=line.id, removed=True)
+    assert plan.expected_margin_fen == sum(ln.expected_margin_fen for ln in lines
+                                           if ln.id != line.id)

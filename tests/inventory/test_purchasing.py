@@ -149,3 +149,14 @@ def test_leftovers_are_a_total_loss_only_if_expired_by_the_end_of_the_cover() ->
 
     assert share(27) == 1.0  # expires on the day the cover window (20 + 7) ends
     assert share(45) == purchasing.Item("A", 1, 1, 1).leftover_loss  # 18 days left after it
+
+
+def test_evaluate_figures_given_quantities_as_the_plan_figures_its_own() -> None:
+    data = _input()
+    made = purchasing.plan(data)
+    again = purchasing.evaluate(data, {(ln.sku, ln.market, ln.hub): ln.qty for ln in made.lines})
+    assert again.lines == made.lines and again.expected_margin_fen == made.expected_margin_fen
+    more = purchasing.evaluate(data, {(ln.sku, ln.market, ln.hub): ln.qty * 4
+                                      for ln in made.lines})
+    assert all(m.sell_through <= o.sell_through for m, o in zip(more.lines, made.lines,
+                                                                 strict=True))
