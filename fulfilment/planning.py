@@ -300,9 +300,19 @@ def forecast_job(factory, settings, *, now: datetime | None = None) -> int:  # n
 
 
 def proposal_job(factory, settings, *, now: datetime | None = None) -> int:  # noqa: ANN001
-    """Every few hours: a new proposed plan from the latest forecast; returns its line count."""
+    """Every few hours: a new proposed plan from the latest forecast; returns its line count.
+
+    Not while a buyer is working on the current proposal (a line edited or removed): the new
+    plan superseded it, and the buyer's edits and approval failed with 'plan is superseded'.
+    A buyer wanting a fresh proposal asks for one (POST /plans)."""
     now = now or datetime.now(UTC)
     budget = getattr(settings, "plan_budget_fen", DEFAULT_BUDGET_FEN)
     with factory() as session, session.begin():
+        current = session.exec(select(PurchasePlan).where(PurchasePlan.status == "proposed")
+                               .order_by(PurchasePlan.id.desc()).with_for_update()).first()
+        if current is not None and any(ln.removed or ln.reason.startswith(_EDITED)
+                                       for ln in planning_store.plan_lines(session, current.id)):
+            log.info("plan %s is being edited: no new proposal", current.id)
+            return 0
         plan = propose(session, now=now, budget_fen=budget)
         return len(planning_store.plan_lines(session, plan.id))

@@ -11,7 +11,7 @@ from fulfilment import planning
 from fulfilment.localtime import business_day
 from inventory import forecast, planning_store
 from inventory.planning_errors import PlanningError
-from inventory.planning_tables import Carton, HubCapacity, SupplySource
+from inventory.planning_tables import Carton, HubCapacity, PurchasePlan, SupplySource
 from tests.builders import a_sku, a_warehouse
 from tests.conftest import NOW
 
@@ -106,3 +106,20 @@ def test_an_edited_line_and_its_plan_are_figured_for_the_new_quantity(session) -
     planning.update_line(session, plan_id=plan.id, line_id=line.id, removed=True)
     assert plan.expected_margin_fen == sum(ln.expected_margin_fen for ln in lines
                                            if ln.id != line.id)
+
+
+def test_the_proposal_job_leaves_a_plan_the_buyer_is_editing(session_factory,
+                                                              settings) -> None:  # noqa: ANN001
+    with session_factory() as session:
+        _world(session, capacity=10_000)
+    assert planning.proposal_job(session_factory, settings, now=NOW) > 0
+    assert planning.proposal_job(session_factory, settings, now=NOW) > 0  # untouched: replaced
+    with session_factory() as session:
+        plan = planning.get_plan(session, 2)
+        line = planning_store.plan_lines(session, plan.id)[0]
+        planning.update_line(session, plan_id=plan.id, line_id=line.id, qty=line.qty + 1)
+        session.commit()
+    assert planning.proposal_job(session_factory, settings, now=NOW + timedelta(hours=6)) == 0
+    with session_factory() as session:
+        statuses = [p.status for p in session.exec(select(PurchasePlan).order_by(PurchasePlan.id))]
+        assert statuses == ["superseded", "proposed"]
