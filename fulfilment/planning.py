@@ -49,30 +49,34 @@ def import_sales(session: Session, *, text: str) -> int:
     return planning_store.upsert_sales(session, rows=signals.parse_sales(text))
 
 
-def shipped_sales(session: Session) -> list[signals.SaleRow]:
+def shipped_sales(session: Session, *, since: date | None = None) -> list[signals.SaleRow]:
     """Units per SKU and (Asia/Shanghai) day from the system's own shipped parcels."""
     day = china_date(Parcel.shipped_at)
-    rows = session.exec(select(ParcelLine.sku_id, day, func.sum(ParcelLine.qty))
-                        .join(Parcel, Parcel.id == ParcelLine.parcel_id)
-                        .where(Parcel.shipped_at.is_not(None))
-                        .group_by(ParcelLine.sku_id, day)).all()
-    return [signals.SaleRow(d if isinstance(d, date) else date.fromisoformat(str(d)), sku,
-                            int(units)) for sku, d, units in rows]
+    query = (select(ParcelLine.sku_id, day, func.sum(ParcelLine.qty))
+             .join(Parcel, Parcel.id == ParcelLine.parcel_id)
+             .where(Parcel.shipped_at.is_not(None)))
+    if since is not None:  # a day earlier in UTC: the parcel's China day is filtered below
+        query = query.where(Parcel.shipped_at >= datetime.combine(
+            since - timedelta(days=1), datetime.min.time(), tzinfo=UTC))
+    rows = session.exec(query.group_by(ParcelLine.sku_id, day)).all()
+    out = [signals.SaleRow(d if isinstance(d, date) else date.fromisoformat(str(d)), sku,
+                           int(units)) for sku, d, units in rows]
+    return [r for r in out if since is None or r.day >= since]
 
 
-def sales_history(session: Session) -> list[signals.SaleRow]:
+def sales_history(session: Session, *, since: date | None = None) -> list[signals.SaleRow]:
     """Imported sales, with shipped orders for the days before and after the imports.
 
     The imports cover every SKU on every day from their first row to their last: a missing
     row there is a zero (the contract says so), not a gap for shipped parcels to fill. Filled
     per SKU-day, a SKU that sold 5 on Monday, nothing on Tuesday and shipped Monday's 5 on
-    Tuesday was counted as selling 10.
+    Tuesday was counted as selling 10. With `since`, only the days from it on.
     """
-    imported = planning_store.load_sales(session)
-    shipped = shipped_sales(session)
-    if not imported:
+    imported = planning_store.load_sales(session, since=since)
+    shipped = shipped_sales(session, since=since)
+    first, last = planning_store.sales_span(session)
+    if first is None:
         return shipped
-    first, last = min(r.day for r in imported), max(r.day for r in imported)
     return imported + [r for r in shipped if not first <= r.day <= last]
 
 

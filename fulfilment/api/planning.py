@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -112,7 +113,8 @@ def get_po(po_id: int, session: SessionDep) -> dict:
 
 
 @router.get("/purchase-orders/{po_id}/document")
-def po_document(po_id: int, session: SessionDep, format: str = "pdf") -> Response:
+def po_document(po_id: int, session: SessionDep,
+                format: Literal["pdf", "csv", "xlsx"] = "pdf") -> Response:
     if format == "csv":
         return Response(documents.to_csv(session, po_id), media_type="text/csv")
     if format == "xlsx":
@@ -145,6 +147,7 @@ def receive(transfer_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
 
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
+TEMPLATES.env.filters["cny"] = catalogue.cny  # money as exact CNY text, never a float
 
 
 @router.get("/board", response_class=HTMLResponse)

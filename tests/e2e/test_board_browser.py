@@ -63,11 +63,19 @@ def test_buyer_edits_and_approves_on_the_board(server, session, headers) -> None
         assert page.locator(".card svg polygon.band").count() == 2
         first, second = page.locator("#plan tr[data-line]").all()
         spent = page.locator("#spent").text_content()
+        margin = page.locator("#margin").text_content()
         qty = first.locator("input[name=qty]")
+        qty.fill("")  # an emptied field is no quantity: nothing is sent
+        qty.dispatch_event("change")
+        page.wait_for_function("document.getElementById('message').textContent"
+                               ".startsWith('qty: enter a whole number')")
         with page.expect_response(lambda r: "/lines/" in r.url):
             qty.fill("24")
             qty.dispatch_event("change")
         page.wait_for_function(f"document.getElementById('spent').textContent !== '{spent}'")
+        # the server re-figured the line and the plan: the page shows its figures
+        assert page.locator("#margin").text_content() != margin
+        assert first.locator("td.reason").text_content().startswith("edited by the buyer")
         with page.expect_response(lambda r: "/lines/" in r.url):
             second.locator("button.remove").click()
         page.wait_for_function("document.querySelectorAll('#plan tr.removed').length === 1")

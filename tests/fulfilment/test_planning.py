@@ -129,3 +129,8 @@ def test_an_empty_database_forecasts_nothing_and_a_huge_budget_is_refused(client
 def test_a_forecast_horizon_past_a_year_is_refused(client, headers) -> None:  # noqa: ANN001
     got = client.post("/forecasts?horizon=100000000", headers=headers("buyer"))
     assert got.status_code == 422 and "horizon" in got.text
+
+
+def test_an_unknown_document_format_is_refused(client, headers) -> None:  # noqa: ANN001
+    got = client.get("/purchase-orders/1/document?format=docx", headers=headers("buyer"))
+    assert got.status_code == 422 and got.json()["detail"][0]["field"] == "format"

@@ -25,6 +25,8 @@ def test_shipped_parcels_fill_only_the_days_no_export_covers(session, settings) 
     assert sorted(planning.sales_history(session), key=lambda r: r.day) == [
         SaleRow(date(2026, 11, 16), "SERUM-30ML", 5), SaleRow(date(2026, 11, 18), "SERUM-30ML", 1),
         SaleRow(date(2026, 11, 19), "SERUM-30ML", 2)]
+    assert planning.sales_history(session, since=date(2026, 11, 18)) == [
+        SaleRow(date(2026, 11, 18), "SERUM-30ML", 1), SaleRow(date(2026, 11, 19), "SERUM-30ML", 2)]
 
 
 def test_without_imports_the_shipped_parcels_are_the_history(session, settings) -> None:  # noqa: ANN001
