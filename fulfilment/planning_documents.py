@@ -12,9 +12,13 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from sqlmodel import Session, select
 
-from inventory.planning_errors import NotFound
-from inventory.planning_tables import PurchaseOrder, PurchaseOrderLine
+from fulfilment import planning
+from inventory.planning_errors import NotFound, PlanningError
+from inventory.planning_tables import InboundTransfer, PurchaseOrder, PurchaseOrderLine
 from inventory.purchasing_catalogue import cny as _cny
+from inventory.tables import Sku, Warehouse
+from labels.stock_labels import render_carton_labels
+from labels.types import CartonLine
 
 COLUMNS = ("po", "supplier", "market", "sku", "hub", "qty", "unit_cost", "line_total")
 
@@ -78,3 +82,56 @@ def to_pdf(session: Session, po_id: int) -> bytes:
     c.save()
     return out.getvalue()
 
+
+# --- GS1-128 / SSCC carton labels of an inbound transfer ---------------------------------------
+
+
+def _fit(text: str, limit: int) -> str:
+    """A display-only name or address shortened to what the label model holds (never a code)."""
+    text = (text or "").strip()
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def carton_labels(session: Session, transfer_id: int) -> bytes:
+    """The transfer's cartons as GS1-128 logistic labels: one 100 x 150 mm page per carton in
+    SSCC order, the SSCC under AI (00), from the PO's supplier (and market) to the hub.
+
+    A SKU code longer than the label holds is refused (PlanningError naming it): a cut code on
+    a carton is a mislabel. Names and addresses, which nobody scans, are shortened instead.
+    """
+    transfer = session.get(InboundTransfer, transfer_id)
+    if transfer is None:
+        raise NotFound("no such transfer", [{"field": "transfer_id", "reason": "not found"}])
+    boxes = planning.cartons(session, transfer_id)
+    if not boxes:
+        raise PlanningError("transfer has no cartons",
+                            [{"field": "transfer_id", "reason": "has no cartons to label"}],
+                            code="no_cartons")
+    limit = next(m.max_length for m in CartonLine.model_fields["sku"].metadata
+                 if getattr(m, "max_length", None))
+    too_long = sorted({c.sku_id.strip() for c in boxes if len(c.sku_id.strip()) > limit})
+    if too_long:
+        raise PlanningError("SKU code too long for a carton label", [
+            {"field": "sku", "reason": f"SKU {sku} has {len(sku)} characters; a carton label "
+             f"holds {limit} and a shortened code would mislabel the carton"}
+            for sku in too_long], code="sku_too_long_for_label")
+    po = session.get(PurchaseOrder, transfer.po_id)
+    supplier = (po.supplier if po else "").strip()
+    market = (po.market if po else "").strip()
+    ship_from = {"name": _fit(supplier or market or f"PO{transfer.po_id}", 100),
+                 "country": _fit(market, 40)}
+    wh = session.get(Warehouse, transfer.hub)
+    ship_to = ({"name": _fit(wh.name or wh.id, 100), "address": _fit(wh.address, 200),
+                "phone": _fit(wh.phone, 40), "country": _fit(wh.country, 40)}
+               if wh else {"name": transfer.hub})
+    reference = f"PO{transfer.po_id}-T{transfer.id}"
+    labels = []
+    for index, box in enumerate(boxes, start=1):
+        sku = session.get(Sku, box.sku_id)
+        labels.append({
+            "sscc": box.sscc, "ship_from": ship_from, "ship_to": ship_to,
+            "reference": reference, "carton": {"index": index, "count": len(boxes)},
+            "weight_g": (sku.weight_g or 0) * box.qty if sku else 0,
+            "lines": [{"sku": box.sku_id, "qty": box.qty, "lot": box.lot_no,
+                       "expiry": box.expiry}]})
+    return render_carton_labels(labels)

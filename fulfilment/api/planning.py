@@ -140,6 +140,14 @@ def get_transfer(transfer_id: int, session: SessionDep) -> dict:
             "cartons": [c.model_dump() for c in planning.cartons(session, transfer_id)]}
 
 
+@router.get("/transfers/{transfer_id}/labels")
+def transfer_labels(transfer_id: int, session: SessionDep) -> Response:
+    """The transfer's carton labels (GS1-128 SSCC), one 100 x 150 mm PDF page per carton."""
+    return Response(documents.carton_labels(session, transfer_id), media_type="application/pdf",
+                    headers={"Content-Disposition":
+                             f'inline; filename="transfer-{transfer_id}-labels.pdf"'})
+
+
 @router.post("/transfers/{transfer_id}/receive")
 def receive(transfer_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
     units = planning.receive(session, transfer_id=transfer_id, now=_now(), actor=key.name)

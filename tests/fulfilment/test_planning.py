@@ -88,6 +88,9 @@ def test_forecast_plan_edit_approve_and_receive(client, headers, session) -> Non
     assert xlsx.content[:2] == b"PK"
     transfer = client.get(f"/transfers/{po['transfers'][0]}", headers=h).json()
     assert all(barcodes.is_valid_sscc(c["sscc"]) for c in transfer["cartons"])
+    labels = client.get(f"/transfers/{transfer['id']}/labels", headers=h)
+    assert labels.status_code == 200 and labels.content.startswith(b"%PDF")
+    assert client.get("/transfers/999999/labels", headers=h).status_code == 404
     before = {s: stock.available(session, s) for s in skus}
     session.rollback()
     got = client.post(f"/transfers/{transfer['id']}/receive", headers=h)
