@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from fulfilment import planning, planning_board
+from fulfilment import auth, planning, planning_board
 from fulfilment import planning_documents as documents
 from fulfilment.api.deps import ApiKeyDep, SessionDep, require_role
+from fulfilment.api.floor import COOKIE
 from fulfilment.localtime import business_day
 from inventory import forecast as forecasting
 from inventory import planning_store
@@ -22,7 +23,9 @@ from inventory import purchasing_catalogue as catalogue
 from inventory.planning_errors import NotFound, PlanningError
 from inventory.planning_tables import InboundTransfer, PurchaseOrder
 
-router = APIRouter(tags=["planning"], dependencies=[require_role("buyer")])
+buyer = APIRouter(tags=["planning"], dependencies=[require_role("buyer")])
+# the board page signs a buyer in itself, as the scan station does: a browser sends no header
+router = APIRouter(tags=["planning"])
 
 
 class SignalsIn(BaseModel):
@@ -47,14 +50,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@router.post("/signals")
+@buyer.post("/signals")
 def post_signals(body: SignalsIn, session: SessionDep) -> dict:
     signals = planning.import_signals(session, text=body.signals_csv) if body.signals_csv else 0
     sales = planning.import_sales(session, text=body.sales_csv) if body.sales_csv else 0
     return {"signals": signals, "sales": sales}
 
 
-@router.get("/forecasts")
+@buyer.get("/forecasts")
 def get_forecasts(session: SessionDep, sku: str | None = None) -> dict:
     run, days = planning_store.latest_forecast(session)
     return {"run": run.model_dump() if run else None,
@@ -62,7 +65,7 @@ def get_forecasts(session: SessionDep, sku: str | None = None) -> dict:
                       "p90": d.p90} for d in days if sku is None or d.sku_id == sku]}
 
 
-@router.post("/forecasts", status_code=201)
+@buyer.post("/forecasts", status_code=201)
 def post_forecast(session: SessionDep,
                   horizon: int = Query(14, ge=1, le=forecasting.MAX_HORIZON)) -> dict:
     run = planning.refresh_forecast(session, now=_now(), horizon=horizon)
@@ -75,7 +78,7 @@ def plan_view(session, plan_id: int) -> dict:  # noqa: ANN001
     return {**plan.model_dump(), "lines": [ln.model_dump() for ln in lines]}
 
 
-@router.post("/plans", status_code=201)
+@buyer.post("/plans", status_code=201)
 def post_plan(body: PlanIn, session: SessionDep) -> dict:
     problems: list[dict] = []
     budget = catalogue.money_fen(body.budget, "budget", problems)
@@ -85,25 +88,25 @@ def post_plan(body: PlanIn, session: SessionDep) -> dict:
     return plan_view(session, plan.id)
 
 
-@router.get("/plans/{plan_id}")
+@buyer.get("/plans/{plan_id}")
 def get_plan(plan_id: int, session: SessionDep) -> dict:
     return plan_view(session, plan_id)
 
 
-@router.patch("/plans/{plan_id}/lines/{line_id}")
+@buyer.patch("/plans/{plan_id}/lines/{line_id}")
 def patch_line(plan_id: int, line_id: int, body: LineEdit, session: SessionDep) -> dict:
     planning.update_line(session, plan_id=plan_id, line_id=line_id, qty=body.qty,
                          removed=body.removed)
     return plan_view(session, plan_id)
 
 
-@router.post("/plans/{plan_id}/approve")
+@buyer.post("/plans/{plan_id}/approve")
 def approve(plan_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
     ids = planning.approve(session, plan_id=plan_id, now=_now(), actor=key.name)
     return {"plan": plan_view(session, plan_id), "purchase_orders": ids}
 
 
-@router.get("/purchase-orders/{po_id}")
+@buyer.get("/purchase-orders/{po_id}")
 def get_po(po_id: int, session: SessionDep) -> dict:
     po, rows = documents.rows(session, po_id)
     transfers = session.exec(select(InboundTransfer).where(InboundTransfer.po_id == po_id)).all()
@@ -112,7 +115,7 @@ def get_po(po_id: int, session: SessionDep) -> dict:
             "transfers": [t.id for t in transfers]}
 
 
-@router.get("/purchase-orders/{po_id}/document")
+@buyer.get("/purchase-orders/{po_id}/document")
 def po_document(po_id: int, session: SessionDep,
                 format: Literal["pdf", "csv", "xlsx"] = "pdf") -> Response:
     if format == "csv":
@@ -123,7 +126,7 @@ def po_document(po_id: int, session: SessionDep,
     return Response(documents.to_pdf(session, po_id), media_type="application/pdf")
 
 
-@router.get("/purchase-orders")
+@buyer.get("/purchase-orders")
 def list_pos(session: SessionDep, plan_id: int | None = None) -> list[dict]:
     query = select(PurchaseOrder).order_by(PurchaseOrder.id)
     if plan_id is not None:
@@ -131,7 +134,7 @@ def list_pos(session: SessionDep, plan_id: int | None = None) -> list[dict]:
     return [po.model_dump() for po in session.exec(query)]
 
 
-@router.get("/transfers/{transfer_id}")
+@buyer.get("/transfers/{transfer_id}")
 def get_transfer(transfer_id: int, session: SessionDep) -> dict:
     transfer = session.get(InboundTransfer, transfer_id)
     if transfer is None:
@@ -140,7 +143,7 @@ def get_transfer(transfer_id: int, session: SessionDep) -> dict:
             "cartons": [c.model_dump() for c in planning.cartons(session, transfer_id)]}
 
 
-@router.get("/transfers/{transfer_id}/labels")
+@buyer.get("/transfers/{transfer_id}/labels")
 def transfer_labels(transfer_id: int, session: SessionDep) -> Response:
     """The transfer's carton labels (GS1-128 SSCC), one 100 x 150 mm PDF page per carton."""
     return Response(documents.carton_labels(session, transfer_id), media_type="application/pdf",
@@ -148,7 +151,7 @@ def transfer_labels(transfer_id: int, session: SessionDep) -> Response:
                              f'inline; filename="transfer-{transfer_id}-labels.pdf"'})
 
 
-@router.post("/transfers/{transfer_id}/receive")
+@buyer.post("/transfers/{transfer_id}/receive")
 def receive(transfer_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
     units = planning.receive(session, transfer_id=transfer_id, now=_now(), actor=key.name)
     return {"transfer": transfer_id, "received_units": units}
@@ -158,8 +161,25 @@ TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "
 TEMPLATES.env.filters["cny"] = catalogue.cny  # money as exact CNY text, never a float
 
 
-@router.get("/board", response_class=HTMLResponse)
-def board_page(request: Request, session: SessionDep) -> HTMLResponse:
-    """The planning board for buyers (the key may come from the `fulfilment_key` cookie)."""
+@router.get("/board", response_class=HTMLResponse, include_in_schema=False)
+def board_page(request: Request, session: SessionDep, key: str | None = None,
+               x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None) -> Response:
+    """The planning board. `?key=` signs a buyer in once (cookie) and redirects to a clean
+    URL; without a buyer's key (header or cookie) the page asks for one."""
+    if key:
+        row = auth.lookup(session, key)
+        if row is None or not auth.allows(row.role, ("buyer",)):
+            return TEMPLATES.TemplateResponse(request, "board_login.html", {
+                "error": "that key is not a buyer's key"}, status_code=401)
+        resp = RedirectResponse("/board", status_code=303)
+        resp.set_cookie(COOKIE, key, httponly=True, samesite="strict")
+        return resp
+    plain = x_api_key or request.cookies.get(COOKIE)
+    row = auth.lookup(session, plain) if plain else None
+    if row is None or not auth.allows(row.role, ("buyer",)):
+        return TEMPLATES.TemplateResponse(request, "board_login.html", {"error": ""})
     data = planning_board.board(session, today=business_day(_now()))
     return TEMPLATES.TemplateResponse(request, "board.html", data)
+
+
+router.include_router(buyer)  # last: including copies the routes defined so far

@@ -137,3 +137,19 @@ def test_a_forecast_horizon_past_a_year_is_refused(client, headers) -> None:  # 
 def test_an_unknown_document_format_is_refused(client, headers) -> None:  # noqa: ANN001
     got = client.get("/purchase-orders/1/document?format=docx", headers=headers("buyer"))
     assert got.status_code == 422 and got.json()["detail"][0]["field"] == "format"
+
+
+def test_the_board_asks_a_browser_for_a_buyers_key_once(client, headers) -> None:  # noqa: ANN001
+    page = client.get("/board")
+    assert page.status_code == 200 and 'id="login"' in page.text
+    wrong = client.get("/board", params={"key": headers("warehouse")["X-API-Key"]})
+    assert wrong.status_code == 401 and "that key is not a buyer" in wrong.text
+    signed = client.get("/board", params={"key": headers("buyer")["X-API-Key"]},
+                        follow_redirects=False)
+    assert signed.status_code == 303 and signed.headers["location"] == "/board"
+    assert "fulfilment_key=" in signed.headers["set-cookie"]
+    board = client.get("/board")  # the client keeps the cookie
+    assert board.status_code == 200 and "Proposed plan" in board.text
+    assert client.get("/forecasts").status_code == 200  # the cookie opens the API to a buyer
+    client.cookies.clear()
+    assert client.get("/forecasts").status_code == 401
