@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -32,6 +33,7 @@ def _session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
+COOKIE = "fulfilment_key"  # the web pages keep their key here, set once by their sign-in
 FactoryDep = Annotated[sessionmaker[Session], Depends(get_factory)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
@@ -39,7 +41,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 async def current_key(request: Request,
                       x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None
                       ) -> ApiKey:
-    plain = x_api_key or request.cookies.get("fulfilment_key")
+    plain = x_api_key or request.cookies.get(COOKIE)
     if not plain:
         raise HTTPException(401, detail=[{"field": "X-API-Key", "reason": "missing API key"}])
     cache: auth.KeyCache = request.app.state.key_cache
@@ -72,3 +74,18 @@ def require_role(*roles: str):  # noqa: ANN201 - a FastAPI dependency
         return key
 
     return Depends(check)
+
+
+def page_key(session: Session, plain: str | None, role: str) -> ApiKey | None:
+    """The key a web page was opened with, if it is a live key of `role` (else None: the page
+    asks for one)."""
+    row = auth.lookup(session, plain) if plain else None
+    return row if row is not None and auth.allows(row.role, (role,)) else None
+
+
+def signed_in(url: str, key: str) -> RedirectResponse:
+    """Remember `key` in this browser (an HTTP-only cookie) and go on to `url`, a clean URL
+    with no key in it."""
+    resp = RedirectResponse(url, status_code=303)
+    resp.set_cookie(COOKIE, key, httponly=True, samesite="strict")
+    return resp

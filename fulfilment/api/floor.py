@@ -7,13 +7,21 @@ from decimal import Decimal
 from pathlib import Path
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from fulfilment import auth, floor, floor_labels, printing, station
-from fulfilment.api.deps import ApiKeyDep, SessionDep, SettingsDep, require_role
+from fulfilment import floor, floor_labels, printing, station
+from fulfilment.api.deps import (
+    COOKIE,
+    ApiKeyDep,
+    SessionDep,
+    SettingsDep,
+    page_key,
+    require_role,
+    signed_in,
+)
 from fulfilment.localtime import business_day
 from fulfilment.tables import Parcel, Wave
 from inventory.tables import Bin, Sku
@@ -22,7 +30,6 @@ from labels import documents, shipping, stock_labels
 router = APIRouter(tags=["floor"])
 _floor = [require_role("warehouse")]
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
-COOKIE = "fulfilment_key"
 
 
 def _now() -> datetime:
@@ -225,18 +232,15 @@ def station_page(request: Request, key: str | None = None, name: str = "station-
     factory = request.app.state.session_factory
     if key:
         with factory() as session:
-            row = auth.lookup(session, key)
-        if row is None or not auth.allows(row.role, ("warehouse",)):
+            row = page_key(session, key, "warehouse")
+        if row is None:
             return TEMPLATES.TemplateResponse(request, "station.html", {
                 "login": True, "error": "that key is not a warehouse key", "station": name},
                 status_code=401)
-        resp = RedirectResponse(f"/station?name={name}", status_code=303)
-        resp.set_cookie(COOKIE, key, httponly=True, samesite="strict")
-        return resp
-    plain = request.cookies.get(COOKIE)
+        return signed_in(f"/station?name={name}", key)
     with factory() as session:
-        row = auth.lookup(session, plain) if plain else None
-    if row is None or not auth.allows(row.role, ("warehouse",)):
+        row = page_key(session, request.cookies.get(COOKIE), "warehouse")
+    if row is None:
         return TEMPLATES.TemplateResponse(request, "station.html",
                                           {"login": True, "error": "", "station": name})
     return TEMPLATES.TemplateResponse(request, "station.html",

@@ -7,15 +7,14 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from fulfilment import auth, planning, planning_board
+from fulfilment import planning, planning_board
 from fulfilment import planning_documents as documents
-from fulfilment.api.deps import ApiKeyDep, SessionDep, require_role
-from fulfilment.api.floor import COOKIE
+from fulfilment.api.deps import COOKIE, ApiKeyDep, SessionDep, page_key, require_role, signed_in
 from fulfilment.localtime import business_day
 from inventory import forecast as forecasting
 from inventory import planning_store
@@ -167,16 +166,11 @@ def board_page(request: Request, session: SessionDep, key: str | None = None,
     """The planning board. `?key=` signs a buyer in once (cookie) and redirects to a clean
     URL; without a buyer's key (header or cookie) the page asks for one."""
     if key:
-        row = auth.lookup(session, key)
-        if row is None or not auth.allows(row.role, ("buyer",)):
+        if page_key(session, key, "buyer") is None:
             return TEMPLATES.TemplateResponse(request, "board_login.html", {
                 "error": "that key is not a buyer's key"}, status_code=401)
-        resp = RedirectResponse("/board", status_code=303)
-        resp.set_cookie(COOKIE, key, httponly=True, samesite="strict")
-        return resp
-    plain = x_api_key or request.cookies.get(COOKIE)
-    row = auth.lookup(session, plain) if plain else None
-    if row is None or not auth.allows(row.role, ("buyer",)):
+        return signed_in("/board", key)
+    if page_key(session, x_api_key or request.cookies.get(COOKIE), "buyer") is None:
         return TEMPLATES.TemplateResponse(request, "board_login.html", {"error": ""})
     data = planning_board.board(session, today=business_day(_now()))
     return TEMPLATES.TemplateResponse(request, "board.html", data)
