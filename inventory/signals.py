@@ -124,6 +124,11 @@ def _parse(text: str, count_fields: tuple[str, ...], make: Callable[..., Row], *
         raise InvalidSignals(f"{what} file header lacks {', '.join(missing)}",
                              [{"field": "header", "reason": f"missing column {m!r}"}
                               for m in missing])
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:  # which of two `units` columns is meant? Reading the first was a guess
+        raise InvalidSignals(f"{what} file header repeats {', '.join(twice)}",
+                             [{"field": "header", "reason": f"column {t!r} appears twice"}
+                              for t in twice])
     index = {name: header.index(name) for name in ("date", "sku", *count_fields)}
     problems: list[dict] = []
     rows: list[Row] = []
@@ -134,7 +139,10 @@ def _parse(text: str, count_fields: tuple[str, ...], make: Callable[..., Row], *
     counts_of = (itemgetter(*at_counts) if len(at_counts) > 1
                  else itemgetter(slice(at_counts[0], at_counts[0] + 1)))
     width = len(header)
-    for line_no, cells in enumerate(reader, start=2):
+    last_line = 1  # the header's
+    for cells in reader:
+        # the record's first line in the file: a quoted cell may hold a line break
+        line_no, last_line = last_line + 1, reader.line_num
         row, row_problems = _clean_row(cells, width, at_date, at_sku, counts_of, ceiling,
                                        make), []
         if row is None:

@@ -201,3 +201,13 @@ def test_signals_import_knows_a_sales_file_by_its_parsed_header(
     got = runner.invoke(app, ["signals", "import", str(path)])
     assert got.exit_code == 0, got.output
     assert "imported 1 sales rows" in got.output
+
+
+def test_a_repeated_column_is_refused_and_rows_are_named_by_their_line() -> None:
+    with pytest.raises(InvalidSignals) as refused:
+        signals.parse_sales("date,sku,units,units\n2026-03-02,P1,3,4\n")
+    assert refused.value.problems == [{"field": "header", "reason": "column 'units' appears twice"}]
+    text = 'date,sku,units\n2026-03-02,"P\n1",3\n2026-03-03,P1,x\n'  # a line break in a cell
+    with pytest.raises(InvalidSignals) as refused:
+        signals.parse_sales(text)
+    assert [p["field"] for p in refused.value.problems] == ["row 2.sku", "row 4.units"]
