@@ -266,8 +266,13 @@ def _transfer(session: Session, po: PurchaseOrder, lines: list[PurchasePlanLine]
     return serial
 
 
-def receive(session: Session, *, transfer_id: int, now: datetime, actor: str = "") -> int:
-    """Receive every carton of a transfer into bonded stock lots; returns units received."""
+def receive(session: Session, *, transfer_id: int, now: datetime, actor: str = "",
+            found: dict[str, tuple[str | None, date | None]] | None = None) -> int:
+    """Receive every carton of a transfer into bonded stock lots; returns units received.
+
+    `found` gives, per SSCC, the lot number and expiry read off the goods at the dock (either
+    may be None: keep the planned one). The planned expiry assumes goods made on the order
+    day; first-expired-first-out and the minimum remaining life need the real date."""
     # locked to commit: two receipts at once must not both find it in transit
     transfer = session.get(InboundTransfer, transfer_id, with_for_update=True,
                            populate_existing=True)
@@ -276,8 +281,10 @@ def receive(session: Session, *, transfer_id: int, now: datetime, actor: str = "
     if transfer.status == "received":
         raise NotEditable("transfer already received",
                           [{"field": "transfer_id", "reason": "already received"}])
+    boxes = cartons(session, transfer_id)
+    _record_found(boxes, found or {}, business_day(now))
     units = 0
-    for carton in cartons(session, transfer_id):
+    for carton in boxes:
         stock.receive(session, warehouse=transfer.hub, sku=carton.sku_id, lot_no=carton.lot_no,
                       qty=carton.qty, expiry=carton.expiry, now=now,
                       reference=f"transfer:{transfer_id}", actor=actor or "receiving")
@@ -285,6 +292,23 @@ def receive(session: Session, *, transfer_id: int, now: datetime, actor: str = "
     transfer.status, transfer.received_at = "received", now
     session.flush()
     return units
+
+
+def _record_found(boxes: list[Carton], found: dict[str, tuple[str | None, date | None]],
+                  today: date) -> None:
+    """Put the dock's lot numbers and expiries on the cartons, all checked first: a carton
+    not on this transfer, or goods already expired, refuse the whole receipt."""
+    mine = {c.sscc: c for c in boxes}
+    problems = [{"field": f"cartons.{sscc}", "reason": "not a carton of this transfer"}
+                for sscc in found if sscc not in mine]
+    problems += [{"field": f"cartons.{sscc}.expiry", "reason": f"{expiry} is not after "
+                  f"today ({today}): expired goods are not received into stock"}
+                 for sscc, (_, expiry) in found.items() if expiry is not None and expiry <= today]
+    if problems:
+        raise PlanningError("receipt refused", problems, code="invalid_receipt")
+    for sscc, (lot, expiry) in found.items():
+        mine[sscc].lot_no = lot or mine[sscc].lot_no
+        mine[sscc].expiry = expiry or mine[sscc].expiry
 
 
 def cartons(session: Session, transfer_id: int) -> list[Carton]:

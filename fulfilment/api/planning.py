@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -150,9 +150,26 @@ def transfer_labels(transfer_id: int, session: SessionDep) -> Response:
                              f'inline; filename="transfer-{transfer_id}-labels.pdf"'})
 
 
+class CartonFound(BaseModel):
+    """What the dock reads off one carton's goods: their lot number and expiry."""
+
+    sscc: str = Field(min_length=18, max_length=18)
+    lot: str | None = Field(default=None, min_length=1, max_length=40)
+    expiry: date | None = None
+
+
+class ReceiptIn(BaseModel):
+    cartons: list[CartonFound] = Field(default_factory=list)
+
+
 @buyer.post("/transfers/{transfer_id}/receive")
-def receive(transfer_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
-    units = planning.receive(session, transfer_id=transfer_id, now=_now(), actor=key.name)
+def receive(transfer_id: int, session: SessionDep, key: ApiKeyDep,
+            body: ReceiptIn | None = None) -> dict:
+    """Book a transfer's cartons into stock; `cartons` may give each one's real lot and
+    expiry (else the planned ones: made on the order day)."""
+    found = {c.sscc: (c.lot, c.expiry) for c in (body.cartons if body else [])}
+    units = planning.receive(session, transfer_id=transfer_id, now=_now(), actor=key.name,
+                             found=found)
     return {"transfer": transfer_id, "received_units": units}
 
 

@@ -153,3 +153,9 @@ def test_the_board_asks_a_browser_for_a_buyers_key_once(client, headers) -> None
     assert client.get("/forecasts").status_code == 200  # the cookie opens the API to a buyer
     client.cookies.clear()
     assert client.get("/forecasts").status_code == 401
+
+
+def test_a_receipt_names_a_bad_carton_field(client, headers) -> None:  # noqa: ANN001
+    got = client.post("/transfers/1/receive", json={"cartons": [{"sscc": "1"}]},
+                      headers=headers("buyer"))
+    assert got.status_code == 422 and got.json()["detail"][0]["field"] == "cartons[0].sscc"

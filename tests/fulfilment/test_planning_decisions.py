@@ -11,7 +11,14 @@ from fulfilment import planning
 from fulfilment.localtime import business_day
 from inventory import forecast, planning_store
 from inventory.planning_errors import PlanningError
-from inventory.planning_tables import Carton, HubCapacity, PurchasePlan, SupplySource
+from inventory.planning_tables import (
+    Carton,
+    HubCapacity,
+    InboundTransfer,
+    PurchasePlan,
+    SupplySource,
+)
+from inventory.tables import StockLot
 from tests.builders import a_sku, a_warehouse
 from tests.conftest import NOW
 
@@ -123,3 +130,25 @@ def test_the_proposal_job_leaves_a_plan_the_buyer_is_editing(session_factory,
     with session_factory() as session:
         statuses = [p.status for p in session.exec(select(PurchasePlan).order_by(PurchasePlan.id))]
         assert statuses == ["superseded", "proposed"]
+
+
+def test_a_receipt_books_the_lot_and_expiry_read_at_the_dock(session) -> None:  # noqa: ANN001
+    _world(session, capacity=10_000)
+    plan = planning.propose(session, now=NOW, budget_fen=10**8)
+    planning.approve(session, plan_id=plan.id, now=NOW)
+    session.commit()
+    transfer = session.exec(select(InboundTransfer)).first()
+    first, *rest = planning.cartons(session, transfer.id)
+    real = TODAY + timedelta(days=200)
+    for found, why in (({"069012349999999999": (None, real)}, "not a carton of this transfer"),
+                       ({first.sscc: ("L-1", TODAY)}, "expired goods are not received")):
+        with pytest.raises(PlanningError) as refused:
+            planning.receive(session, transfer_id=transfer.id, now=NOW, found=found)
+        assert why in refused.value.problems[0]["reason"]
+        session.rollback()
+    assert session.get(InboundTransfer, transfer.id).status == "in_transit"
+    planning.receive(session, transfer_id=transfer.id, now=NOW,
+                     found={first.sscc: ("KR-2611-A", real)})
+    lots = {(lot.sku_id, lot.lot_no): lot.expiry for lot in session.exec(select(StockLot))}
+    assert lots[(first.sku_id, "KR-2611-A")] == real
+    assert all(lots[(c.sku_id, c.lot_no)] == c.expiry for c in rest)  # as planned
