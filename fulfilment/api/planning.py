@@ -102,7 +102,10 @@ def patch_line(plan_id: int, line_id: int, body: LineEdit, session: SessionDep) 
 @buyer.post("/plans/{plan_id}/approve")
 def approve(plan_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
     ids = planning.approve(session, plan_id=plan_id, now=_now(), actor=key.name)
-    return {"plan": plan_view(session, plan_id), "purchase_orders": ids}
+    transfers = session.exec(select(InboundTransfer.id).where(InboundTransfer.po_id.in_(ids))
+                             .order_by(InboundTransfer.id)).all()
+    return {"plan": plan_view(session, plan_id), "purchase_orders": ids,
+            "transfers": list(transfers)}
 
 
 @buyer.get("/purchase-orders/{po_id}")

@@ -84,6 +84,10 @@ def test_buyer_edits_and_approves_on_the_board(server, session, headers) -> None
             page.locator("#approve").click()
         page.wait_for_function("document.getElementById('message').textContent"
                                ".startsWith('approved')")
+        hrefs = [a.get_attribute("href") for a in page.locator("#documents a").all()]
+        assert any(h.endswith("/document?format=pdf") for h in hrefs)
+        labels = [h for h in hrefs if h.endswith("/labels")]
+        assert labels and context.request.get(f"{server}{labels[0]}").body()[:4] == b"%PDF"
         browser.close()
     session.expire_all()
     assert session.get(PurchasePlan, plan_id).status == "approved"
