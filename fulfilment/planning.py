@@ -274,10 +274,7 @@ def receive(session: Session, *, transfer_id: int, now: datetime, actor: str = "
     may be None: keep the planned one). The planned expiry assumes goods made on the order
     day; first-expired-first-out and the minimum remaining life need the real date."""
     # locked to commit: two receipts at once must not both find it in transit
-    transfer = session.get(InboundTransfer, transfer_id, with_for_update=True,
-                           populate_existing=True)
-    if transfer is None:
-        raise NotFound("no such transfer", [{"field": "transfer_id", "reason": "not found"}])
+    transfer = get_transfer(session, transfer_id, lock=True)
     if transfer.status == "received":
         raise NotEditable("transfer already received",
                           [{"field": "transfer_id", "reason": "already received"}])
@@ -309,6 +306,21 @@ def _record_found(boxes: list[Carton], found: dict[str, tuple[str | None, date |
     for sscc, (lot, expiry) in found.items():
         mine[sscc].lot_no = lot or mine[sscc].lot_no
         mine[sscc].expiry = expiry or mine[sscc].expiry
+
+
+def get_transfer(session: Session, transfer_id: int, *, lock: bool = False) -> InboundTransfer:
+    """The transfer; with `lock`, its row locked until commit (see `get_plan`)."""
+    transfer = session.get(InboundTransfer, transfer_id, with_for_update=lock,
+                           populate_existing=lock)
+    if transfer is None:
+        raise NotFound("no such transfer", [{"field": "transfer_id", "reason": "not found"}])
+    return transfer
+
+
+def transfer_ids(session: Session, po_ids: list[int]) -> list[int]:
+    """The inbound transfers of these purchase orders, in the order they were made."""
+    return list(session.exec(select(InboundTransfer.id).where(InboundTransfer.po_id.in_(po_ids))
+                             .order_by(InboundTransfer.id)))
 
 
 def cartons(session: Session, transfer_id: int) -> list[Carton]:

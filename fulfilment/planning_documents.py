@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from fulfilment import planning
 from inventory.planning_errors import NotFound, PlanningError
-from inventory.planning_tables import InboundTransfer, PurchaseOrder, PurchaseOrderLine
+from inventory.planning_tables import PurchaseOrder, PurchaseOrderLine
 from inventory.purchasing_catalogue import cny as _cny
 from inventory.tables import Sku, Warehouse
 from labels.stock_labels import render_carton_labels
@@ -99,9 +99,7 @@ def carton_labels(session: Session, transfer_id: int) -> bytes:
     A SKU code longer than the label holds is refused (PlanningError naming it): a cut code on
     a carton is a mislabel. Names and addresses, which nobody scans, are shortened instead.
     """
-    transfer = session.get(InboundTransfer, transfer_id)
-    if transfer is None:
-        raise NotFound("no such transfer", [{"field": "transfer_id", "reason": "not found"}])
+    transfer = planning.get_transfer(session, transfer_id)
     boxes = planning.cartons(session, transfer_id)
     if not boxes:
         raise PlanningError("transfer has no cartons",

@@ -19,8 +19,8 @@ from fulfilment.localtime import business_day
 from inventory import forecast as forecasting
 from inventory import planning_store
 from inventory import purchasing_catalogue as catalogue
-from inventory.planning_errors import NotFound, PlanningError
-from inventory.planning_tables import InboundTransfer, PurchaseOrder
+from inventory.planning_errors import PlanningError
+from inventory.planning_tables import PurchaseOrder
 
 buyer = APIRouter(tags=["planning"], dependencies=[require_role("buyer")])
 # the board page signs a buyer in itself, as the scan station does: a browser sends no header
@@ -102,19 +102,16 @@ def patch_line(plan_id: int, line_id: int, body: LineEdit, session: SessionDep) 
 @buyer.post("/plans/{plan_id}/approve")
 def approve(plan_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
     ids = planning.approve(session, plan_id=plan_id, now=_now(), actor=key.name)
-    transfers = session.exec(select(InboundTransfer.id).where(InboundTransfer.po_id.in_(ids))
-                             .order_by(InboundTransfer.id)).all()
     return {"plan": plan_view(session, plan_id), "purchase_orders": ids,
-            "transfers": list(transfers)}
+            "transfers": planning.transfer_ids(session, ids)}
 
 
 @buyer.get("/purchase-orders/{po_id}")
 def get_po(po_id: int, session: SessionDep) -> dict:
     po, rows = documents.rows(session, po_id)
-    transfers = session.exec(select(InboundTransfer).where(InboundTransfer.po_id == po_id)).all()
     return {**po.model_dump(), "lines": [dict(zip(documents.COLUMNS, r, strict=True))
                                          for r in rows],
-            "transfers": [t.id for t in transfers]}
+            "transfers": planning.transfer_ids(session, [po_id])}
 
 
 @buyer.get("/purchase-orders/{po_id}/document")
@@ -138,9 +135,7 @@ def list_pos(session: SessionDep, plan_id: int | None = None) -> list[dict]:
 
 @buyer.get("/transfers/{transfer_id}")
 def get_transfer(transfer_id: int, session: SessionDep) -> dict:
-    transfer = session.get(InboundTransfer, transfer_id)
-    if transfer is None:
-        raise NotFound("no such transfer", [{"field": "transfer_id", "reason": "not found"}])
+    transfer = planning.get_transfer(session, transfer_id)
     return {**transfer.model_dump(),
             "cartons": [c.model_dump() for c in planning.cartons(session, transfer_id)]}
 
