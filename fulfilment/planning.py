@@ -137,11 +137,10 @@ def update_line(session: Session, *, plan_id: int, line_id: int, qty: int | None
     # an edit that adds units to a hub must leave them room there (one that takes units away
     # is always allowed, even where stock arrived since the proposal and the hub is now full)
     if (0 if new_removed else new_qty) > (0 if line.removed else line.qty):
-        full = over_capacity(session, [
-            (ln.hub, new_qty, new_removed) if ln.id == line_id else (ln.hub, ln.qty, ln.removed)
+        _check_room(session, [
+            (ln.hub, 0 if new_removed else new_qty) if ln.id == line_id
+            else (ln.hub, 0 if ln.removed else ln.qty)
             for ln in planning_store.plan_lines(session, plan_id) if ln.hub == line.hub])
-        if full:
-            raise PlanningError("the hub cannot take it", full, code="over_capacity")
     if new_qty != line.qty and not line.reason.startswith(_EDITED):
         line.reason = f"{_EDITED} (proposed {line.qty} units): {line.reason}"[:400]
     line.qty, line.removed = new_qty, new_removed
@@ -180,16 +179,18 @@ def _refigure(session: Session, plan: PurchasePlan, lines: list[PurchasePlanLine
 _EDITED = "edited by the buyer"
 
 
-def over_capacity(session: Session, lines: list[tuple[str, int, bool]]) -> list[dict]:
-    """Problems for each hub that (hub, qty, removed) plan lines would send more units than it
-    has room for (`planning_store.hub_room`); none if all fit."""
+def _check_room(session: Session, sending: list[tuple[str, int]]) -> None:
+    """Refuse (hub, units) plan lines that would send a hub more than it has room for
+    (`planning_store.hub_room`), naming each such hub's room."""
     room = planning_store.hub_room(session)
-    sending: dict[str, int] = defaultdict(int)
-    for hub, qty, removed in lines:
-        sending[hub] += 0 if removed else qty
-    return [{"field": "qty", "reason": f"hub {hub} has room for {room[hub]} more units; the "
-             f"plan would send {units}"}
-            for hub, units in sorted(sending.items()) if hub in room and units > room[hub]]
+    units: dict[str, int] = defaultdict(int)
+    for hub, qty in sending:
+        units[hub] += qty
+    full = [{"field": "qty", "reason": f"hub {hub} has room for {room[hub]} more units; the "
+             f"plan would send {n}"}
+            for hub, n in sorted(units.items()) if hub in room and n > room[hub]]
+    if full:
+        raise PlanningError("the hub cannot take it", full, code="over_capacity")
 
 
 def approve(session: Session, *, plan_id: int, now: datetime, actor: str = "") -> list[int]:
@@ -204,9 +205,8 @@ def approve(session: Session, *, plan_id: int, now: datetime, actor: str = "") -
         raise PlanningError("over budget", [{"field": "lines", "reason":
                             f"plan costs {plan.spent_fen} fen, budget {plan.budget_fen}"}],
                             code="over_budget")
-    full = over_capacity(session, [(ln.hub, ln.qty, False) for ln in lines])
-    if full:  # stock has arrived, or another plan was approved, since this one was proposed
-        raise PlanningError("the hub cannot take it", full, code="over_capacity")
+    # again: stock may have arrived, or another plan been approved, since the proposal
+    _check_room(session, [(ln.hub, ln.qty) for ln in lines])
     plan.status, plan.approved_at, plan.approved_by = "approved", now, actor
     groups: dict[tuple[str, str], list[PurchasePlanLine]] = defaultdict(list)
     for ln in lines:
