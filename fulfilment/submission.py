@@ -6,6 +6,10 @@ locked for one commit per batch instead of one per order, and a refused order ch
 If the batch meets a concurrent twin (the same key or external id placed by another process)
 it is rolled back and placed again order by order, each in its own SAVEPOINT.
 A batch of one is the plain path.
+
+Every final answer to a keyed request (201, 409 insufficient_stock or duplicate_order, 422) is
+stored under its key in the transaction that decides it, and a request whose key already has an
+answer gets that answer (or idempotency_key_reused) whatever its body holds.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -39,7 +43,7 @@ Answer = tuple[int, dict]
 
 @dataclass
 class Job:
-    order: OrderInput
+    order: OrderInput | InvalidOrder  # the parsed body, or why it cannot be placed
     digest: str
     scoped: str | None
     now: datetime
@@ -53,9 +57,18 @@ def body_hash(body: Any) -> str:
 
 def job_for(body: Any, *, idempotency_key: str | None, key_scope: str,
             now: datetime | None = None) -> Job:
-    """A validated order waiting to be placed (InvalidOrder, a 422, is never stored)."""
+    """A request waiting for its answer. The body is parsed here, in the request's own thread and
+    not the batch's, but the outcome counts only once the key has no earlier answer: a reused key
+    is a 409 even when its new body is invalid."""
     scoped = f"{key_scope}:{idempotency_key}" if idempotency_key else None
-    return Job(parse(body), body_hash(body), scoped, now or datetime.now(UTC))
+    return Job(_parsed(body), body_hash(body), scoped, now or datetime.now(UTC))
+
+
+def _parsed(body: Any) -> OrderInput | InvalidOrder:
+    try:
+        return parse(body)
+    except InvalidOrder as exc:
+        return exc
 
 
 async def submit_batched(batcher: Batcher, *, body: Any, idempotency_key: str | None,
@@ -96,49 +109,54 @@ def process(factory: sessionmaker[Session], jobs: list[Job], settings: Settings)
 
 
 def _place_together(session: Session, jobs: list[Job], settings: Settings
-                    ) -> dict[int, Answer | Exception | None]:
+                    ) -> dict[int, Answer | None]:
     """The batch in one go: earlier answers for known keys; None for a job whose key or external
-    id an earlier job (in this batch or before) holds, settled after commit; the rest placed."""
-    answers: dict[int, Answer | Exception | None] = {}
+    id an earlier job (in this batch or before) holds, settled after commit; the rest answered
+    (placed, short or invalid) and their answers stored under their keys."""
+    answers: dict[int, Answer | None] = {}
     keys = {job.scoped for job in jobs if job.scoped}
     records = {r.key: r for r in session.execute(
         select(IdempotencyRecord).where(IdempotencyRecord.key.in_(keys))).scalars()} \
         if keys else {}
     taken_ids = set(session.execute(select(Order.external_id).where(
-        Order.external_id.in_({job.order.external_id for job in jobs}))).scalars())
-    todo: list[int] = []
-    claimed: set[str] = set()  # keys an earlier job of this batch is placing
+        Order.external_id.in_({_external_id(job) for job in jobs} - {None}))).scalars())
+    todo: list[int] = []  # to place
+    invalid: list[int] = []  # to answer 422
+    claimed: set[str] = set()  # keys an earlier job of this batch is answering
     for i, job in enumerate(jobs):
         if job.scoped in records:
             answers[i] = _answer_of(records[job.scoped], job.digest)
-        elif job.scoped in claimed or job.order.external_id in taken_ids:
+        elif job.scoped in claimed or _external_id(job) in taken_ids:
             answers[i] = None
         else:
             if job.scoped:
                 claimed.add(job.scoped)
-            taken_ids.add(job.order.external_id)
-            todo.append(i)
+            if isinstance(job.order, InvalidOrder):
+                invalid.append(i)
+            else:
+                taken_ids.add(job.order.external_id)
+                todo.append(i)
+    named = orders.name_unknown_skus(session, [jobs[i].order for i in invalid])
+    answers.update({i: _invalid(exc) for i, exc in zip(invalid, named, strict=True)})
     placed = orders.place_many(session, batch=[(jobs[i].order, jobs[i].now) for i in todo],
                                settings=settings)
-    records_out: list[dict] = []
     for i, result in zip(todo, placed, strict=True):
-        job = jobs[i]
-        if isinstance(result, InvalidOrder):
-            answers[i] = result
-            continue
-        answer = _refused(result) if isinstance(result, OutOfStock) else \
-            (201, orders.view(session, result[0], lines=result[1]))
-        answers[i] = answer
-        if job.scoped:
-            records_out.append(_record(job, answer))
+        answers[i] = (_invalid(result) if isinstance(result, InvalidOrder) else
+                      _refused(result) if isinstance(result, OutOfStock) else
+                      (201, orders.view(session, result[0], lines=result[1])))
+    records_out = [_record(jobs[i], answers[i]) for i in invalid + todo if jobs[i].scoped]
     if records_out:
         session.execute(insert(IdempotencyRecord), records_out)
     return answers
 
 
+def _external_id(job: Job) -> str | None:
+    return job.order.external_id if isinstance(job.order, OrderInput) else None
+
+
 def _place_each(factory: sessionmaker[Session], jobs: list[Job], settings: Settings) -> None:
     """One transaction, one savepoint per order, so a conflict costs only its own order."""
-    answers: dict[int, Answer | Exception | None] = {}
+    answers: dict[int, Answer | None] = {}
     try:
         with factory() as session, session.begin():
             for i, job in enumerate(jobs):
@@ -155,22 +173,22 @@ def _place_each(factory: sessionmaker[Session], jobs: list[Job], settings: Setti
 
 
 def _resolve(factory: sessionmaker[Session], jobs: list[Job],
-             answers: dict[int, Answer | Exception | None], settings: Settings) -> None:
+             answers: dict[int, Answer | None], settings: Settings) -> None:
     """Hand each waiting request its answer, settling the ones a twin decided (None)."""
     for i, job in enumerate(jobs):
         answer = answers.get(i)
         try:
-            if isinstance(answer, Exception):
-                raise answer
             job.future.set_result(answer if answer is not None else
                                   _settle(factory, job, settings))
         except Exception as exc:  # noqa: BLE001 - hand the error to the waiting request
             job.future.set_exception(exc)
 
 
-def _attempt(session: Session, job: Job, settings: Settings) -> Answer | Exception | None:
-    """One order inside its savepoint. None: a concurrent twin decides it (settled after commit);
-    an exception (an unknown SKU, say) belongs to this order alone and is raised to its caller."""
+def _attempt(session: Session, job: Job, settings: Settings) -> Answer | None:
+    """One order inside its savepoint. None: a concurrent twin decides it (settled after commit).
+    A refusal (short, invalid) is stored under the key in a savepoint of its own."""
+    if isinstance(job.order, InvalidOrder):
+        return _keep(session, job, _invalid(orders.name_unknown_skus(session, [job.order])[0]))
     try:
         with session.begin_nested():
             order, lines = orders.place(session, order=job.order, settings=settings, now=job.now)
@@ -184,22 +202,40 @@ def _attempt(session: Session, job: Job, settings: Settings) -> Answer | Excepti
         return answer
     except OutOfStock as exc:
         refusal = _refused(exc)
-    except DBAPIError:
-        return None  # a twin with the same key or external id, or a deadlock victim
-    except InvalidOrder as exc:
-        return exc
+    except InvalidOrder as exc:  # an unknown SKU
+        refusal = _invalid(exc)
+    except (IntegrityError, OperationalError):
+        # a twin on a unique index (key or external id), or a deadlock victim; any other database
+        # error (a DataError: a value its column cannot hold) is this order's own and is raised
+        return None
+    return _keep(session, job, refusal)
+
+
+def _keep(session: Session, job: Job, answer: Answer) -> Answer | None:
+    """The answer, stored under the job's key in a savepoint; None if a twin holds the key."""
     if job.scoped:
         try:
             with session.begin_nested():
-                session.add(IdempotencyRecord(**_record(job, refusal)))
+                session.add(IdempotencyRecord(**_record(job, answer)))
                 session.flush()
         except IntegrityError:
             return None
-    return refusal
+    return answer
 
 
 def _refused(exc: OutOfStock) -> Answer:
     return 409, {"error": "insufficient_stock", "short": exc.short}
+
+
+def _invalid(exc: InvalidOrder) -> Answer:
+    """The 422 that api/errors.py would give for it, as an answer that can be stored."""
+    return exc.status, {"error": exc.code, "detail": exc.problems}
+
+
+def _duplicate(order_id: int) -> Answer:
+    return (409, {"error": "duplicate_order", "id": order_id,
+                  "detail": [{"field": "external_id", "reason": "an order with this "
+                              f"external_id already exists (id {order_id})"}]})
 
 
 def _record(job: Job, answer: Answer) -> dict:
@@ -209,22 +245,26 @@ def _record(job: Job, answer: Answer) -> dict:
 
 
 def _settle(factory: sessionmaker[Session], job: Job, settings: Settings) -> Answer:
-    """After a conflict: the twin's stored answer, a duplicate refusal, or one more try alone."""
+    """After a conflict: the twin's stored answer, a duplicate refusal (stored under the key
+    too), or one more try alone."""
     if job.scoped:
         earlier = _recorded(factory, job.scoped, job.digest)
         if earlier:
             return earlier
-    with factory() as session:
-        existing = orders.find_by_external_id(session, job.order.external_id)
-    if existing is not None:
-        return (409, {"error": "duplicate_order", "id": existing.id,
-                      "detail": [{"field": "external_id", "reason": "an order with this "
-                                  f"external_id already exists (id {existing.id})"}]})
+    external_id = _external_id(job)
+    if external_id is not None:
+        with factory() as session:
+            existing = orders.find_by_external_id(session, external_id)
+        if existing is not None:
+            with factory() as session, session.begin():
+                kept = _keep(session, job, _duplicate(existing.id))
+            if kept is None and job.scoped:  # a twin stored its answer under the key first
+                kept = _recorded(factory, job.scoped, job.digest)
+            if kept is not None:
+                return kept
     retry = Job(job.order, job.digest, job.scoped, job.now)
     with factory() as session, session.begin():
         answer = _attempt(session, retry, settings)
-    if isinstance(answer, Exception):
-        raise answer
     if answer is None:
         raise RuntimeError("order could not be placed after a conflict")
     return answer

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, Text, UniqueConstraint
 from sqlalchemy import DateTime as SADateTime
 from sqlmodel import Field, SQLModel
 
 
 def _ts(nullable: bool = True, **kw: object) -> Column:
     return Column(SADateTime(timezone=True), nullable=nullable, **kw)
+
+
+# Money in fen, 64-bit on PostgreSQL: an order may come to 999,999,999.99 CNY
+# (intake.MAX_ORDER_FEN) and a wave's cost sums its parcels'. SQLite's INTEGER already holds 64
+# bits; declaring BIGINT there too would make migration 0005 rebuild `orders` under its lines and
+# parcels, which SQLite's enforced foreign keys refuse.
+MONEY = BigInteger().with_variant(Integer(), "sqlite")
 
 
 ORDER_STATUSES = ("received", "reserved", "allocated", "declared", "cleared", "picked", "packed",
@@ -40,18 +47,18 @@ class Order(SQLModel, table=True):
     district: str = Field(max_length=30)
     address: str = Field(max_length=200)
     zone: str = Field(max_length=4)
-    goods_fen: int
-    freight_fen: int = 0
-    insurance_fen: int = 0
-    discount_fen: int = 0
-    total_fen: int
-    tax_fen: int | None = None
+    goods_fen: int = Field(sa_type=MONEY)
+    freight_fen: int = Field(default=0, sa_type=MONEY)
+    insurance_fen: int = Field(default=0, sa_type=MONEY)
+    discount_fen: int = Field(default=0, sa_type=MONEY)
+    total_fen: int = Field(sa_type=MONEY)
+    tax_fen: int | None = Field(default=None, sa_type=MONEY)
     reserved_until: datetime | None = Field(default=None, sa_column=_ts())
     paid_at: datetime | None = Field(default=None, sa_column=_ts())
     payment_ref: str | None = Field(default=None, max_length=64)
     payer_name: str | None = Field(default=None, max_length=60)
     payer_id_hash: str | None = Field(default=None, max_length=64)
-    paid_fen: int | None = None
+    paid_fen: int | None = Field(default=None, sa_type=MONEY)
     created_at: datetime = Field(sa_column=_ts(False))
     updated_at: datetime = Field(sa_column=_ts(False))
     status_reason: str | None = Field(default=None, max_length=300)
@@ -68,7 +75,7 @@ class OrderLine(SQLModel, table=True):
     line_no: int
     sku_id: str = Field(foreign_key="sku.id", max_length=64)
     qty: int
-    unit_price_fen: int
+    unit_price_fen: int = Field(sa_type=MONEY)
 
 
 class OrderEvent(SQLModel, table=True):
@@ -124,9 +131,9 @@ class Wave(SQLModel, table=True):
     orders_count: int = 0
     parcels_count: int = 0
     unfulfilled_units: int = 0
-    objective_fen: int | None = None
-    lower_bound_fen: int | None = None
-    baseline_fen: int | None = None
+    objective_fen: int | None = Field(default=None, sa_type=MONEY)
+    lower_bound_fen: int | None = Field(default=None, sa_type=MONEY)
+    baseline_fen: int | None = Field(default=None, sa_type=MONEY)
     solve_seconds: float | None = None
     cost_json: str | None = Field(default=None, sa_column=Column(Text))
     error: str | None = Field(default=None, max_length=500)
@@ -146,8 +153,8 @@ class Parcel(SQLModel, table=True):
     index: int = 1
     count: int = 1
     weight_g: int
-    shipping_fen: int
-    tax_fen: int
+    shipping_fen: int = Field(sa_type=MONEY)
+    tax_fen: int = Field(sa_type=MONEY)
     late_days: int = 0
     status: str = Field(default="allocated", max_length=12)
     tracking_no: str | None = Field(default=None, max_length=40, unique=True)

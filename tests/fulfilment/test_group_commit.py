@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import func, select
 
 from fulfilment import submission
-from fulfilment.intake import InvalidOrder, parse
 from fulfilment.tables import IdempotencyRecord, Order, OrderEvent
 from inventory import store as stock
 from inventory.errors import StockConflict
@@ -18,20 +17,14 @@ from tests.conftest import NOW
 
 
 def _job(body: dict, key: str | None, i: int) -> submission.Job:
-    return submission.Job(parse(body), submission.body_hash(body), f"1:{key}" if key else None,
-                          NOW + timedelta(seconds=i))
+    return submission.job_for(body, idempotency_key=key, key_scope="1",
+                              now=NOW + timedelta(seconds=i))
 
 
 def _answers(factory, settings, requests: list[tuple[dict, str | None]]) -> list:
     jobs = [_job(body, key, i) for i, (body, key) in enumerate(requests)]
     submission.process(factory, jobs, settings)
-    out = []
-    for job in jobs:
-        try:
-            out.append(job.future.result(timeout=5))
-        except InvalidOrder as exc:
-            out.append(exc)
-    return out
+    return [job.future.result(timeout=5) for job in jobs]
 
 
 @pytest.fixture
@@ -70,6 +63,8 @@ def _mixed_batch(session_factory, settings) -> None:
                     {"sku": "MASK-5", "qty": 1, "unit_price": "59.00"}]}, None),  # placed
         (order_body(sku="NO-STOCK", external_id="F"), "k5"),      # no availability row: short
         (order_body(sku="MASK-5", external_id="G"), "k6"),        # MASK-5 went to E: short
+        (order_body(sku="GHOST", qty=0, external_id="I"), "k7"),  # invalid twice over
+        (order_body(external_id="J"), "k7"),                      # k7 answered invalid: reused
     ]
     answers = _answers(session_factory, settings, requests)
     assert answers[0][0] == 201 and answers[1] == answers[0]
@@ -77,26 +72,32 @@ def _mixed_batch(session_factory, settings) -> None:
     assert answers[3] == (409, {"error": "insufficient_stock", "short": [
         {"sku": "SERUM-30ML", "requested": 2, "available": 1}]})
     assert answers[4][0] == 409 and answers[4][1]["error"] == "duplicate_order"
-    assert isinstance(answers[5], InvalidOrder)
-    assert answers[5].problems[0]["field"] == "lines[0].sku"
+    assert answers[5] == (422, {"error": "invalid_order", "detail": [
+        {"field": "lines[0].sku", "reason": "unknown SKU 'GHOST'"}]})
     assert answers[6][0] == 201 and [line["sku"] for line in answers[6][1]["lines"]] == \
         ["SERUM-30ML", "MASK-5"]
     assert answers[7][1]["short"] == [{"sku": "NO-STOCK", "requested": 1, "available": 0}]
     assert answers[8][1]["short"] == [{"sku": "MASK-5", "requested": 1, "available": 0}]
+    assert answers[9][0] == 422
+    assert [p["field"] for p in answers[9][1]["detail"]] == ["lines[0].qty", "lines[0].sku"]
+    assert answers[10][1]["error"] == "idempotency_key_reused"
     with session_factory() as s:
         assert s.get(Availability, "SERUM-30ML").reserved == 3
         assert s.get(Availability, "MASK-5").reserved == 1
         assert s.execute(select(func.count()).select_from(Order)).scalar_one() == 2
         assert s.execute(select(func.count()).select_from(OrderEvent)).scalar_one() == 2
         assert stock.ledger_problems(s) == []
-        # answers are remembered against their keys; an invalid order or a duplicate external
-        # id is not (it is checked afresh on a retry, as on the one-by-one path)
+        # every final answer is remembered against its key: placed, short, duplicate, invalid
         keys = set(s.execute(select(IdempotencyRecord.key)).scalars())
-        assert keys == {"1:k1", "1:k2", "1:k5", "1:k6"}
-    # a retry of a batched request later gets the stored answer and reserves nothing more
-    again = _answers(session_factory, settings, [(first, "k1"), (order_body(external_id="H"),
-                                                                 None)])
-    assert again[0] == answers[0]
+        assert keys == {f"1:k{i}" for i in range(1, 8)}
+    # a retry of a batched request later gets the stored answer and reserves nothing more; a
+    # key first answered duplicate or invalid is not free for another body
+    again = _answers(session_factory, settings, [
+        (first, "k1"), (order_body(external_id="H"), None),
+        (requests[5][0], "k4"), (order_body(external_id="K"), "k3"),
+        (order_body(external_id="L"), "k4")])
+    assert again[0] == answers[0] and again[2] == answers[5]
+    assert [a[1]["error"] for a in again[3:]] == ["idempotency_key_reused"] * 2
     with session_factory() as s:
         assert s.get(Availability, "SERUM-30ML").reserved == 3
 
