@@ -9,9 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from customs.errors import InvalidDeclaration
-from customs.types import problems_from
-
-Money = Field(default=Decimal(0), ge=0)
+from customs.types import MAX_QTY, Money, Quantity, problems_from
 
 
 class _Frozen(BaseModel):
@@ -34,7 +32,7 @@ class Logistics(Party):
 class Payment(Party):
     transaction_id: str = Field(min_length=1, max_length=60)
     paid_at: datetime
-    amount: Decimal = Field(ge=0)
+    amount: Money
 
 
 class Person(_Frozen):
@@ -67,11 +65,11 @@ class Line(_Frozen):
     barcode: str | None = Field(default=None, max_length=50)
     origin_country: str = Field(min_length=2, max_length=3)
     unit: str = Field(min_length=1)
-    qty: int = Field(ge=1, strict=True)
-    price: Decimal = Field(ge=0)
+    qty: int = Field(ge=1, lt=MAX_QTY, strict=True)
+    price: Money
     record_no: str | None = Field(default=None, max_length=30)  # bonded account-book item
     legal_unit: str | None = None  # the HS code's legal unit; default kilograms
-    legal_qty: Decimal | None = Field(default=None, gt=0)
+    legal_qty: Quantity | None = None
 
     @property
     def total(self) -> Decimal:
@@ -93,12 +91,12 @@ class Declaration(_Frozen):
     buyer: Person
     payer: Person
     consignee: Consignee
-    freight: Decimal = Money
-    insurance: Decimal = Money
-    discount: Decimal = Money
-    tax_total: Decimal = Money
-    gross_weight_kg: Decimal = Field(gt=0)
-    net_weight_kg: Decimal = Field(gt=0)
+    freight: Money = Decimal(0)
+    insurance: Money = Decimal(0)
+    discount: Money = Decimal(0)
+    tax_total: Money = Decimal(0)
+    gross_weight_kg: Quantity
+    net_weight_kg: Quantity
     transport_mode: str | None = Field(default=None, min_length=1, max_length=1)
     departure_country: str | None = None
     transport: Transport | None = None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class CustomsError(ValueError):
     code = "customs_error"
@@ -56,3 +59,15 @@ class QuotaExceeded(CustomsError):
 class UnknownBuyer(CustomsError):
     code = "not_found"
     status = 404
+
+
+@contextmanager
+def computable(error: type[CustomsError], field: str) -> Iterator[None]:
+    """An amount that no input bound caught and Decimal cannot compute (ArithmeticError) is the
+    input's fault: raised as `error` naming `field`, never a traceback or a server error.
+    Usable as a decorator."""
+    try:
+        yield
+    except ArithmeticError:
+        raise error("amount out of range", [{"field": field, "reason": (
+            "an amount or quantity is too large or too precise to compute")}]) from None

@@ -13,6 +13,7 @@ from lxml import etree
 NS = "http://www.chinaport.gov.cn/ceb"
 _HEADS = {"CEB311": "OrderHead", "CEB411": "PaymentHead", "CEB511": "LogisticsHead",
           "CEB621": "InventoryHead"}
+MAX_AMOUNT = Decimal(10) ** 14  # decimal(19,5): at most 14 digits before the point
 
 
 def _find(root: etree._Element, path: str) -> etree._Element | None:
@@ -27,10 +28,13 @@ def text(el: etree._Element | None, tag: str) -> str:
 
 
 def amount(el: etree._Element | None, tag: str) -> Decimal | None:
+    """The element's number, or None when it is not one the schema's decimal(19,5) can hold
+    (so no sum or product of amounts read from a message can overflow)."""
     try:
-        return Decimal(text(el, tag) or "0")
+        value = Decimal(text(el, tag) or "0")
     except InvalidOperation:
         return None
+    return value if value.is_finite() and abs(value) < MAX_AMOUNT else None
 
 
 def head(docs: dict[str, etree._Element], message_type: str) -> etree._Element | None:

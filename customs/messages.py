@@ -18,8 +18,9 @@ from lxml import etree
 
 from customs import codes, match
 from customs.declaration import Declaration, Line
-from customs.errors import DocumentMismatch, InvalidDeclaration, SchemaInvalid
+from customs.errors import DocumentMismatch, InvalidDeclaration, SchemaInvalid, computable
 from customs.identity import is_valid_id
+from customs.types import plus_zero
 
 NS = "http://www.chinaport.gov.cn/ceb"
 MESSAGE_TYPES = ("CEB311", "CEB411", "CEB511", "CEB621")
@@ -71,7 +72,7 @@ def num(value: Decimal | int) -> str:
     """Decimal text for the schema's decimal(19,5): amounts with two places, quantities plain."""
     if isinstance(value, int):
         return str(value)
-    q = value.quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP)
+    q = plus_zero(value.quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP))
     cents = q.quantize(Decimal("0.01"))
     return f"{cents:f}" if q == cents else f"{q.normalize():f}"
 
@@ -232,6 +233,7 @@ def identity_problems(d: Declaration) -> list[dict]:
     return [{"field": "buyer.id_number", "reason": "not a valid 18-digit resident ID number"}]
 
 
+@computable(InvalidDeclaration, "declaration")
 def build_messages(declaration: Declaration | dict[str, Any], *, now: datetime,
                    guid: Callable[[], str] = new_guid) -> list[Message]:
     """The four messages, each schema-valid, the set matched; else an error naming each field."""

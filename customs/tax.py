@@ -8,7 +8,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from customs import postal
-from customs.errors import InvalidBasket
+from customs.errors import InvalidBasket, computable
 from customs.rules import Category, CbecRules, RuleBook, default_rules
 from customs.types import FEN, Basket, BasketLine, LineTax, Reason, TaxQuote, money
 
@@ -61,7 +61,8 @@ def high_end(cat: Category, line: BasketLine) -> tuple[bool, list[Reason]]:
             "net_content_missing", f"{line.name}: no net content; threshold applied per piece")]
     limit = {"ml": cat.ct_min_per_ml, "g": cat.ct_min_per_g, "piece": cat.ct_min_per_piece}
     threshold = limit[nc.unit] or ZERO
-    return line.unit_price / nc.amount >= threshold, []
+    # price per unit >= threshold, multiplied out: exact, and no tiny net content overflows
+    return line.unit_price >= threshold * nc.amount, []
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ def _over_single(rules: CbecRules, total: Decimal, single: bool) -> Reason:
     return Reason("over_single_limit", text)
 
 
+@computable(InvalidBasket, "basket")
 def quote(basket: Basket | dict[str, Any], rules: RuleBook | None = None) -> TaxQuote:
     """Tax for a basket under the rule set in force on its date (the quote contract)."""
     parsed = basket if isinstance(basket, Basket) else Basket.parse(basket)
@@ -165,6 +167,7 @@ def quote(basket: Basket | dict[str, Any], rules: RuleBook | None = None) -> Tax
     return _cbec(parsed, book)
 
 
+@computable(InvalidBasket, "basket")
 def unit_tax(*, unit_price: Decimal, customs_mode: str, on: date,
              tax_category: str | None = None, hs_code: str | None = None,
              net_content: dict[str, Any] | None = None, tariff_rate: Decimal | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -13,13 +13,18 @@ from customs.errors import InvalidBasket
 from customs.rules import CATEGORIES
 
 FEN = Decimal("0.01")
-NonNegative = Field(default=Decimal(0), ge=0)
+# Input bounds far above any parcel and far below Decimal's 28 significant digits, so that no
+# sum, product or rounding to the fen can overflow (a line's goods stay under 10^18).
+MAX_MONEY = Decimal(10) ** 12  # CNY
+MAX_QTY = 10**6  # pieces, and net content or weight in g, ml or kg
+Money = Annotated[Decimal, Field(ge=0, lt=MAX_MONEY)]
+Quantity = Annotated[Decimal, Field(gt=0, lt=MAX_QTY)]
 
 
 class NetContent(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    amount: Decimal = Field(gt=0)
+    amount: Quantity
     unit: Literal["g", "ml", "piece"]
 
 
@@ -29,11 +34,11 @@ class BasketLine(BaseModel):
     name: str = Field(min_length=1)
     hs_code: str | None = None
     tax_category: str | None = None
-    unit_price: Decimal = Field(ge=0)
-    qty: int = Field(ge=1, strict=True)
+    unit_price: Money
+    qty: int = Field(ge=1, lt=MAX_QTY, strict=True)
     net_content: NetContent | None = None
     tariff_rate: Decimal | None = Field(default=None, ge=0, le=10)
-    list_price: Decimal | None = Field(default=None, ge=0)
+    list_price: Money | None = None
     # a single article that cannot be split; unset counts as indivisible for a lone qty-1 line
     indivisible: bool | None = None
 
@@ -58,10 +63,10 @@ class Basket(BaseModel):
     regime: Literal["cbec", "postal"]
     date: date
     origin: str = Field(default="", max_length=2)
-    freight: Decimal = NonNegative
-    insurance: Decimal = NonNegative
-    discount: Decimal = NonNegative
-    buyer_annual_used: Decimal = NonNegative
+    freight: Money = Decimal(0)
+    insurance: Money = Decimal(0)
+    discount: Money = Decimal(0)
+    buyer_annual_used: Money = Decimal(0)
     lines: list[BasketLine] = Field(min_length=1)
 
     @field_validator("date", mode="before")
@@ -176,4 +181,9 @@ class TaxQuote:
 
 
 def money(value: Decimal) -> str:
-    return str(value.quantize(FEN, rounding=ROUND_HALF_UP))
+    return str(plus_zero(value.quantize(FEN, rounding=ROUND_HALF_UP)))
+
+
+def plus_zero(value: Decimal) -> Decimal:
+    """0 for -0: an input such as "-0.00" passes `ge=0` but must not print as "-0.00"."""
+    return value.copy_abs() if value.is_zero() else value

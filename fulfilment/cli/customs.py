@@ -85,7 +85,10 @@ def simulate(
     if not outbox.is_dir():
         fail(f"{outbox}: no such folder")
     ledger = ledger or outbox / "sent" / "simulator-ledger.json"
-    used = {k: Decimal(v) for k, v in (_load(ledger) if ledger.exists() else {}).items()}
+    try:
+        used = {k: Decimal(v) for k, v in (_load(ledger) if ledger.exists() else {}).items()}
+    except (ArithmeticError, AttributeError, TypeError, ValueError):
+        fail(f"{ledger}: not a ledger of amounts by buyer and year")
     found = read_folder(outbox)
     result = simulator.simulate(found, now=_china_now(), used=used)
     try:

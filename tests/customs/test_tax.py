@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from customs.errors import InvalidBasket, UnknownRuleSet
+from customs.rules import CATEGORIES, default_rules
 from customs.tax import apportion, quote, unit_tax
 from tests.builders import EXAMPLES
 
@@ -79,12 +80,46 @@ def test_vat_steps_follow_the_order_date() -> None:
     assert quote(basket(line("100.00", "reduced"), on="2018-01-01")).vat == D("7.70")
 
 
-def test_all_cosmetics_bore_30_percent_before_2016_10_01() -> None:
-    """Before 财税〔2016〕103号: CT 30% on all cosmetics; 100 -> CT 30.00, VAT 17.00."""
-    q = quote(basket(line("100.00", "cosmetics", net_content={"amount": "100", "unit": "ml"}),
-                     on="2016-06-01"))
-    assert q.rule_set == "cn-cbec-2016-04-08"
-    assert (q.consumption_tax, q.vat) == (D("30.00"), D("17.00"))
+def test_cosmetics_follow_the_contracts_high_end_rule_from_the_first_cbec_rule_set() -> None:
+    """shared/contracts/customs.md states the cosmetics rule with no start date: 15% when at
+    least 10 CNY per ml, ordinary cosmetics 0. On 2016-06-01 (VAT 17%): 100.00 for 200 ml is
+    ordinary, VAT 100 * 17% * 0.7 = 11.90; 300.00 for 20 ml is high-end,
+    CT 300 / 0.85 * 0.15 * 0.7 = 37.06, VAT (300 + 52.94) * 17% * 0.7 = 42.00."""
+    ordinary = quote(basket(line("100.00", "cosmetics",
+                                 net_content={"amount": "200", "unit": "ml"}), on="2016-06-01"))
+    assert ordinary.rule_set == "cn-cbec-2016-04-08"
+    assert (ordinary.consumption_tax, ordinary.vat, ordinary.total_tax) == (
+        D("0.00"), D("11.90"), D("11.90"))
+    high = quote(basket(line("300.00", "cosmetics", net_content={"amount": "20", "unit": "ml"}),
+                        on="2016-06-01"))
+    assert (high.consumption_tax, high.vat) == (D("37.06"), D("42.00"))
+
+
+# shared/contracts/customs.md, Tax categories: VAT kind, consumption-tax rate and its threshold,
+# postal tier and the tier when high-end
+CONTRACT_TABLE = {
+    "general": ("standard", "0", {}, 2, None), "food": ("standard", "0", {}, 1, None),
+    "reduced": ("reduced", "0", {}, 1, None), "electronics": ("standard", "0", {}, 1, None),
+    "toys": ("standard", "0", {}, 1, None), "apparel": ("standard", "0", {}, 2, None),
+    "appliances": ("standard", "0", {}, 2, None),
+    "cosmetics": ("standard", "0.15", {"ct_min_per_ml": D(10), "ct_min_per_g": D(10),
+                                       "ct_min_per_piece": D(15)}, 2, 3),
+    "watches": ("standard", "0.20", {"ct_min_unit_price": D(10000)}, 2, 3),
+    "jewellery": ("standard", "0.10", {}, 3, None),
+}
+
+
+def test_every_rule_set_taxes_the_categories_as_the_contracts_table() -> None:
+    book = default_rules()
+    for rules in (*book.cbec, *book.postal):
+        assert set(rules.categories) == set(CONTRACT_TABLE), rules.id
+        for name, (vat, ct, thresholds, tier, tier_high) in CONTRACT_TABLE.items():
+            cat = rules.categories[name]
+            assert (cat.vat, cat.ct_rate, cat.postal_tier, cat.postal_tier_high_end) == (
+                vat, D(ct), tier, tier_high), (rules.id, name)
+            for key in ("ct_min_per_ml", "ct_min_per_g", "ct_min_per_piece",
+                        "ct_min_unit_price"):
+                assert getattr(cat, key) == thresholds.get(key), (rules.id, name, key)
 
 
 def test_no_rule_set_before_2016_04_08() -> None:
@@ -157,6 +192,35 @@ def test_hs_heading_maps_to_a_category_and_the_sku_may_override() -> None:
     assert quote(basket(*lines)).vat == D("18.90")
 
 
+@pytest.mark.parametrize(("hs_code", "ct", "vat", "postal"), [
+    # jewellery of precious metal (here gold set with diamonds): CT at retail, not at import;
+    # postal Tier 1 "gold and silver"
+    ("7113191100", "0.00", "91.00", "130.00"),
+    ("3004909099", "0.00", "91.00", "130.00"),  # medicaments: postal Tier 1 "medicines"
+    ("3003900000", "0.00", "91.00", "130.00"),
+    ("7116200000", "77.78", "101.11", "500.00"),  # articles of precious stones, jade: 10%, Tier 3
+    ("7117190000", "0.00", "91.00", "200.00"),  # imitation jewellery: not precious, Tier 2
+    ("8518300000", "0.00", "91.00", "200.00"),  # headphones: not computers or cameras, Tier 2
+    ("4902000000", "0.00", "63.00", "130.00"),  # periodicals: publications, 9% VAT, Tier 1
+    ("1901101000", "0.00", "91.00", "130.00"),  # infant formula: food
+])
+def test_hs_heading_fallback_gives_the_contracts_answer_in_both_regimes(
+        hs_code: str, ct: str, vat: str, postal: str) -> None:
+    """1000.00, no tax_category: CBEC on the heading's category, and postal at its tier."""
+    goods = {"name": "item", "hs_code": hs_code, "unit_price": "1000.00", "qty": 1}
+    cbec = quote(basket(goods))
+    assert (cbec.consumption_tax, cbec.vat) == (D(ct), D(vat))
+    post = quote(basket(goods, regime="postal"))
+    assert (post.channel, post.total_tax) == ("postal", D(postal))
+    assert "category_assumed" not in {r.code for r in (*cbec.reasons, *post.reasons)}
+
+
+def test_every_hs_heading_names_a_contract_category() -> None:
+    headings = default_rules().hs_headings
+    assert headings and all(len(h) == 4 and h.isdigit() for h in headings)
+    assert set(headings.values()) <= set(CATEGORIES)
+
+
 def test_postal_tax_is_waived_at_or_below_50() -> None:
     """海关总署公告2010年第43号: postal import tax of 50 CNY or less is exempt;
     税委会〔2019〕17号: food 13%, so 300 -> 39.00, waived."""
@@ -197,3 +261,50 @@ def test_bad_basket_names_each_field() -> None:
                "lines": [{"name": "x", "unit_price": "-1", "qty": 0, "tax_category": "nope"}]})
     fields = {p["field"] for p in err.value.problems}
     assert {"lines[0].unit_price", "lines[0].qty", "lines[0].tax_category"} <= fields
+
+
+@pytest.mark.parametrize(("where", "key", "value", "field", "bound"), [
+    ("line", "unit_price", "1e30", "lines[0].unit_price", "1000000000000"),
+    ("line", "unit_price", "1000000000000", "lines[0].unit_price", "1000000000000"),
+    ("line", "list_price", "1e30", "lines[0].list_price", "1000000000000"),
+    ("line", "qty", 10**30, "lines[0].qty", "1000000"),
+    ("line", "net_content", {"amount": "1e7", "unit": "g"}, "lines[0].net_content.amount",
+     "1000000"),
+    ("basket", "freight", "1e30", "freight", "1000000000000"),
+    ("basket", "insurance", "1e30", "insurance", "1000000000000"),
+    ("basket", "discount", "1e30", "discount", "1000000000000"),
+    ("basket", "buyer_annual_used", "1e30", "buyer_annual_used", "1000000000000"),
+])
+def test_amounts_beyond_the_bounds_are_refused_naming_the_field_and_the_bound(
+        where: str, key: str, value: object, field: str, bound: str) -> None:
+    """Once beyond 28 digits, rounding to the fen raised decimal.InvalidOperation."""
+    goods = line("425.00", "general")
+    data = basket(goods)
+    (goods if where == "line" else data)[key] = value
+    for regime in ("cbec", "postal"):
+        with pytest.raises(InvalidBasket) as err:
+            quote({**data, "regime": regime})
+        assert [p["field"] for p in err.value.problems] == [field]
+        assert bound in err.value.problems[0]["reason"]
+
+
+def test_the_largest_amounts_within_the_bounds_are_computed() -> None:
+    most = "999999999999.99"
+    many = line(most, "watches", qty=999999, tariff_rate="10", list_price=most)
+    for regime in ("cbec", "postal"):  # valued and taxed to the fen, then refused over limits
+        q = quote(basket(many, regime=regime, freight=most, buyer_annual_used=most))
+        assert q.channel == "refused" and q.dutiable_value > 10**17
+    one = line(most, "watches", indivisible=True)
+    assert quote(basket(one, regime="postal")).total_tax == D("500000000000.00")  # Tier 3
+    assert unit_tax(unit_price=D(most), customs_mode="1210", on=date(2026, 11, 22),
+                    tax_category="cosmetics", tariff_rate=D("10"),
+                    net_content={"amount": "0.000001", "unit": "ml"}) > 10**13
+
+
+def test_negative_zero_inputs_never_print_as_negative_zero() -> None:
+    """"-0.00" passes the `ge=0` checks; money printed from it is "0.00"."""
+    zero = line("-0.00", "general", tariff_rate="-0", list_price="-0.00")
+    for regime in ("cbec", "postal"):
+        out = json.dumps(quote(basket(zero, regime=regime, freight="-0.00", insurance="-0",
+                                      buyer_annual_used="-0.00")).to_json())
+        assert '"-0.00"' not in out and '"annual_used_after": "0.00"' in out
