@@ -42,7 +42,7 @@ def render_pages(items: Iterable[Any], draw_page: Callable[[Any, Any], None], *,
 
 
 def is_ascii(text: str) -> bool:
-    return all(ord(ch) < 128 for ch in text)
+    return text.isascii()
 
 
 def font_for(text: str, *, bold: bool = False) -> str:
@@ -50,6 +50,11 @@ def font_for(text: str, *, bold: bool = False) -> str:
     if is_ascii(text):
         return fonts.LATIN_BOLD if bold else fonts.LATIN
     return fonts.register()
+
+
+def measure_for(text: str, *, bold: bool = False) -> fonts.Measure:
+    """The width function of the font `text` is drawn in."""
+    return fonts.measure(font_for(text, bold=bold))
 
 
 def text(c: Any, x: float, y: float, value: str, *, size: float = 9, bold: bool = False,
@@ -61,10 +66,7 @@ def text(c: Any, x: float, y: float, value: str, *, size: float = 9, bold: bool 
     """
     font = font_for(value, bold=bold)
     if width is not None:
-        need = fonts.text_width(value, font, size)
-        if need > width:
-            size = max(min_size, size * width / need * 0.999)
-            value = fonts.fit(value, font, size, width)
+        size, value = fonts.shrink(value, fonts.measure(font), size, width, min_size)
     c.setFont(font, size)
     if align == "center":
         c.drawCentredString(x, y, value)
@@ -75,24 +77,20 @@ def text(c: Any, x: float, y: float, value: str, *, size: float = 9, bold: bool 
     return size
 
 
-def block(c: Any, x: float, y: float, value: str, *, size: float, width: float,
-          min_size: float = 7, max_lines: int = 3) -> float:
-    """One line shrunk to fit when it can be read at `min_size`, else wrapped; returns the
-    baseline below the last line."""
-    font = font_for(value)
-    need = fonts.text_width(value, font, size)
-    if need <= width or need * min_size / size <= width:
-        used = text(c, x, y, value, size=size, width=width, min_size=min_size)
-        return y - used * 1.2
-    return paragraph(c, x, y, value, size=min_size, width=width, max_lines=max_lines)
+def lines(c: Any, x: float, y: float, block: fonts.Block) -> float:
+    """Draw a fitted block's lines downwards from baseline `y`; returns the last baseline."""
+    c.setFont(font_for("".join(block.lines)), block.size)
+    for i, line in enumerate(block.lines):
+        c.drawString(x, y - i * block.pitch, line)
+    return y - (len(block.lines) - 1) * block.pitch
 
 
 def paragraph(c: Any, x: float, y: float, value: str, *, size: float, width: float,
-              max_lines: int = 3, leading: float = 1.2) -> float:
+              max_lines: int = 3, leading: float = fonts.LEADING) -> float:
     """Draw wrapped text downwards from baseline `y`; returns the baseline after the last line."""
     font = font_for(value)
     c.setFont(font, size)
-    for line in fonts.wrap(value, font, size, width, max_lines=max_lines):
+    for line in fonts.wrap(value, fonts.measure(font), size, width, max_lines=max_lines):
         c.drawString(x, y, line)
         y -= size * leading
     return y
@@ -111,6 +109,30 @@ def barcode_block(c: Any, modules: str, caption: str, *, cx: float, y: float, he
     barcodes.draw_centered(c, modules, cx=cx, y=y, height=height, dots=dots)
     text(c, cx, y - caption_size - 1, caption, size=caption_size, bold=True, align="center")
     return y - caption_size - 3
+
+
+class PdfPage:
+    """A canvas behind the calls a label layout makes; zpl.Page answers the same calls with ZPL,
+    so one layout gives both forms of a label."""
+
+    def __init__(self, c: Any) -> None:
+        self.c = c
+
+    def text(self, x: float, y: float, value: str, *, size: float = 9, bold: bool = False,
+             width: float | None = None, align: str = "left", min_size: float = 5) -> float:
+        return text(self.c, x, y, value, size=size, bold=bold, width=width, align=align,
+                    min_size=min_size)
+
+    def lines(self, x: float, y: float, block: fonts.Block, *, width: float) -> float:
+        return lines(self.c, x, y, block)
+
+    def hline(self, x0: float, x1: float, y: float) -> None:
+        hline(self.c, x0, x1, y)
+
+    def barcode(self, value: str, modules: str, *, cx: float, y: float, height: float,
+                max_width: float, caption_size: float) -> None:
+        barcode_block(self.c, modules, value, cx=cx, y=y, height=height, max_width=max_width,
+                      caption_size=caption_size)
 
 
 def mask_phone(phone: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -14,6 +15,15 @@ from labels.types import ShippingLabel, parse_label
 
 W, H = layout.LABEL_4X6
 MARGIN = 4 * mm
+NAME_X = MARGIN + 18 * mm  # names start after the TO / FROM caption
+MIN_SIZE = 6  # smallest recipient text: 17 printer dots, still legible
+MAX_ITEM_LINES = 12
+ROW = 10  # contents row pitch
+ROW_CUSTOMS = 14
+FACTS = 41  # order and weight rows
+ROWS_BOTTOM = MARGIN + ROW  # lowest contents row: one row above the print date
+
+Page = layout.PdfPage | zpl.Page
 
 COURIERS = {
     "SF": "SF Express 顺丰速运",
@@ -38,11 +48,6 @@ def courier_name(code: str) -> str:
     return COURIERS.get(code.upper(), code)
 
 
-def address_text(label: ShippingLabel) -> str:
-    r = label.recipient
-    return " ".join(p for p in (r.province + r.city + r.district, r.address) if p)
-
-
 def _printed_on(label: ShippingLabel, printed_on: date | None) -> date:
     when = printed_on or label.printed_on
     if when is None:
@@ -50,83 +55,142 @@ def _printed_on(label: ShippingLabel, printed_on: date | None) -> date:
     return when
 
 
-def _draw(c: Any, label: ShippingLabel, printed_on: date) -> None:
+def contents(label: ShippingLabel, rows: int) -> list[str]:
+    """The contents rows both forms print in `rows` rows: up to MAX_ITEM_LINES item lines, and
+    the lines that do not fit counted in a last "+ N more lines" row."""
+    items = [f"{line.qty} x {line.sku}  {line.name}" for line in label.lines]
+    if len(items) <= min(rows, MAX_ITEM_LINES):
+        return items
+    shown = max(0, min(rows - 1, MAX_ITEM_LINES))
+    return [*items[:shown], f"+ {len(items) - shown} more lines"]
+
+
+def _draw(page: Page, label: ShippingLabel, printed_on: date) -> None:
     left, right, inner = MARGIN, W - MARGIN, W - 2 * MARGIN
     # Courier and service on top, the sort code big on the right: what the hub sorter reads first.
     y = H - MARGIN - 14
-    layout.text(c, left, y, courier_name(label.courier), size=13, bold=True, width=inner * 0.6)
-    layout.text(c, left, y - 13, label.service, size=9, width=inner * 0.6)
+    page.text(left, y, courier_name(label.courier), size=13, bold=True, width=inner * 0.6)
+    page.text(left, y - 13, label.service, size=9, width=inner * 0.6)
     if label.sort_code:
-        layout.text(c, right, y - 8, label.sort_code, size=20, bold=True, align="right",
-                    width=inner * 0.4)
+        page.text(right, y - 8, label.sort_code, size=20, bold=True, align="right",
+                  width=inner * 0.4)
     y -= 22
-    layout.hline(c, left, right, y)
+    page.hline(left, right, y)
     # Tracking number: Code 128, number beneath.
     bars_bottom = y - 4 - 22 * mm
-    layout.barcode_block(c, barcodes.code128_modules(label.tracking_no, field="tracking_no"),
-                         label.tracking_no, cx=W / 2, y=bars_bottom, height=22 * mm,
-                         max_width=W - 2 * mm, caption_size=12)
+    modules = barcodes.code128_modules(label.tracking_no, field="tracking_no")
+    page.barcode(label.tracking_no, modules, cx=W / 2, y=bars_bottom, height=22 * mm,
+                 max_width=W - 2 * mm, caption_size=12)
     y = bars_bottom - 20
-    layout.hline(c, left, right, y)
-    y = _draw_recipient(c, label, y)
-    layout.hline(c, left, right, y)
-    y = _draw_sender(c, label, y)
-    layout.hline(c, left, right, y)
-    _draw_facts(c, label, y, printed_on)
+    page.hline(left, right, y)
+    sender = _sender_block(label)
+    # The recipient may take all the height down to the sender, facts and one contents row.
+    floor = ROWS_BOTTOM + _sender_height(sender) + _facts_height(label)
+    y = _draw_recipient(page, label, y, room=y - floor)
+    page.hline(left, right, y)
+    y = _draw_sender(page, label, sender, y)
+    page.hline(left, right, y)
+    _draw_facts(page, label, y, printed_on)
 
 
-def _name_and_phone(c: Any, name: str, phone: str, y: float, *, size: float) -> None:
-    """Name after the caption, phone right-aligned: the phone is never cut or shrunk away."""
-    left, right = MARGIN + 18 * mm, W - MARGIN
-    phone_w = fonts.text_width(phone, layout.font_for(phone), size)
-    layout.text(c, right, y, phone, size=size, align="right")
-    layout.text(c, left, y, name, size=size, width=right - left - phone_w - 3 * mm)
+def _phone(page: Page, phone: str, y: float, *, size: float) -> float:
+    """The phone right-aligned on the name row, never cut: it shrinks only past 60% of the row.
+    Returns the width left for the name."""
+    row = W - MARGIN - NAME_X
+    size, _ = fonts.shrink(phone, layout.measure_for(phone), size, row * 0.6, 5)
+    phone_w = layout.measure_for(phone)(phone, size)
+    page.text(W - MARGIN, y, phone, size=size, align="right", width=phone_w)
+    return row - phone_w - 3 * mm
 
 
-def _draw_recipient(c: Any, label: ShippingLabel, y: float) -> float:
-    r, left, inner = label.recipient, MARGIN, W - 2 * MARGIN
-    layout.text(c, left, y - 12, "收件人 TO", size=8, bold=True)
-    _name_and_phone(c, r.name, layout.mask_phone(r.phone), y - 14, size=14)
-    y -= 31
-    region = r.province + r.city + r.district
-    if region:
-        y = layout.block(c, left, y, region, size=12, width=inner, min_size=8)
-    y = layout.block(c, left, y, r.address, size=12, width=inner, min_size=8)
-    return y + 3
+def _recipient_blocks(label: ShippingLabel, name_width: float, room: float) -> list[fonts.Block]:
+    """Name, region and address whole: one line each where they read well, else wrapped; all
+    made smaller (half points, down to MIN_SIZE) while they would stand taller than `room`.
+    The longest accepted values fit at 8 pt (tests/labels/test_shipping_layout.py)."""
+    r, inner = label.recipient, W - 2 * MARGIN
+    wanted = [(r.name, 14, 9, name_width), (r.province + r.city + r.district, 12, 8, inner),
+              (r.address, 12, 8, inner)]
+    smallest = 9.0
+    while True:
+        blocks = [fonts.fit_block(t, layout.measure_for(t), size=size, width=width,
+                                  min_size=min(least, smallest))
+                  for t, size, least, width in wanted if t]
+        if _stack(blocks)[1] <= room or smallest <= MIN_SIZE:
+            return blocks
+        smallest -= 0.5
 
 
-def _draw_sender(c: Any, label: ShippingLabel, y: float) -> float:
-    s, left, inner = label.sender, MARGIN, W - 2 * MARGIN
-    layout.text(c, left, y - 10, "寄件人 FROM", size=7, bold=True)
-    _name_and_phone(c, s.name, s.phone, y - 10, size=8)
-    y = layout.block(c, left, y - 20, s.address, size=8, width=inner, min_size=6, max_lines=2)
-    return y + 3
+def _stack(blocks: list[fonts.Block]) -> tuple[list[float], float]:
+    """How far below the section top each block's first baseline goes, and the section height:
+    the name's first line 14 pt down, level with the phone; each next block one pitch of the
+    larger size below the line above (room for descenders); the rule 3 pt above where a next
+    line would go."""
+    firsts, base = [14.0], 14.0 + blocks[0].height - blocks[0].pitch
+    for above, block in itertools.pairwise(blocks):
+        base += max(above.pitch, block.pitch)
+        firsts.append(base)
+        base += block.height - block.pitch
+    return firsts, base + blocks[-1].pitch - 3
 
 
-def _draw_facts(c: Any, label: ShippingLabel, y: float, printed_on: date) -> None:
+def _draw_recipient(page: Page, label: ShippingLabel, y: float, *, room: float) -> float:
+    """Caption, name and masked phone, then region and address, within `room` below `y`;
+    returns where the rule beneath goes."""
+    left, inner = MARGIN, W - 2 * MARGIN
+    page.text(left, y - 12, "收件人 TO", size=8, bold=True)
+    name_width = _phone(page, layout.mask_phone(label.recipient.phone), y - 14, size=14)
+    blocks = _recipient_blocks(label, name_width, room)
+    firsts, height = _stack(blocks)
+    for i, (block, first) in enumerate(zip(blocks, firsts, strict=True)):
+        x, width = (NAME_X, name_width) if i == 0 else (left, inner)
+        page.lines(x, y - first, block, width=width)
+    return y - height
+
+
+def _sender_block(label: ShippingLabel) -> fonts.Block:
+    address = label.sender.address
+    return fonts.fit_block(address, layout.measure_for(address), size=8, min_size=6,
+                           width=W - 2 * MARGIN, max_lines=2)
+
+
+def _sender_height(block: fonts.Block) -> float:
+    return 17 + block.height  # caption row, address lines, 3 pt to the rule
+
+
+def _draw_sender(page: Page, label: ShippingLabel, block: fonts.Block, y: float) -> float:
+    s = label.sender
+    page.text(MARGIN, y - 10, "寄件人 FROM", size=7, bold=True)
+    name_width = _phone(page, s.phone, y - 10, size=8)
+    page.text(NAME_X, y - 10, s.name, size=8, width=name_width)
+    page.lines(MARGIN, y - 20, block, width=W - 2 * MARGIN)
+    return y - _sender_height(block)
+
+
+def _facts_height(label: ShippingLabel) -> float:
+    """From the rule above the facts down to the first contents row."""
+    return FACTS + (ROW_CUSTOMS if label.customs is not None else 0) + ROW
+
+
+def _draw_facts(page: Page, label: ShippingLabel, y: float, printed_on: date) -> None:
     left, right, inner = MARGIN, W - MARGIN, W - 2 * MARGIN
-    layout.text(c, left, y - 13, f"Order {label.order_no}", size=11, bold=True,
-                width=inner - 30 * mm)
-    layout.text(c, right, y - 13, f"Parcel {label.parcel.index}/{label.parcel.count}", size=13,
-                bold=True, align="right")
-    layout.text(c, left, y - 27, f"Weight {layout.weight_text(label.weight_g)} "
-                f"({label.weight_g} g)", size=10, bold=True)
-    y -= 41
+    page.text(left, y - 13, f"Order {label.order_no}", size=11, bold=True, width=inner - 30 * mm)
+    page.text(right, y - 13, f"Parcel {label.parcel.index}/{label.parcel.count}", size=13,
+              bold=True, align="right", width=28 * mm)
+    page.text(left, y - 27, f"Weight {layout.weight_text(label.weight_g)} "
+              f"({label.weight_g} g)", size=10, bold=True)
+    y -= FACTS
     if label.customs is not None:
-        layout.text(c, left, y, f"Customs {label.customs.mode}", size=9, bold=True)
+        page.text(left, y, f"Customs {label.customs.mode}", size=9, bold=True, width=24 * mm)
         if label.customs.inventory_no:
-            layout.text(c, left + 26 * mm, y, f"Inventory No. {label.customs.inventory_no}",
-                        size=9, width=inner - 26 * mm)
-        y -= 14
-    layout.text(c, left, y, "Contents", size=7, bold=True)
-    y -= 10
-    shown = label.lines[:12]
-    for line in shown:
-        layout.text(c, left, y, f"{line.qty} x {line.sku}  {line.name}", size=8, width=inner)
-        y -= 10
-    if len(label.lines) > len(shown):
-        layout.text(c, left, y, f"+ {len(label.lines) - len(shown)} more lines", size=8)
-    layout.text(c, right, MARGIN, f"Printed {printed_on.isoformat()}", size=7, align="right")
+            page.text(left + 26 * mm, y, f"Inventory No. {label.customs.inventory_no}", size=9,
+                      width=inner - 26 * mm)
+        y -= ROW_CUSTOMS
+    page.text(left, y, "Contents", size=7, bold=True)
+    y -= ROW
+    for row in contents(label, int((y - ROWS_BOTTOM) // ROW) + 1):
+        page.text(left, y, row, size=8, width=inner)
+        y -= ROW
+    page.text(right, MARGIN, f"Printed {printed_on.isoformat()}", size=7, align="right")
 
 
 def render_pdf(label: ShippingLabel | dict, *, printed_on: date | None = None) -> bytes:
@@ -139,7 +203,7 @@ def render_pdf_many(labels: Iterable[ShippingLabel | dict], *,
     """A wave as one PDF: one 100 x 150 mm page per parcel, in the order given (pick order)."""
     def page(c: Any, item: ShippingLabel | dict) -> None:
         label = parse_label(item)
-        _draw(c, label, _printed_on(label, printed_on))
+        _draw(layout.PdfPage(c), label, _printed_on(label, printed_on))
 
     return layout.render_pages(labels, page, pagesize=(W, H), title="Shipping labels")
 
@@ -147,39 +211,6 @@ def render_pdf_many(labels: Iterable[ShippingLabel | dict], *,
 def render_zpl(label: ShippingLabel | dict, *, printed_on: date | None = None) -> str:
     """The same label as ZPL II at 203 dpi: ^XA ... ^XZ, tracking number in a ^BC field."""
     label = parse_label(label)
-    when = _printed_on(label, printed_on)
-    r, s = label.recipient, label.sender
-    modules = barcodes.code128_modules(label.tracking_no, field="tracking_no")
-    dots = barcodes.module_dots(modules, W - 2 * mm)
-    bar_x = max(32, (800 - len(modules) * dots) // 2)
-    body = [
-        zpl.text(32, 32, courier_name(label.courier), height=40),
-        zpl.text(32, 80, label.service, height=26),
-        zpl.text(420, 40, label.sort_code or "", height=64, block_width=350) if label.sort_code
-        else "",
-        zpl.box(24, 116, 752, 2),
-        zpl.code128(bar_x, 140, label.tracking_no, module=dots, height=170),
-        zpl.box(24, 360, 752, 2),
-        zpl.text(32, 380, "收件人 TO", height=24),
-        zpl.text(180, 372, f"{r.name}  {layout.mask_phone(r.phone)}", height=44),
-        zpl.text(32, 430, address_text(label), height=36, block_width=736, lines=3),
-        zpl.box(24, 560, 752, 2),
-        zpl.text(32, 576, f"寄件人 FROM  {s.name}  {s.phone}".strip(), height=22),
-        zpl.text(32, 606, s.address, height=22, block_width=736, lines=2),
-        zpl.box(24, 664, 752, 2),
-        zpl.text(32, 684, f"Order {label.order_no}", height=32, block_width=540),
-        zpl.text(580, 684, f"Parcel {label.parcel.index}/{label.parcel.count}", height=36),
-        zpl.text(32, 724, f"Weight {layout.weight_text(label.weight_g)} ({label.weight_g} g)",
-                 height=30),
-    ]
-    y = 770
-    if label.customs is not None:
-        inv = label.customs.inventory_no
-        body.append(zpl.text(32, y, f"Customs {label.customs.mode}"
-                             + (f"  Inventory No. {inv}" if inv else ""), height=26))
-        y += 40
-    for line in label.lines[:10]:
-        body.append(zpl.text(32, y, f"{line.qty} x {line.sku}  {line.name}", height=22))
-        y += 30
-    body.append(zpl.text(540, 1150, f"Printed {when.isoformat()}", height=22))
-    return zpl.document([b for b in body if b])
+    page = zpl.Page(H)
+    _draw(page, label, _printed_on(label, printed_on))
+    return page.document()
