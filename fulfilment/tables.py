@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlalchemy import DateTime as SADateTime
 from sqlmodel import Field, SQLModel
+
+from inventory.tables import MONEY
 
 
 def _ts(nullable: bool = True, **kw: object) -> Column:
     return Column(SADateTime(timezone=True), nullable=nullable, **kw)
-
-
-# Money in fen, 64-bit on PostgreSQL: an order may come to 999,999,999.99 CNY
-# (intake.MAX_ORDER_FEN) and a wave's cost sums its parcels'. SQLite's INTEGER already holds 64
-# bits; declaring BIGINT there too would make migration 0005 rebuild `orders` under its lines and
-# parcels, which SQLite's enforced foreign keys refuse.
-MONEY = BigInteger().with_variant(Integer(), "sqlite")
 
 
 ORDER_STATUSES = ("received", "reserved", "allocated", "declared", "cleared", "picked", "packed",

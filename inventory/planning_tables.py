@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
 from sqlalchemy import DateTime as SADateTime
 from sqlmodel import Field, SQLModel
+
+from inventory.tables import MONEY
 
 
 def _ts(**kw: object) -> Column:
@@ -94,9 +96,9 @@ class PurchasePlan(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_ts(nullable=False))
     status: str = Field(default="proposed", max_length=16)
     # 64-bit: a budget above 21.5 million CNY overflowed a 32-bit column (a 500 on PostgreSQL)
-    budget_fen: int = Field(sa_type=BigInteger)
-    spent_fen: int = Field(default=0, sa_type=BigInteger)
-    expected_margin_fen: int = Field(default=0, sa_type=BigInteger)
+    budget_fen: int = Field(sa_type=MONEY)
+    spent_fen: int = Field(default=0, sa_type=MONEY)
+    expected_margin_fen: int = Field(default=0, sa_type=MONEY)
     review_days: int = Field(default=7, sa_column_kwargs={"server_default": "7"})
     forecast_run_id: int | None = Field(default=None, foreign_key="forecast_run.id")
     approved_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
@@ -121,7 +123,7 @@ class PurchasePlanLine(SQLModel, table=True):
     forecast_units: float = 0.0
     cover_days: float = 0.0
     sell_through: float = 0.0
-    expected_margin_fen: int = Field(default=0, sa_type=BigInteger)
+    expected_margin_fen: int = Field(default=0, sa_type=MONEY)
     reason: str = Field(default="", max_length=400)
     removed: bool = False
 
@@ -133,7 +135,7 @@ class PurchaseOrder(SQLModel, table=True):
     supplier: str = Field(max_length=120)
     market: str = Field(max_length=16)
     created_at: datetime = Field(sa_column=_ts(nullable=False))
-    total_fen: int = Field(default=0, sa_type=BigInteger)
+    total_fen: int = Field(default=0, sa_type=MONEY)
 
 
 class PurchaseOrderLine(SQLModel, table=True):

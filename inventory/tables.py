@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, UniqueConstraint
 from sqlalchemy import DateTime as SADateTime
 from sqlmodel import Field, SQLModel
+
+# Money in fen that sums many units (plans, orders, waves): BIGINT on PostgreSQL, where INTEGER
+# overflows at 21.5 million CNY. SQLite's INTEGER holds 64 bits already, and retyping a column
+# there rebuilds its table, which enforced foreign keys refuse once rows point at it.
+MONEY = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def _ts(**kw: object) -> Column:

@@ -24,8 +24,12 @@ _COLUMNS = {
 
 
 def _retype(old: sa.types.TypeEngine, new: sa.types.TypeEngine) -> None:
+    if op.get_context().dialect.name == 'sqlite':
+        # INTEGER already holds 64 bits there (inventory.tables.MONEY); the rebuild dropped
+        # purchase_plan under its lines and orders, which the enforced foreign keys refuse
+        return
     for table, columns in _COLUMNS.items():
-        with op.batch_alter_table(table) as batch:  # SQLite rebuilds the table
+        with op.batch_alter_table(table) as batch:
             for column in columns:
                 batch.alter_column(column, existing_type=old, type_=new,
                                    existing_nullable=False)

@@ -27,7 +27,7 @@ _COLUMNS = {
 
 def _retype(type_: str) -> None:
     if op.get_context().dialect.name == 'sqlite':
-        # INTEGER already holds 64 bits there (fulfilment.tables.MONEY); a rebuild would drop
+        # INTEGER already holds 64 bits there (inventory.tables.MONEY); a rebuild would drop
         # `orders` under its lines and parcels, which the enforced foreign keys refuse
         return
     for table, columns in _COLUMNS.items():

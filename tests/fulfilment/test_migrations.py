@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -32,3 +34,31 @@ def test_migrations_match_models_on_postgresql(pg_url):
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
     assert _diff(pg_url) == []
+
+
+def test_sqlite_with_a_plan_upgrades_from_0002(tmp_path):
+    """The money migrations once rebuilt tables on SQLite, and dropping `purchase_plan` under its
+    lines and purchase orders failed on the enforced foreign keys: a database with a plan could
+    not be upgraded."""
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    command.upgrade(alembic_config(url), "0002")
+    conn = sqlite3.connect(tmp_path / "m.db")  # foreign keys off: only the rows they protect matter
+    conn.execute("INSERT INTO purchase_plan (id, created_at, status, budget_fen, spent_fen, "
+                 "expected_margin_fen, approved_by) VALUES (1, '2026-12-01', 'approved', 10, 5, "
+                 "2, 'b')")
+    conn.execute("INSERT INTO purchase_plan_line (plan_id, source_id, sku_id, market, supplier, "
+                 "hub, qty, case_pack, moq, unit_cost_fen, landed_fen, forecast_units, "
+                 "cover_days, sell_through, expected_margin_fen, reason, removed) "
+                 "VALUES (1, 1, 'S', 'JP', 's', 'NGB', 1, 1, 1, 1, 1, 1, 1, 1, 2, 'r', 0)")
+    conn.execute("INSERT INTO purchase_order (id, plan_id, supplier, market, created_at, "
+                 "total_fen) VALUES (1, 1, 's', 'JP', '2026-12-01', 5)")
+    conn.commit()
+    conn.close()
+    command.upgrade(alembic_config(url), "head")
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT budget_fen FROM purchase_plan")).scalar_one() == 10
+            assert conn.execute(text("SELECT count(*) FROM purchase_plan_line")).scalar_one() == 1
+    finally:
+        engine.dispose()
