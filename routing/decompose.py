@@ -1,4 +1,4 @@
-"""Large waves: solve them as a sequence of like sub-waves so time grows about linearly.
+"""Large waves: a fast answer by decomposition, then the whole model started from it.
 
 1. Solve the LP relaxation of the whole wave: it says, fractionally, which orders should get
    which warehouse's stock and which courier's pick-ups. Its cost is a proven lower bound.
@@ -6,26 +6,41 @@
 3. Solve each sub-wave exactly, giving it what the LP sent to its orders (rounded up) plus its
    fair share of the slack; what a sub-wave leaves returns to the pool for the next ones.
 Without the LP (time out), shares follow each sub-wave's demand and order count instead.
-Past about 4,000 orders the LP itself grows slow, so the wave is first dealt into blocks of
-about `BLOCK` orders with fair shares (by demand and order count), each block solved as above.
+4. With the time left (if enough for HiGHS to get through its root, `ROOT_S_PER_ORDER`),
+   solve the whole wave's model started from that answer: HiGHS improves on it, proves the
+   optimum when it can, and its bound is tighter than the LP's.
+Past about 4,000 orders the LP and the whole model grow too slow, so the wave is first dealt
+into blocks of about `BLOCK` orders with fair shares (by demand and order count), each block
+decomposed as in steps 1-3 (the whole model per block would use up the limit). No global
+bound is proven then.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections import defaultdict
 from dataclasses import replace
 from fractions import Fraction
 
+from routing import cost as costing
 from routing import greedy, solver
 from routing.cost import Pick
 from routing.index import Index
 from routing.solution import Status
 
+log = logging.getLogger("routing.decompose")
+
 CHUNK = 60  # orders per sub-wave: HiGHS proves these optimal in about a second on one core
-WHOLE = 400  # up to this many orders the wave is solved as one model
+WHOLE = 400  # up to this many orders the wave is solved as one model from the start
 BLOCK = 3000  # past this, the LP itself grows too slow: split into blocks by fair shares first
+# Seconds per order the whole model needs before its time limit means anything: HiGHS's
+# presolve and root LP, which it does not interrupt (3,000 orders: 8-11 s on 2 loaded cores,
+# and a 10 s limit ended at 17 s, up to 32 s under heavy load). As much again is kept back for
+# that overrun.
+ROOT_S_PER_ORDER = 1 / 200
+FINISH_S_PER_ORDER = 1e-4  # left to check, cost and write the answer (20,000 orders: 1.7 s)
 
 
 def solve_index(index: Index, baseline: list[Pick], *, time_limit_s: float, workers: int,
@@ -37,9 +52,46 @@ def solve_index(index: Index, baseline: list[Pick], *, time_limit_s: float, work
         return solver.solve_index(index, baseline, time_limit_s=time_limit_s,
                                   workers=workers, seed=seed)
     started = time.perf_counter()
+    time_limit_s -= len(orders) * FINISH_S_PER_ORDER
     if len(orders) > BLOCK * 4 // 3:
         return _blocks(index, time_limit_s=time_limit_s, workers=workers, seed=seed,
                        chunk=chunk)
+    root = len(orders) * ROOT_S_PER_ORDER
+    reserve = 1.5 * root if time_limit_s >= 3 * root else 0.0  # too short: decompose only
+    picks, bound = _decompose(index, time_limit_s=time_limit_s - reserve, workers=workers,
+                              seed=seed, chunk=chunk)
+    left = time_limit_s - (time.perf_counter() - started)
+    if left < 1.5 * root:
+        return picks, Status.FEASIBLE, bound
+    if baseline and costing.cost(index, baseline).total < costing.cost(index, picks).total:
+        picks = baseline
+    return _whole(index, picks, bound, time_limit_s=left - root, workers=workers,
+                  seed=seed)
+
+
+def _whole(index: Index, start: list[Pick], bound: Fraction | None, *, time_limit_s: float,
+           workers: int, seed: int) -> tuple[list[Pick], Status, Fraction | None]:
+    """The whole wave's model from a feasible start: the cheaper answer and the better bound;
+    optimal only if HiGHS proves it."""
+    try:
+        picks, status, proven = solver.solve_index(index, start, time_limit_s=time_limit_s,
+                                                   workers=workers, seed=seed)
+    except Exception:  # the start is a good answer already: never lose it to the solver
+        log.warning("wave %s: whole model failed, sub-wave answer kept", index.wave.wave_id,
+                    exc_info=True)
+        return start, Status.FEASIBLE, bound
+    if costing.cost(index, picks).total > costing.cost(index, start).total:
+        picks, status = start, Status.FEASIBLE
+    bounds = [b for b in (bound, proven) if b is not None]
+    return picks, status, max(bounds) if bounds else None
+
+
+def _decompose(index: Index, *, time_limit_s: float, workers: int, seed: int,
+               chunk: int) -> tuple[list[Pick], Fraction | None]:
+    """Sub-waves of about `chunk` orders solved in turn, each with its share of what is still
+    free; the LP relaxation's cost as the bound."""
+    started = time.perf_counter()
+    orders = index.wave.orders
     lp = solver.relax(index, time_limit_s=time_limit_s * 0.3)
     usage = _lp_usage(lp) if lp else None
     parts = math.ceil(len(orders) / chunk)
@@ -62,14 +114,13 @@ def solve_index(index: Index, baseline: list[Pick], *, time_limit_s: float, work
             part = rule
         _take(pool, part)
         picks.extend(part)
-    bound = Fraction(math.floor(lp[2] * 100), 100) if lp else None
-    return picks, Status.FEASIBLE, bound
+    return picks, Fraction(math.floor(lp[2] * 100), 100) if lp else None
 
 
 def _blocks(index: Index, *, time_limit_s: float, workers: int, seed: int,
             chunk: int) -> tuple[list[Pick], Status, None]:
     """A very large wave as blocks of about BLOCK orders, each given its fair share of what is
-    still free, each solved as above. No global bound is proven."""
+    still free, each decomposed as above. No global bound is proven."""
     started = time.perf_counter()
     orders = index.wave.orders
     parts = math.ceil(len(orders) / BLOCK)
@@ -82,8 +133,10 @@ def _blocks(index: Index, *, time_limit_s: float, workers: int, seed: int,
         sub = replace(index, wave=index.wave.model_copy(update={"orders": group}),
                       orders={o.id: o for o in group}, **_shares(index, pool, None, group, rest))
         left = time_limit_s - (time.perf_counter() - started)
-        part, _, _ = solve_index(sub, [], time_limit_s=left * len(group) / len(rest),
-                                 workers=workers, seed=seed, chunk=chunk)
+        # decomposition only: the whole model per block would spend each block's full share
+        # (20,000 orders: 292 s of a 300 s limit, for 0.5% less cost), leaving no margin
+        part, _ = _decompose(sub, time_limit_s=left * len(group) / len(rest), workers=workers,
+                             seed=seed, chunk=chunk)
         _take(pool, part)
         picks.extend(part)
     return picks, Status.FEASIBLE, None

@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from routing.errors import InvalidWave
+
+# Ceiling of every money figure (a rate, a unit tax, a penalty), in CNY: far above any real one,
+# so a figure past it is a slip, not a price, and the solver's costs stay finite numbers.
+MAX_MONEY = 1_000_000
+
+
+def _money(value: float) -> float:
+    """A money figure JSON can carry but no wave means: infinity (1e400 reads so), NaN, absurd."""
+    if not (math.isfinite(value) and 0 <= value <= MAX_MONEY):
+        raise PydanticCustomError("money", f"must be a finite amount from 0 to {MAX_MONEY:,} CNY")
+    return value
+
+
+Money = Annotated[float, AfterValidator(_money)]
 
 
 class _Value(BaseModel):
@@ -30,8 +46,8 @@ class Lane(_Value):
     warehouse: str
     courier: str
     zone: str
-    first_kg: float = Field(ge=0)
-    extra_kg: float = Field(ge=0)
+    first_kg: Money
+    extra_kg: Money
     transit_days: int = Field(ge=0)
 
 
@@ -55,7 +71,7 @@ class StockRow(_Value):
 class UnitTax(_Value):
     sku: str
     customs_mode: str
-    amount: float = Field(ge=0)
+    amount: Money
 
 
 class OrderLine(_Value):
@@ -71,9 +87,9 @@ class Order(_Value):
 
 
 class Penalties(_Value):
-    extra_parcel: float = Field(ge=0)
-    late_per_day: float = Field(ge=0)
-    unfulfilled_unit: float = Field(ge=0)
+    extra_parcel: Money
+    late_per_day: Money
+    unfulfilled_unit: Money
 
 
 class Wave(_Value):

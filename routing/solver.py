@@ -24,7 +24,7 @@ from routing import greedy
 from routing import index as indexing
 from routing.cost import Pick
 from routing.index import Index
-from routing.problem import Wave
+from routing.problem import Lane, Order, Wave
 from routing.solution import Solution, Status, assemble
 
 log = logging.getLogger("routing.solver")
@@ -113,28 +113,36 @@ def _parcels(index: Index, v: _Model) -> None:
                 v.pay(q, _int(v, index.unit_tax[(s, w)]) - fee)
             v.row([(q, 1) for q, _ in qs] + [(y, -1)], lo=0)  # no empty parcel
             heaviest = sum(index.weight_g[s] * b for s, b in bounds.items())
-            max_extra = max(0, -(-heaviest // 1000) - 1)
-            zs, extras = [], []
-            for lane in lanes:
-                z = y if len(lanes) == 1 else v.var(1)
-                v.courier[(order.id, w, lane.courier)] = z
-                zs.append(z)
-                fixed = (indexing.money(lane.first_kg)
-                         + index.late_per_day * costing.late_days(lane, order))
-                v.pay(z, _int(v, fixed))
-                per_kg = _int(v, indexing.money(lane.extra_kg))
-                if max_extra > 0 and per_kg > 0:
-                    e = v.extra_kg[(order.id, w, lane.courier)] = v.var(max_extra)
-                    if len(lanes) > 1:
-                        v.row([(e, 1), (z, -max_extra)], hi=0)
-                    extras.append(e)
-                    v.pay(e, per_kg)
-            if len(zs) > 1:
-                v.row([(z, 1) for z in zs] + [(y, -1)], lo=0, hi=0)  # one courier per parcel
-            if extras:
-                # every started kilogram past the first is paid to the chosen courier
-                v.row([(e, 1000) for e in extras] + [(y, 1000)]
-                      + [(q, -index.weight_g[s]) for q, s in qs], lo=0)
+            _couriers(index, v, order, w, lanes, y, qs, max_extra=max(0, -(-heaviest // 1000) - 1))
+
+
+def _couriers(index: Index, v: _Model, order: Order, w: str, lanes: list[Lane], y: int,
+              qs: list[tuple[int, str]], *, max_extra: int) -> None:
+    """One courier per parcel, paid its first kilogram and lateness, and its per-kg price for
+    every started kilogram past the first; a flat-rate courier (extra_kg 0) carries any weight."""
+    zs, covers, charged = [], [], False
+    for lane in lanes:
+        z = y if len(lanes) == 1 else v.var(1)
+        v.courier[(order.id, w, lane.courier)] = z
+        zs.append(z)
+        v.pay(z, _int(v, indexing.money(lane.first_kg)
+                      + index.late_per_day * costing.late_days(lane, order)))
+        per_kg = _int(v, indexing.money(lane.extra_kg))
+        if max_extra == 0:
+            continue
+        if per_kg == 0:  # chosen, it covers the heaviest parcel this order can get here
+            covers.append((z, 1000 * max_extra))
+            continue
+        e = v.extra_kg[(order.id, w, lane.courier)] = v.var(max_extra)
+        if len(lanes) > 1:
+            v.row([(e, 1), (z, -max_extra)], hi=0)  # paid only to the chosen courier
+        covers.append((e, 1000))
+        v.pay(e, per_kg)
+        charged = True
+    if len(zs) > 1:
+        v.row([(z, 1) for z in zs] + [(y, -1)], lo=0, hi=0)  # one courier per parcel
+    if charged:  # the weight is covered: first kilogram + paid kilograms (or a flat rate)
+        v.row(covers + [(y, 1000)] + [(q, -index.weight_g[s]) for q, s in qs], lo=0)
 
 
 def _order_rules(index: Index, v: _Model) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from sqlmodel import Session
 
 from routing.errors import RoutingError
-from routing.problem import Courier, Lane
+from routing.problem import MAX_MONEY, Courier, Lane
 from routing.tables import CourierCapacityRow, CourierRow, LaneRow
 from routing.zones import zone_of
 
@@ -129,12 +129,13 @@ def _check_refs(row: dict, n: int, warehouses: set[str], couriers: set[str]) -> 
 def _fen(value: str, n: int, name: str, bad: list[dict]) -> int:
     try:
         amount = Decimal(value)
-        ok = amount.is_finite() and amount >= 0 and amount == amount.quantize(Decimal("0.01"))
+        ok = (amount.is_finite() and 0 <= amount <= MAX_MONEY  # what a wave accepts
+              and amount == amount.quantize(Decimal("0.01")))
     except InvalidOperation:
         ok = False
     if not ok:
-        bad.append({"field": f"line {n}.{name}", "reason": "must be a non-negative amount in CNY "
-                    "with at most two decimals"})
+        bad.append({"field": f"line {n}.{name}", "reason": f"must be an amount in CNY from 0 to "
+                    f"{MAX_MONEY:,} with at most two decimals"})
         return 0
     return int(amount * 100)
 

@@ -68,3 +68,35 @@ def test_missing_field_and_bad_json():
     assert fields(err.value) == {"penalties"}
     with pytest.raises(routing.InvalidWave):
         Wave.from_json("{not json")
+
+
+def with_number(path: tuple, number: str) -> str:
+    """The example's JSON with one figure written as `number`, verbatim (1e400, NaN)."""
+    data = example()
+    *parents, last = path
+    target = data
+    for key in parents:
+        target = target[key]
+    target[last] = "@NUMBER@"
+    return json.dumps(data).replace('"@NUMBER@"', number)
+
+
+MONEY_FIELDS = [("lanes", 0, "first_kg"), ("lanes", 2, "extra_kg"), ("unit_tax", 1, "amount"),
+                ("penalties", "extra_parcel"), ("penalties", "late_per_day"),
+                ("penalties", "unfulfilled_unit")]
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "NaN", "1000000.01", "-0.5"])
+@pytest.mark.parametrize("path", MONEY_FIELDS)
+def test_money_must_be_finite_and_at_most_a_million(path, number):
+    with pytest.raises(routing.InvalidWave) as err:
+        Wave.from_json(with_number(path, number))
+    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)[1:]
+    assert err.value.problems == [
+        {"field": field, "reason": "must be a finite amount from 0 to 1,000,000 CNY"}]
+
+
+def test_money_bounds_are_inclusive():
+    for number in ("0", "1000000", "1e6", "0.001"):
+        assert Wave.from_json(with_number(("lanes", 0, "first_kg"), number)).lanes[0].first_kg \
+            == float(number)

@@ -3,6 +3,7 @@ an independent checker, edge cases, and the fallback when the solver fails."""
 
 import itertools
 import json
+from fractions import Fraction
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,7 @@ from routing import index as indexing
 from routing.cost import Pick
 from tests.routing.checker import check
 from tests.routing.test_problem import EXAMPLE
-from tests.routing.waves import waves
+from tests.routing.waves import lane_mixes, waves
 
 FAST = {"workers": 1, "seed": 0, "time_limit_s": 10.0}
 
@@ -70,15 +71,24 @@ def _options(index, order):
         yield [p for p in combo if p is not None]
 
 
-def brute_force(wave: routing.Wave):
+def brute_force(wave: routing.Wave) -> Fraction:
+    """The exact optimum by enumeration. The cost adds up order by order; only stock and
+    capacities tie orders together, so each order's parcel sets are costed once, cheapest
+    first, and combinations are checked only while they could still beat the best."""
     index = indexing.build(wave)
+    per_order = []
+    for order in wave.orders:
+        alone = indexing.build(wave.model_copy(update={"orders": [order]}))
+        options = [(costing.cost(alone, picks).total, picks) for picks in _options(index, order)
+                   if not costing.problems(alone, picks)]
+        per_order.append(sorted(options, key=lambda option: option[0]))
     best = None
-    for combo in itertools.product(*(list(_options(index, o)) for o in wave.orders)):
-        picks = [p for ps in combo for p in ps]
-        if costing.problems(index, picks):
+    for combo in itertools.product(*per_order):
+        total = sum((c for c, _ in combo), Fraction(0))
+        if best is not None and total >= best:
             continue
-        total = costing.cost(index, picks).total
-        best = total if best is None or total < best else best
+        if not costing.problems(index, [p for _, picks in combo for p in picks]):
+            best = total
     return best
 
 
@@ -95,6 +105,49 @@ def test_small_waves_match_brute_force(data):
     check(data, raw)
     best = brute_force(routing.parse(data))
     assert sol.objective == costing.round_cny(best)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lane_mixes())
+def test_flat_and_per_kg_lanes_match_brute_force(data):
+    """Every lane costs first_kg + extra_kg per started kilogram past the first, whatever the
+    other lanes from its warehouse charge: the model alone (no greedy start to fall back on)
+    finds the optimum, and no bound passes it."""
+    wave = routing.parse(data)
+    best = brute_force(wave)
+    index = indexing.build(wave)
+    picks, status, bound = routing.solver.solve_index(index, [], time_limit_s=10, workers=1,
+                                                      seed=0)
+    assert status is routing.Status.OPTIMAL and costing.cost(index, picks).total == best
+    assert bound is None or bound <= best
+    sol, raw = solved(data)
+    check(data, raw)
+    assert sol.objective == costing.round_cny(best) and sol.lower_bound <= sol.objective
+
+
+def test_flat_rate_lane_carries_heavy_parcels_beside_a_per_kg_lane():
+    """Two 3 kg orders: O1 from A by FLAT (10), O2 from B, the only one reaching BJ (9): 19.
+    Not 29 by A's per-kg courier; greedy sends O1 to B and leaves O2 unfulfilled (1009)."""
+    lane = {"zone": "ZJ", "first_kg": 10.0, "extra_kg": 0, "transit_days": 1}
+    data = {
+        "wave_id": "W-FLAT",
+        "warehouses": [{"id": w, "kind": "bonded", "customs_mode": "1210"} for w in "AB"],
+        "couriers": [{"id": "FLAT"}, {"id": "KG"}],
+        "lanes": [dict(lane, warehouse="A", courier="FLAT"),
+                  dict(lane, warehouse="A", courier="KG", extra_kg=5.0),
+                  dict(lane, warehouse="B", courier="FLAT", first_kg=9.0),
+                  dict(lane, warehouse="B", courier="FLAT", first_kg=9.0, zone="BJ")],
+        "skus": [{"id": "P", "weight_g": 1500}],
+        "stock": [{"warehouse": w, "sku": "P", "qty": 2} for w in "AB"],
+        "orders": [{"id": "O1", "zone": "ZJ", "days_left": 3, "lines": [{"sku": "P", "qty": 2}]},
+                   {"id": "O2", "zone": "BJ", "days_left": 3, "lines": [{"sku": "P", "qty": 2}]}],
+        "penalties": {"extra_parcel": 8.0, "late_per_day": 15.0, "unfulfilled_unit": 500.0},
+    }
+    sol, raw = solved(data)
+    assert check(data, raw) == 19
+    assert sol.status is routing.Status.OPTIMAL and sol.lower_bound == 19.0
+    assert sol.baseline_objective == 1009.0
+    assert [(p.warehouse, p.courier) for p in sol.parcels] == [("A", "FLAT"), ("B", "FLAT")]
 
 
 def base(**changes) -> dict:
@@ -168,6 +221,37 @@ def test_decomposed_waves_stay_feasible(chunk):
                                                  chunk=chunk, whole=0)
     assert costing.problems(index, picks) == []
     assert bound is not None and bound <= costing.cost(index, picks).total
+
+
+def test_decomposed_wave_is_then_solved_whole_from_its_answer():
+    """Past `whole` orders the sub-waves' answer starts the whole wave's model, which, given
+    the time, proves the optimum: the answer is not left at a sub-wave split marked feasible."""
+    from routing import decompose
+
+    index = indexing.build(routing.parse(base()))
+    picks, status, bound = decompose.solve_index(index, [], time_limit_s=10, workers=1, seed=0,
+                                                 chunk=1, whole=0)
+    assert status is routing.Status.OPTIMAL
+    assert costing.round_cny(costing.cost(index, picks).total) == 1128.32
+    assert bound is not None and bound <= costing.cost(index, picks).total
+
+
+def test_decomposition_answer_stands_when_the_whole_model_fails(monkeypatch):
+    from routing import decompose
+
+    index = indexing.build(routing.parse(base()))
+    real = routing.solver.solve_index
+
+    def sub_waves_only(sub, start, **options):
+        if len(sub.wave.orders) == len(index.wave.orders):
+            raise RuntimeError("HiGHS ended without a solution")
+        return real(sub, start, **options)
+
+    monkeypatch.setattr(routing.solver, "solve_index", sub_waves_only)
+    picks, status, bound = decompose.solve_index(index, [], time_limit_s=10, workers=1, seed=0,
+                                                 chunk=1, whole=0)
+    assert status is routing.Status.FEASIBLE and costing.problems(index, picks) == []
+    assert picks and bound is not None and bound <= costing.cost(index, picks).total
 
 
 def test_the_solver_needs_no_highspy_and_takes_the_greedy_start():

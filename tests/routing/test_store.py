@@ -47,6 +47,17 @@ def test_bad_rows_are_named_and_nothing_is_imported(session):
         store.import_csv(session, "what,is,this\n1,2,3\n", now=NOW)
 
 
+def test_rate_card_amounts_a_wave_would_refuse_are_refused(session):
+    a_warehouse(session, "NGB")
+    store.import_csv(session, COURIERS, now=NOW)
+    with pytest.raises(store.InvalidRateCard) as err:
+        store.import_csv(session, LANES + "NGB,SF,SH,1000000.01,Infinity,1\n", now=NOW)
+    assert {p["field"] for p in err.value.problems} == {"line 4.first_kg", "line 4.extra_kg"}
+    assert "from 0 to 1,000,000" in err.value.problems[0]["reason"]
+    store.import_csv(session, LANES + "NGB,SF,SH,1000000,0,1\n", now=NOW)
+    assert max(x.first_kg for x in store.lanes(session)) == 1_000_000
+
+
 def test_demo_rate_cards_cover_every_province(session):
     a_warehouse(session, "NGB")
     a_warehouse(session, "JP-TYO", kind="overseas", mode="9610", country="JP")
