@@ -26,11 +26,6 @@ def register() -> str:
     return CJK
 
 
-def text_width(text: str, font: str, size: float) -> float:
-    """Width in points of `text` set in `font` at `size`."""
-    return pdfmetrics.stringWidth(text, font, size)
-
-
 @cache
 def measure(font: str) -> Measure:
     """The width function of a ReportLab font."""
