@@ -38,13 +38,13 @@ def _data(parts: Sequence[str], *, block: bool) -> str:
 
 def text(x: int, y: int, value: str | Sequence[str], *, height: int = 30,
          width: int | None = None, block_width: int | None = None, lines: int = 1,
-         spacing: int = 0, align: str = "L") -> str:
+         spacing: int = 0) -> str:
     """A text field at (x, y) dots; CJK text uses the mapped TrueType font 1. With a block
-    width it is a ^FB block of `lines` lines (a sequence: one each), `spacing` dots apart,
-    justified L, C or R."""
+    width it is a left-justified ^FB block of `lines` lines (a sequence: one each), `spacing`
+    dots apart."""
     parts = [value] if isinstance(value, str) else list(value)
     font = "^A0N" if all(is_ascii(p) for p in parts) else "^A1N"
-    block = f"^FB{block_width},{lines},{spacing},{align},0" if block_width else ""
+    block = f"^FB{block_width},{lines},{spacing},L,0" if block_width else ""
     data = _data(parts, block=bool(block_width))
     return f"^FO{x},{y}{font},{height},{width or height}{block}{field_data(data)}"
 
@@ -91,7 +91,9 @@ class Page:
     def text(self, x: float, y: float, value: str, *, size: float = 9, bold: bool = False,
              width: float | None = None, align: str = "left", min_size: float = 5) -> float:
         """One line as layout.text draws it, shrunk (then cut) to fit by the printer's widths;
-        right and centre alignment use a one-line ^FB block."""
+        right and centre alignment place its left end by the estimated width. Not a ^FB block:
+        the widths are estimates, and a block a little too narrow wraps and overprints its one
+        line, where a field a little too wide only runs on into the margin."""
         if width is not None:
             size, value = fonts.shrink(value, text_width, size, width, min_size)
         if not value:
@@ -99,9 +101,7 @@ class Page:
         height = int(size * DOTS_PER_PT)  # rounded down: never wider than the fit in points
         box_w = math.ceil(text_width(value, height))
         shift = {"left": 0, "center": box_w / 2, "right": box_w}[align] / DOTS_PER_PT
-        block = None if align == "left" else box_w
-        self.fields.append(text(dots(x - shift), self._top(y, size), value, height=height,
-                                block_width=block, align=align[0].upper()))
+        self.fields.append(text(dots(x - shift), self._top(y, size), value, height=height))
         return size
 
     def lines(self, x: float, y: float, block: fonts.Block, *, width: float) -> float:
