@@ -10,6 +10,8 @@ A batch of one is the plain path.
 Every final answer to a keyed request (201, 409 insufficient_stock or duplicate_order, 422) is
 stored under its key in the transaction that decides it, and a request whose key already has an
 answer gets that answer (or idempotency_key_reused) whatever its body holds.
+(A database error that is no conflict, a value its column cannot hold, which intake's bounds
+keep out, is raised and not stored.)
 """
 
 from __future__ import annotations

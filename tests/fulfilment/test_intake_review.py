@@ -37,6 +37,22 @@ def _submitter(factory, settings, batching: bool):
     return submit, batcher
 
 
+def _replicas(factory, settings, batching: bool):
+    """Two replicas of the service on one database (each with its own batch thread when
+    batching): submit(i, body, key) sends request i to replica i % 2; close() stops both."""
+    pair = [_submitter(factory, settings, batching) for _ in range(2)]
+
+    def submit(i: int, body: dict, key: str | None = None) -> tuple[int, dict]:
+        return pair[i % 2][0](body, key)
+
+    def close() -> None:
+        for _, batcher in pair:
+            if batcher is not None:
+                batcher.close()
+
+    return submit, close
+
+
 @pytest.fixture(params=["one transaction per order", "group commit"])
 def batching(request) -> bool:
     return request.param == "group commit"
@@ -252,19 +268,20 @@ def test_a_replayed_422_over_http_is_the_first_answer(client, headers, session):
 def test_one_key_raced_with_two_bodies_gets_one_answer_on_postgresql(pg_factory, pg_settings,
                                                                      batching, winner):
     """Whichever body takes the key first, every request with it gets that answer and every
-    request with the other body gets idempotency_key_reused; at most one order is made."""
+    request with the other body gets idempotency_key_reused; at most one order is made, with
+    the requests spread over two replicas (two batch threads racing on one database)."""
     with pg_factory() as s:
         stocked(s, NOW, qty=10)
     valid, invalid = order_body(external_id="RACE"), order_body(qty=0, external_id="RACE")
-    submit, batcher = _submitter(pg_factory, pg_settings, batching)
-    first = submit(valid if winner == "valid" else invalid, "race")
-    bodies = [valid if i % 2 else invalid for i in range(16)]
+    submit, close = _replicas(pg_factory, pg_settings, batching)
+    first = submit(0, valid if winner == "valid" else invalid, "race")
+    # bodies alternate by pairs, so each replica gets both
+    bodies = [valid if i // 2 % 2 else invalid for i in range(16)]
     try:
         with ThreadPoolExecutor(max_workers=16) as pool:
-            answers = list(pool.map(lambda b: submit(b, "race"), bodies))
+            answers = list(pool.map(lambda ib: submit(*ib, "race"), enumerate(bodies)))
     finally:
-        if batcher is not None:
-            batcher.close()
+        close()
     won = valid if winner == "valid" else invalid
     for body, answer in zip(bodies, answers, strict=True):
         assert answer == first if body is won else answer[1]["error"] == REUSED
@@ -278,14 +295,13 @@ def test_one_new_key_raced_with_two_bodies_gets_one_answer_on_postgresql(pg_fact
     with pg_factory() as s:
         stocked(s, NOW, qty=10)
     valid, invalid = order_body(external_id="RACE"), order_body(qty=0, external_id="RACE")
-    bodies = [valid if i % 2 else invalid for i in range(24)]
-    submit, batcher = _submitter(pg_factory, pg_settings, batching)
+    bodies = [valid if i // 2 % 2 else invalid for i in range(24)]
+    submit, close = _replicas(pg_factory, pg_settings, batching)
     try:
         with ThreadPoolExecutor(max_workers=24) as pool:
-            answers = list(pool.map(lambda b: submit(b, "race"), bodies))
+            answers = list(pool.map(lambda ib: submit(*ib, "race"), enumerate(bodies)))
     finally:
-        if batcher is not None:
-            batcher.close()
+        close()
     with pg_factory() as s:
         record = s.get(IdempotencyRecord, "1:race")
         stored = (record.status_code, json.loads(record.body))
