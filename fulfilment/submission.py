@@ -34,6 +34,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from fulfilment import orders
+from fulfilment.answers import problem_answer
 from fulfilment.intake import InvalidOrder, OrderInput, parse
 from fulfilment.settings import Settings
 from fulfilment.tables import IdempotencyRecord, Order
@@ -230,8 +231,8 @@ def _refused(exc: OutOfStock) -> Answer:
 
 
 def _invalid(exc: InvalidOrder) -> Answer:
-    """The 422 that api/errors.py would give for it, as an answer that can be stored."""
-    return exc.status, {"error": exc.code, "detail": exc.problems}
+    """The 422 the API's error handler gives for it, as an answer that can be stored."""
+    return problem_answer(exc)
 
 
 def _duplicate(order_id: int) -> Answer:

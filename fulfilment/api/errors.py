@@ -9,6 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 
+from fulfilment.answers import problem_answer
+
 log = logging.getLogger("fulfilment.api")
 
 
@@ -29,14 +31,9 @@ async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
 
 
 async def _domain(_: Request, exc: ValueError) -> JSONResponse:
-    problems = getattr(exc, "problems", None)
-    if problems is None:
+    if getattr(exc, "problems", None) is None:
         raise exc
-    status = getattr(exc, "status", 422)
-    body: dict = {"error": getattr(exc, "code", "invalid"), "detail": problems}
-    short = getattr(exc, "short", None)
-    if short is not None:
-        body["short"] = short
+    status, body = problem_answer(exc)
     return JSONResponse(body, status_code=status)
 
 
