@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -185,9 +185,22 @@ class PaymentRejected(ValueError):
         self.problems = problems
 
 
+class ReservationExpired(PaymentRejected):
+    """Paid after `reserved_until`: the reservation has run out, the expiry job just hasn't run."""
+
+    code = "reservation_expired"
+    status = 409
+
+    def __init__(self, reserved_until: datetime) -> None:
+        super().__init__([{"field": "paid_at", "reason": "paid after the reservation ran out "
+                           f"(reserved_until {_utc(reserved_until).isoformat()})"}])
+
+
 def confirm_payment(session: Session, *, order_id: int, payment: dict, settings: Settings,
                     now: datetime) -> Order:
-    """Record payment; the payer must be the buyer (CBEC) and pay the order's total."""
+    """Record payment; the payer must be the buyer (CBEC) and pay the order's total, by
+    `reserved_until` (the payment's `paid_at`, else `now`: a late confirmation of a payment made
+    in time is accepted, a payment made later is not, though the expiry job may not have run)."""
     order = get(session, order_id, lock=True)
     problems = _payment_problems(order, payment, settings)
     if problems:
@@ -199,7 +212,10 @@ def confirm_payment(session: Session, *, order_id: int, payment: dict, settings:
     if order.status != "reserved":
         raise PaymentRejected([{"field": "status",
                                 "reason": f"an order that is {order.status} cannot be paid"}])
-    order.paid_at = _paid_at(payment.get("paid_at"), now)
+    paid_at = _paid_at(payment.get("paid_at"), now)
+    if order.reserved_until is not None and _utc(paid_at) > _utc(order.reserved_until):
+        raise ReservationExpired(order.reserved_until)
+    order.paid_at = paid_at
     order.payment_ref = payment["transaction_id"]
     order.payer_name = payment["payer_name"]
     order.payer_id_hash = privacy.id_hash(payment["payer_id_number"], secret=settings.secret_key)
@@ -243,6 +259,11 @@ def _paid_at(value: object, default: datetime | None) -> datetime | None:
         return datetime.fromisoformat(value)
     except ValueError:
         return None
+
+
+def _utc(value: datetime) -> datetime:
+    """An aware time in UTC; a zoneless one is read as UTC, as the database stores it."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def cancel(session: Session, *, order_id: int, now: datetime, reason: str = "cancelled",
