@@ -71,8 +71,8 @@ def declare_order(session: Session, *, order_id: int, settings: Settings,
                   now: datetime) -> list[CustomsDeclaration]:
     """Declare every parcel of an allocated (or customs-rejected) order; outbox rows only.
 
-    A parcel that cannot go through CBEC (over a limit, the buyer's quota, bad data) moves the
-    order to customs_rejected with the reason instead; nothing is held or sent for it.
+    An order or parcel that cannot go through CBEC (over a limit, the buyer's quota, bad data)
+    moves the order to customs_rejected with the reason instead; nothing is held or sent for it.
     """
     order = orders.get(session, order_id, lock=True)
     if order.status not in ("allocated", "customs_rejected"):
@@ -81,6 +81,7 @@ def declare_order(session: Session, *, order_id: int, settings: Settings,
     parcels = [p for p in orders.parcels_of(session, order.id) if p.status != "cancelled"]
     try:
         with session.begin_nested():
+            _judge_order(session, order, parcels)
             made = [_declare_parcel(session, order, p, parcels, settings, now) for p in parcels]
     except CustomsError as exc:
         reason = f"{exc.code}: " + "; ".join(
@@ -120,17 +121,24 @@ def _priced(session: Session, order: Order, parcel: Parcel, parcels: list[Parcel
     freight, insurance, discount = (
         apportion(Decimal(total) / 100, [Decimal(v) for v in values])[share]
         for total in (order.freight_fen, order.insurance_fen, order.discount_fen))
-    on = (order.paid_at or order.created_at).astimezone(CHINA)
-    q = quote({"regime": "cbec", "date": on.date(), "origin": wh.country,
-               "freight": freight, "insurance": insurance, "discount": discount,
-               "lines": [{"name": s.name, "hs_code": s.hs_code, "tax_category": s.tax_category,
-                          "unit_price": Decimal(p) / 100, "qty": qty,
-                          "net_content": parcel_data.net_content(s.net_content)}
-                         for s, qty, p in goods]})
+    q = quote(parcel_data.basket(order, goods, origin=wh.country, freight=freight,
+                                 insurance=insurance, discount=discount))
     if not q.accepted:
         raise ClearanceError("not clearable through CBEC", [
             {"field": f"parcel[{parcel.index}]", "reason": r.message} for r in q.reasons])
-    return _Priced(wh, goods, freight, insurance, discount, on, q)
+    return _Priced(wh, goods, freight, insurance, discount, parcel_data.paid_on(order), q)
+
+
+def _judge_order(session: Session, order: Order, parcels: list[Parcel]) -> None:
+    """The single limit and the lone-item rule judge the order (one order, one payment), and a
+    refused order refuses all its parcels; a lone parcel's own quote is already the order's."""
+    q = quote(parcel_data.order_basket(session, order, parcels)) if len(parcels) > 1 else None
+    if q is not None and not q.accepted:
+        first = f"the order's {len(parcels)} parcels as one transaction: {q.reasons[0].message}"
+        raise ClearanceError(f"not clearable through CBEC: {first}", [
+            {"field": "order", "reason": first},
+            *({"field": f"parcel[{p.index}]", "reason": "refused with its order"} for p in parcels),
+            *({"field": "order", "reason": r.message} for r in q.reasons[1:])])
 
 
 def _hold(session: Session, order: Order, parcel: Parcel, priced: _Priced,
@@ -149,11 +157,12 @@ def hold_ref(parcel_id: int) -> str:
 def hold_quota(session: Session, *, order_id: int, now: datetime) -> int:
     """Provisionally hold the buyer's annual quota for an order's parcels (call at allocation).
 
-    Raises QuotaExceeded (or ClearanceError when a parcel cannot clear through CBEC); the
+    Raises QuotaExceeded (or ClearanceError when the order cannot clear through CBEC); the
     caller's transaction then rolls back. Declaring later finds the hold and keeps it.
     """
     order = orders.get(session, order_id)
     parcels = [p for p in orders.parcels_of(session, order.id) if p.status != "cancelled"]
+    _judge_order(session, order, parcels)
     for parcel in parcels:
         _hold(session, order, parcel, _priced(session, order, parcel, parcels), now)
     return len(parcels)

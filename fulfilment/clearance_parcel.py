@@ -1,9 +1,10 @@
-"""What one parcel declares: its goods, net contents, unit tax and the contract's declaration."""
+"""What one parcel declares: its goods, net contents, unit tax, the contract's declaration; and
+the quote's basket, for a parcel or for its whole order (the transaction)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -35,6 +36,29 @@ def sku_unit_tax(sku: Sku, customs_mode: str, *, on: date) -> Decimal:
     return unit_tax(unit_price=Decimal(sku.unit_price_fen) / 100, customs_mode=customs_mode,
                     on=on, tax_category=sku.tax_category, hs_code=sku.hs_code,
                     net_content=net_content(sku.net_content))
+
+
+def paid_on(order: Order) -> datetime:
+    """When the order was paid (placed, if unpaid), in China time: picks the rule set and year."""
+    return (order.paid_at or order.created_at).astimezone(CHINA)
+
+
+def basket(order: Order, goods: list[tuple[Sku, int, int]], *, origin: str, freight: Decimal,
+           insurance: Decimal, discount: Decimal) -> dict:
+    """The quote contract's CBEC basket for these goods of the order (0 used of the year)."""
+    return {"regime": "cbec", "date": paid_on(order).date(), "origin": origin,
+            "freight": freight, "insurance": insurance, "discount": discount,
+            "lines": [{"name": s.name, "hs_code": s.hs_code, "tax_category": s.tax_category,
+                       "unit_price": Decimal(p) / 100, "qty": qty,
+                       "net_content": net_content(s.net_content)} for s, qty, p in goods]}
+
+
+def order_basket(session: Session, order: Order, parcels: list[Parcel]) -> dict:
+    """All the order's parcels as one basket: the order is the transaction (one payment)."""
+    return basket(order, [g for p in parcels for g in goods(session, order, p)], origin="",
+                  freight=Decimal(order.freight_fen) / 100,
+                  insurance=Decimal(order.insurance_fen) / 100,
+                  discount=Decimal(order.discount_fen) / 100)
 
 
 def goods(session: Session, order: Order, parcel: Parcel) -> list[tuple[Sku, int, int]]:
