@@ -375,7 +375,10 @@ def _fit(panel: features.Panel, *, last_target: int, horizon: int, seed: int, ma
     origins = list(range(_MIN_ORIGIN, last_target - horizon + 1))
     if not origins:
         return None
-    stride = max(1, int(np.ceil(len(origins) * len(panel.skus) * horizon / max_rows)))
+    # count only SKUs seen before the targets end: one first seen later (a row on or after the
+    # start) must not change which origins are sampled, or future rows would move the forecast
+    seen = int((panel.first_signal.clip(max=panel.first_sale) < last_target).sum())
+    stride = max(1, int(np.ceil(len(origins) * seen * horizon / max_rows)))
     xs, ys = [], []
     for origin in origins[::-stride]:
         known = panel.first_signal.clip(max=panel.first_sale) < origin

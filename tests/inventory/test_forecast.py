@@ -37,6 +37,13 @@ def test_rows_on_or_after_start_are_not_used(rows) -> None:  # noqa: ANN001
     assert again == rows
 
 
+def test_skus_seen_only_on_or_after_start_do_not_move_the_others(rows) -> None:  # noqa: ANN001
+    # their count once set how many past origins the model samples (the training-row budget)
+    late = [SaleRow(START, f"NEW-{i}", 1) for i in range(40)]
+    again = forecast.forecast(WORLD.signals, WORLD.sales + late, start=START, horizon=14, **FAST)
+    assert [r for r in again if not r.sku.startswith("NEW-")] == rows
+
+
 def test_a_sku_seen_only_after_start_still_gets_rows() -> None:
     late = [SignalRow(START + timedelta(days=3), "LATE-SKU", likes=50)]
     out = forecast.forecast(WORLD.signals + late, WORLD.sales, start=START, horizon=3, **FAST)
