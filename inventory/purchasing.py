@@ -313,24 +313,41 @@ def _read(items: dict[str, Item], by_sku: dict[str, list[Source]],
         expected = _expected_sales(chosen, needs[sku])
         for s, q in chosen:
             need = needs[sku][s.lead_days]
-            # cover from today: stock position plus what has arrived by this source's arrival
             arrived = sum(q2 for s2, q2 in chosen if s2.lead_days <= s.lead_days)
-            rate = need.mean / need.window_days if need.window_days else 0.0
-            cover = (max(need.position, 0) + arrived) / rate if rate > 0 else float("inf")
+            cover, covers = _cover(item, need, arrived)
             landed = s.landed_fen(item.weight_g)
             sold = expected[id(s)]
             margin = round(item.price_fen * sold - landed * q
                            - need.leftover_share * landed * (q - sold))
             lines.append(PlanLine(
                 sku, s.market, s.hub, s.supplier or s.market, q, q // s.case_pack,
-                s.unit_cost_fen, landed, landed * q, need.mean, round(cover, 1),
+                s.unit_cost_fen, landed, landed * q, need.mean, cover,
                 round(sold / q, 3), margin,
                 f"forecast {need.mean:.0f} units over {need.window_days} days "
                 f"(p10-p90 {need.low:.0f}-{need.high:.0f}), stock position {need.position}, "
                 f"arrives in {s.lead_days} days, sells for "
                 f"{item.shelf_life_days - s.lead_days} days before expiry, "
-                f"covers {cover:.0f} days, expected sell-through {sold / q:.0%}"))
+                f"{covers}, expected sell-through {sold / q:.0%}"))
     return lines
+
+
+def _cover(item: Item, need: _Need, arrived: int) -> tuple[float, str]:
+    """Days of cover from today (stock position plus what has arrived by this source's
+    arrival, over daily demand), rounded to 0.1, and how the reason puts it; always finite.
+
+    Daily demand is the p50's; where that is 0 but the p90 is not, the p90's (the demand the
+    goods are bought for). With no demand at all the goods last until they expire.
+    """
+    stock = max(need.position, 0) + arrived
+    days = need.window_days or 1
+    if need.mean > 0:
+        cover = round(stock / (need.mean / days), 1)
+        return cover, f"covers {cover:.0f} days"
+    if need.high > 0:
+        cover = round(stock / (need.high / days), 1)
+        return cover, f"covers {cover:.0f} days at p90 demand (p50 is 0)"
+    cover = float(max(item.shelf_life_days, 0))
+    return cover, f"no demand forecast: covers {cover:.0f} days, until expiry"
 
 
 def _validate(data: PlanInput) -> None:

@@ -18,16 +18,22 @@ Catalogue CSV, one row per way of buying a SKU (a source market into a bonded hu
 Forecast CSV (`sku,date,p10,p50,p90`, as `fulfilment forecast` writes it): whole, non-negative
 unit counts with p10 <= p50 <= p90, one row per (sku, date), and every SKU covering every day
 from the file's first date to its last.
+
+Numbers and dates in the forms the signals import reads (`inventory.signals`), nothing looser:
+counts in ASCII digits (`12`; a forecast quantile also `12.0`), dates as `YYYY-MM-DD`, money and
+weights as plain decimals (`129.50`, `0.125`). `1e3`, `+6`, `1_2`, fullwidth digits, `20260701`
+and `2026-W27-4`, which Python's int(), Decimal() and date.fromisoformat() read, are refused.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
-from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
 
-from inventory import purchasing
+from inventory import purchasing, signals
 from inventory.planning_errors import InvalidCatalogue
 
 COLUMNS = ("sku", "market", "hub", "price", "unit_cost", "weight_kg", "shelf_life_days", "moq",
@@ -45,6 +51,8 @@ MAX_UNITS = 1_000_000_000  # stock, capacity, MOQ, case pack, daily forecast
 MAX_LEAD_DAYS, MAX_SHELF_LIFE_DAYS = 365, 3650  # longer windows only exhaust memory
 MIN_REVIEW_DAYS, MAX_REVIEW_DAYS = 1, 90  # as the HTTP API's PlanIn.review_days
 MAX_TIME_LIMIT_S = 300.0  # solver seconds, as the allocations API allows
+_PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # 12 or 0.125: no exponent, sign, _ or non-ASCII
+_MONEY = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")  # 129, 129.5 or 129.50
 
 
 def parse_catalogue(text: str, *, demand: dict[str, list[tuple[int, int, int]]],
@@ -109,9 +117,11 @@ def _row(row: dict[str, str], n: int, problems: list[dict]):
                     high=highs.get(c, MAX_UNITS))
             for c in ("shelf_life_days", "moq", "case_pack", "lead_days", "on_hand", "reserved",
                       "in_transit", "hub_capacity")}
-    loss = _decimal(row.get("leftover_loss") or "0.25", f"{f}.leftover_loss", problems)
-    if loss is not None and not 0 <= loss <= 1:
-        problems.append({"field": f"{f}.leftover_loss", "reason": "must be between 0 and 1"})
+    raw_loss = row.get("leftover_loss") or "0.25"
+    loss = _decimal(raw_loss)
+    if loss is None or not 0 <= loss <= 1:
+        problems.append({"field": f"{f}.leftover_loss",
+                         "reason": f"must be from 0 to 1 in plain digits (0.25), got {raw_loss!r}"})
     if len(problems) > before:
         return None
     item = {"sku": sku, "price_fen": price, "weight_g": weight_g,
@@ -131,30 +141,29 @@ def _agree(seen: dict, key, value, field: str, problems: list[dict]) -> None:
 
 def money_fen(raw: str, field: str, problems: list[dict], *,
               maximum_fen: int = MAX_MONEY_FEN) -> int:
-    """CNY text with at most two decimals -> integer fen (0 after recording a problem)."""
-    value = _decimal(raw, field, problems)
-    if value is None:
+    """CNY as a plain decimal with at most two places (129, 129.50) -> integer fen (0 after
+    recording a problem); 1e3, +5, 1_000 and fullwidth digits, which Decimal() reads, are not."""
+    if not _MONEY.fullmatch(raw):
+        problems.append({"field": field,
+                         "reason": f"must be at most {cny(maximum_fen)} CNY in plain digits with "
+                                   f"at most 2 decimals (1234.50), got {raw!r}"})
         return 0
-    # the ceiling first: it also keeps absurd exponents (1e400) out of the arithmetic
+    value = Decimal(raw)
     if value > Decimal(maximum_fen).scaleb(-2):
         problems.append({"field": field, "reason": f"must be at most {cny(maximum_fen)} CNY"})
         return 0
-    fen = _scaled(value, 2)
-    if fen != fen.to_integral_value():
-        problems.append({"field": field, "reason": "must be CNY >= 0 with at most 2 decimals"})
-        return 0
-    return int(fen)
+    return int(_scaled(value, 2))
 
 
 def _grams(raw: str, field: str, problems: list[dict]) -> int:
     """Weight in kg -> whole grams, half up (0 after recording a problem)."""
-    value = _decimal(raw, field, problems)
-    if value is None:
-        return 0
+    value = _decimal(raw)
     # under 1 g is a slip, not a product: truncated to 0 g it made freight vanish
-    if not Decimal(MIN_WEIGHT_G).scaleb(-3) <= value <= Decimal(MAX_WEIGHT_G).scaleb(-3):
+    if value is None or not (Decimal(MIN_WEIGHT_G).scaleb(-3) <= value
+                             <= Decimal(MAX_WEIGHT_G).scaleb(-3)):
         problems.append({"field": field, "reason": f"must be from {MIN_WEIGHT_G / 1000} to "
-                                                   f"{MAX_WEIGHT_G // 1000} kg, got {raw!r}"})
+                                                   f"{MAX_WEIGHT_G // 1000} kg in plain digits "
+                                                   f"(0.125), got {raw!r}"})
         return 0
     return int(_scaled(value, 3).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
@@ -167,26 +176,18 @@ def _scaled(value: Decimal, places: int) -> Decimal:
         return value.scaleb(places)
 
 
-def _decimal(raw: str, field: str, problems: list[dict]) -> Decimal | None:
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value < 0:
-        problems.append({"field": field, "reason": f"must be a non-negative number, got {raw!r}"})
-        return None
-    return value
+def _decimal(raw: str) -> Decimal | None:
+    """A non-negative plain decimal (12, 0.125), or None; the caller says what it must be."""
+    return Decimal(raw) if _PLAIN.fullmatch(raw) else None
 
 
 def _int(raw: str, field: str, problems: list[dict], *, low: int = 0,
          high: int = MAX_UNITS) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        value = low - 1
-    if not low <= value <= high:
-        problems.append({"field": field,
-                         "reason": f"must be an integer from {low} to {high}, got {raw!r}"})
+    """A count in plain ASCII digits from `low` to `high` (`low` after recording a problem)."""
+    value = signals.whole_number(raw, point_zero=False)
+    if value is None or not low <= value <= high:
+        problems.append({"field": field, "reason": f"must be an integer from {low} to {high} in "
+                                                   f"ASCII digits, got {raw!r}"})
         return low
     return value
 
@@ -242,10 +243,8 @@ def _forecast_row(row: dict[str, str], f: str, problems: list[dict]
     sku = row.get("sku", "")
     if not sku:
         problems.append({"field": f"{f}.sku", "reason": "must not be empty"})
-    day: date | None = None
-    try:
-        day = date.fromisoformat(row.get("date", ""))
-    except ValueError:
+    day = signals.iso_day(row.get("date", ""))
+    if day is None:  # 20260701 and 2026-W27-4 too: fromisoformat alone reads them
         problems.append({"field": f"{f}.date",
                          "reason": f"must be an ISO date (YYYY-MM-DD), got {row.get('date')!r}"})
     q = tuple(_units(row.get(c, ""), f"{f}.{c}", problems) for c in QUANTILES)
@@ -259,17 +258,15 @@ def _forecast_row(row: dict[str, str], f: str, problems: list[dict]
 
 
 def _units(raw: str, field: str, problems: list[dict]) -> int:
-    """A whole unit count: "3" and "3.0" are 3; 2.9, inf, nan and -1 are refused."""
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        value = None
-    if (value is None or not value.is_finite() or value != value.to_integral_value()
-            or not 0 <= value <= MAX_UNITS):
+    """A whole unit count in ASCII digits: "3" and "3.0" are 3; 2.9, inf, 1e1, +3 and -1 are
+    refused, as the signals import refuses them."""
+    value = signals.whole_number(raw)
+    if value is None or value > MAX_UNITS:
         problems.append({"field": field, "reason": f"must be a whole number of units from 0 to "
-                                                   f"{MAX_UNITS}, got {raw!r}"})
+                                                   f"{MAX_UNITS} in ASCII digits (3 or 3.0), "
+                                                   f"got {raw!r}"})
         return 0
-    return int(value)
+    return value
 
 
 def _gaps(days: dict[date, tuple[int, int, int]], first: date, last: date) -> str:

@@ -30,6 +30,7 @@ _MAX_SKU = 64  # the sku_id columns are VARCHAR(64)
 # pass; fixed bounds, not the clock, so parsing stays pure
 _FIRST_DAY, _LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DIGITS = re.compile(r"([0-9]+)")
 _WHOLE = re.compile(r"([0-9]+)(?:\.0+)?")  # 3 or 3.0, never 1e3, +3, 1_000 or non-ASCII digits
 
 
@@ -212,7 +213,7 @@ def _row(cells: list[str], width: int, index: dict[str, int], count_fields: tupl
     day: date | None = None
     raw_day = cell("date")
     if raw_day is not None:
-        day = _day(raw_day)
+        day = iso_day(raw_day)
         if day is None:
             problems.append({"field": f"row {line_no}.date",
                              "reason": f"not an ISO date (YYYY-MM-DD): {_shown(raw_day)}"})
@@ -245,8 +246,9 @@ def _row(cells: list[str], width: int, index: dict[str, int], count_fields: tupl
     return (day, sku, tuple(counts)), problems
 
 
-def _day(raw: str) -> date | None:
-    """A `YYYY-MM-DD` date, or None (fromisoformat alone also reads 20260302, 2026-W10-1)."""
+def iso_day(raw: str) -> date | None:
+    """A `YYYY-MM-DD` date, or None (fromisoformat alone also reads 20260302, 2026-W10-1);
+    the planner's forecast file reads its dates with this too."""
     if not _ISO_DAY.fullmatch(raw):
         return None
     try:
@@ -271,9 +273,14 @@ def _sku_problem(sku: str) -> str | None:
 def _count(raw: str) -> int | None:
     """A non-negative whole count (3 or 3.0), or None; an empty cell means zero (a missing
     value is no activity). The caller checks the ceiling."""
-    if raw == "":
-        return 0
-    whole = _WHOLE.fullmatch(raw)
+    return 0 if raw == "" else whole_number(raw)
+
+
+def whole_number(raw: str, *, point_zero: bool = True) -> int | None:
+    """A non-negative whole number in ASCII digits (`3`, and `3.0` if `point_zero`), or None:
+    never 1e3, +3, 1_000 or non-ASCII digits, which int() and Decimal() read. Shared with the
+    planner's catalogue and forecast files; the caller checks the ceiling."""
+    whole = (_WHOLE if point_zero else _DIGITS).fullmatch(raw)
     if whole is None:
         return None
     digits = whole.group(1).lstrip("0") or "0"

@@ -75,6 +75,8 @@ def import_file(file: Path = typer.Argument(..., help="signals.csv or sales.csv 
     from inventory.signals import header_names
 
     text = _read(file)
+    if not text.lstrip("\ufeff").strip():  # neither kind: "signals header lacks..." misled
+        fail(f"{file} is empty (no header row): nothing imported")
     # the header as the parser reads it: `date, sku, units` or quoted names are sales too
     kind = "sales" if "units" in header_names(text) else "signals"
     try:
