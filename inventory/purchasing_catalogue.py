@@ -33,7 +33,7 @@ import re
 from datetime import date, timedelta
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
 
-from inventory import purchasing, signals
+from inventory import csv_text, purchasing, signals
 from inventory.planning_errors import InvalidCatalogue
 
 COLUMNS = ("sku", "market", "hub", "price", "unit_cost", "weight_kg", "shelf_life_days", "moq",
@@ -59,7 +59,8 @@ def parse_catalogue(text: str, *, demand: dict[str, list[tuple[int, int, int]]],
                     budget_fen: int, review_days: int = 7) -> purchasing.PlanInput:
     """Read a catalogue CSV into a PlanInput; every bad row is reported, nothing half-read."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    fields = [f.strip() for f in reader.fieldnames or []]
+    refuse = csv_text.unreadable(InvalidCatalogue, "catalogue", code="invalid_catalogue")
+    fields = csv_text.fieldnames(reader, refuse)
     missing = [c for c in COLUMNS if c not in fields]
     if missing:
         raise InvalidCatalogue("catalogue header incomplete",
@@ -71,7 +72,7 @@ def parse_catalogue(text: str, *, demand: dict[str, list[tuple[int, int, int]]],
     hubs: dict[str, int] = {}
     sources = []
     first_row: dict[tuple[str, str, str], int] = {}
-    for line_no, raw in enumerate(reader, start=2):
+    for line_no, raw in enumerate(csv_text.records(reader, refuse), start=2):
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
         got = _row(row, line_no, problems)
         if got is None:
@@ -199,7 +200,8 @@ def parse_forecast(text: str) -> dict[str, list[tuple[int, int, int]]]:
     than read as zero demand: a silent zero would under-buy, and a shifted day mis-times demand.
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    fields = [f.strip() for f in reader.fieldnames or []]
+    refuse = csv_text.unreadable(InvalidCatalogue, "forecast", code="invalid_forecast")
+    fields = csv_text.fieldnames(reader, refuse)
     missing = [c for c in ("sku", "date", *QUANTILES) if c not in fields]
     if missing:
         raise InvalidCatalogue("forecast header incomplete",
@@ -208,7 +210,7 @@ def parse_forecast(text: str) -> dict[str, list[tuple[int, int, int]]]:
     problems: list[dict] = []
     daily: dict[str, dict[date, tuple[int, int, int]]] = {}
     seen: dict[tuple[str, date], int] = {}
-    for n, raw in enumerate(reader, start=2):
+    for n, raw in enumerate(csv_text.records(reader, refuse), start=2):
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
         got = _forecast_row(row, f"row {n}", problems)
         if got is None:

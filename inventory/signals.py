@@ -18,6 +18,7 @@ from datetime import date
 from operator import itemgetter
 from typing import TypeVar
 
+from inventory.csv_text import records, unreadable
 from inventory.planning_errors import InvalidSignals
 
 SIGNAL_FIELDS = ("notes", "likes", "saves", "comments", "shares", "searches")
@@ -109,7 +110,9 @@ def sales_to_csv(rows: list[SaleRow]) -> str:
 def header_names(text: str) -> list[str]:
     """The header row's column names as the parser reads them (CSV quoting, no BOM, padding
     stripped, lower case); `signals import` tells sales from signals by them."""
-    return [h.strip().lower() for h in next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])]
+    header = records(csv.reader(io.StringIO(text.lstrip("\ufeff"))),
+                     unreadable(InvalidSignals, "file"))
+    return [h.strip().lower() for h in next(header, [])]
 
 
 def _parse(text: str, count_fields: tuple[str, ...], make: Callable[..., Row], *,
@@ -141,7 +144,7 @@ def _parse(text: str, count_fields: tuple[str, ...], make: Callable[..., Row], *
                  else itemgetter(slice(at_counts[0], at_counts[0] + 1)))
     width = len(header)
     last_line = 1  # the header's
-    for cells in reader:
+    for cells in records(reader, unreadable(InvalidSignals, f"{what} file")):
         # the record's first line in the file: a quoted cell may hold a line break
         line_no, last_line = last_line + 1, reader.line_num
         row, row_problems = _clean_row(cells, width, at_date, at_sku, counts_of, ceiling,

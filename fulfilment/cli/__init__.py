@@ -41,7 +41,11 @@ def main() -> None:
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
     try:
-        app()
+        # not standalone: click's usage errors come here, to be one line like every other error
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        raise SystemExit(1) from None
     except (OperationalError, ProgrammingError) as exc:
         # an unmigrated or unreachable database: one readable line, not a SQL traceback
         from fulfilment.settings import Settings
@@ -52,3 +56,20 @@ def main() -> None:
         url = Settings().database_url.split("@")[-1]  # never print a password
         typer.echo(f"error: database {url}: {reason}{hint}", err=True)
         raise SystemExit(3) from None
+    except Exception as exc:
+        _usage_error(exc)
+        raise
+    raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _usage_error(exc: Exception) -> None:
+    """Exit with one line for a bad option or argument (click's UsageError, which Typer now
+    vendors: known by its shape, not its class); the bare command prints its help."""
+    if not (hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int)):
+        return
+    ctx = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+        typer.echo(ctx.get_help())
+    else:
+        typer.echo(f"error: {exc.format_message()}", err=True)
+    raise SystemExit(exc.exit_code) from None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from fulfilment.cli.common import describe, fail
+from fulfilment.cli.common import describe, fail, write_whole
 from inventory import backtest as backtesting
 from inventory import forecast as forecasting
 from inventory import signals as signal_files
@@ -25,11 +25,14 @@ def _read(path: Path) -> str:
 
 
 def _load(signals: Path, sales: Path):
+    return (_parsed(signals, signal_files.parse_signals), _parsed(sales, signal_files.parse_sales))
+
+
+def _parsed(path: Path, parse):  # noqa: ANN001, ANN202
     try:
-        return (signal_files.parse_signals(_read(signals)),
-                signal_files.parse_sales(_read(sales)))
+        return parse(_read(path))
     except ValueError as exc:
-        fail(f"{exc}: {describe(exc)}")
+        fail(f"{path}: {exc}: {describe(exc)}")
 
 
 def _day(raw: str, name: str) -> date:
@@ -70,11 +73,9 @@ def main(ctx: typer.Context,
     try:
         made = forecasting.forecast_noted(signal_rows, sale_rows, start=first, horizon=horizon)
         rows = made.rows
-        out.write_text(to_csv(rows), encoding="utf-8")
     except ValueError as exc:
         fail(describe(exc))
-    except OSError as exc:
-        fail(f"cannot write {out}: {exc}")
+    write_whole(out, to_csv(rows))
     typer.echo(f"{len(rows)} rows ({len({r.sku for r in rows})} SKUs x {horizon} days) -> {out}")
     for note in made.notes:  # faults in the exports, worked around: the buyer should check them
         typer.echo(f"note: {note}", err=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from fulfilment.cli.common import describe, fail
+from fulfilment.cli.common import describe, fail, write_whole
 from fulfilment.localtime import CHINA
 
 app = typer.Typer(help="Shipping labels, pick lists and stock labels.", no_args_is_help=True)
@@ -22,16 +22,6 @@ class Format(StrEnum):
 
 def _today() -> date:
     return datetime.now(CHINA).date()
-
-
-def _write(out: Path, data: bytes | str) -> None:
-    try:
-        if isinstance(data, str):
-            out.write_text(data, encoding="utf-8")
-        else:
-            out.write_bytes(data)
-    except OSError as exc:
-        fail(f"cannot write {out}: {exc.strerror or exc}")
 
 
 @app.command("shipping")
@@ -63,7 +53,7 @@ def shipping_cmd(
                 else shipping.render_zpl(label, printed_on=when))
     except ValueError as exc:
         fail(describe(exc))
-    _write(out, body)
+    write_whole(out, body)
     typer.echo(f"wrote {out} ({format.value})", err=True)
 
 
@@ -91,7 +81,7 @@ def wave_cmd(
                 body = floor_labels.wave_labels_pdf(session, wave_id=wave_id, printed_on=now.date())
     except ValueError as exc:
         fail(describe(exc))
-    _write(out, body)
+    write_whole(out, body)
     typer.echo(f"wrote {out}", err=True)
 
 
@@ -144,5 +134,5 @@ def render_cmd(
             typer.echo(form, err=True)
     except ValueError as exc:
         fail(describe(exc))
-    _write(out, body)
+    write_whole(out, body)
     typer.echo(f"wrote {out}", err=True)

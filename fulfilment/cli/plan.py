@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from fulfilment.cli.common import describe, fail
+from fulfilment.cli.common import describe, fail, write_whole
 from inventory import purchasing
 from inventory import purchasing_catalogue as catalogue
 
@@ -51,10 +51,7 @@ def plan(forecast: Path = typer.Option(..., "--forecast", help="forecast.csv fro
     if result.status not in ("optimal", "feasible"):
         fail(f"no usable plan: the solver ended {result.status} (try a longer --time-limit); "
              f"nothing written")
-    try:
-        out.write_text(catalogue.plan_to_csv(result), encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write {out}: {exc}")
+    write_whole(out, catalogue.plan_to_csv(result))
     typer.echo(f"{len(result.lines)} lines, spent {catalogue.cny(result.spent_fen)} of "
                f"{catalogue.cny(budget_fen)} CNY, expected margin "
                f"{catalogue.cny(result.expected_margin_fen)} CNY ({result.status}) -> {out}")
@@ -78,12 +75,12 @@ def import_file(file: Path = typer.Argument(..., help="signals.csv or sales.csv 
     if not text.lstrip("\ufeff").strip():  # neither kind: "signals header lacks..." misled
         fail(f"{file} is empty (no header row): nothing imported")
     # the header as the parser reads it: `date, sku, units` or quoted names are sales too
-    kind = "sales" if "units" in header_names(text) else "signals"
     try:
+        kind = "sales" if "units" in header_names(text) else "signals"
         factory = db.make_session_factory(db.make_engine(Settings().database_url))
         with db.transaction(factory) as session:
             count = (planning.import_sales if kind == "sales" else planning.import_signals)(
                 session, text=text)
     except ValueError as exc:
-        fail(f"{exc}: {describe(exc)}")
+        fail(f"{file}: {exc}: {describe(exc)}")
     typer.echo(f"imported {count} {kind} rows from {file}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from fulfilment.cli.common import describe, fail
+from fulfilment.cli.common import describe, fail, write_whole
 
 route_app = typer.Typer(help="Allocation waves on files.", no_args_is_help=True)
 couriers_app = typer.Typer(help="Couriers, lanes (rate cards) and capacities.",
@@ -32,10 +32,7 @@ def solve(problem: Path = typer.Argument(..., help="wave problem JSON (routing c
                                  workers=workers, seed=seed)
     except ValueError as exc:
         fail(f"{problem}: {describe(exc)}")
-    try:
-        out.write_text(solution.to_json() + "\n", encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write {out}: {exc.strerror or exc}")
+    write_whole(out, solution.to_json() + "\n")
     typer.echo(f"{solution.wave_id}: {solution.status.value} {solution.objective:.2f} "
                f"(greedy {solution.baseline_objective:.2f}, bound {solution.lower_bound}), "
                f"{len(solution.parcels)} parcels, {len(solution.unfulfilled)} lines unfulfilled",

@@ -1,0 +1,41 @@
+"""CSV text read whole: csv's own errors become the caller's refusal, naming the line.
+
+A stray opening quote makes the rest of a file one cell, which csv refuses past its field limit
+with `_csv.Error`, not a ValueError: every reader goes through `records` so that a broken export
+is a refusal, not a crash.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from typing import Any
+
+
+def unreadable(error: Callable[..., Exception], what: str, **extra: Any
+               ) -> Callable[[int, str], Exception]:
+    """The refusal `records` raises: `error(message, problems, **extra)` naming the line."""
+    def refuse(line: int, reason: str) -> Exception:
+        return error(f"{what} is not readable CSV at line {line}",
+                     [{"field": f"row {line}", "reason": f"not readable CSV: {reason}"}], **extra)
+    return refuse
+
+
+def records(reader: Any, refuse: Callable[[int, str], Exception]) -> Iterator[Any]:
+    """The reader's records; `refuse(line, reason)` is raised where csv cannot read on."""
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise refuse(reader.line_num, str(exc)) from None
+        yield record
+
+
+def fieldnames(reader: csv.DictReader, refuse: Callable[[int, str], Exception]) -> list[str]:
+    """A DictReader's header, stripped; `refuse` as for `records`."""
+    try:
+        return [f.strip() for f in reader.fieldnames or []]
+    except csv.Error as exc:
+        raise refuse(reader.line_num, str(exc)) from None

@@ -1,0 +1,80 @@
+"""The command line's failures: one readable line, a non-zero exit, and no half-written file."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fulfilment import cli
+from fulfilment.cli import common
+from inventory import purchasing_catalogue
+from inventory.planning_errors import InvalidSignals
+from tests.builders import EXAMPLES
+
+runner = CliRunner()
+
+
+def _forecast(sales: Path, out: Path):  # noqa: ANN202
+    return runner.invoke(cli.app, ["forecast", "--signals", str(EXAMPLES / "signals.csv"),
+                                   "--sales", str(sales), "--start", "2026-06-22",
+                                   "--out", str(out)])
+
+
+def test_a_cell_past_csvs_field_limit_is_a_refusal_naming_the_file_not_a_crash(
+        tmp_path: Path) -> None:
+    # a stray opening quote makes the rest of the export one cell
+    sales = tmp_path / "sales.csv"
+    sales.write_text("date,sku,units\n2026-06-01,\"SERUM-30ML,7\n"
+                     + "2026-06-02,SERUM-30ML,3\n" * 8000)
+    got = _forecast(sales, tmp_path / "f.csv")
+    assert got.exit_code == 2
+    assert got.stderr.count("\n") == 1
+    assert got.stderr.startswith(f"error: {sales}: sales file is not readable CSV at line ")
+    assert not (tmp_path / "f.csv").exists()
+
+
+def test_the_catalogue_reader_refuses_an_unreadable_cell_too() -> None:
+    with pytest.raises(ValueError, match="not readable CSV"):
+        purchasing_catalogue.parse_forecast("sku,date,p10,p50,p90\n\"A" + "x" * 200_000 + "\n")
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_part_file(tmp_path: Path,
+                                                             monkeypatch) -> None:  # noqa: ANN001
+    out = tmp_path / "forecast.csv"
+    out.write_text("the earlier forecast\n")
+
+    def full_disk(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    got = _forecast(EXAMPLES / "sales.csv", out)
+    assert got.exit_code == 2
+    assert got.stderr == f"error: cannot write {out}: No space left on device\n"
+    assert out.read_text() == "the earlier forecast\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["forecast.csv"]
+
+
+def test_thousands_of_problems_make_one_short_line() -> None:
+    exc = InvalidSignals("sales file refused", [{"field": f"row {n}.units", "reason": "negative"}
+                                                for n in range(2, 5002)])
+    line = common.describe(exc)
+    assert line.endswith("; ... and 4980 more") and len(line) < 1000
+
+
+@pytest.mark.parametrize("args, says", [
+    (["forecast", "--horizon", "abc"], "error: Invalid value for '--horizon'"),
+    (["nosuch"], "error: No such command 'nosuch'."),
+    (["forecast", "--bogus"], "error: No such option: --bogus"),
+])
+def test_a_usage_error_is_one_line(args: list[str], says: str, monkeypatch,  # noqa: ANN001
+                                   capsys) -> None:  # noqa: ANN001
+    monkeypatch.setattr(sys, "argv", ["fulfilment", *args])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(says) and err.count("\n") == 1
