@@ -10,7 +10,9 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from fulfilment import orders, webhooks
+from fulfilment.localtime import business_day
 from fulfilment.settings import Settings
+from inventory import store as stock
 
 log = logging.getLogger("fulfilment.jobs")
 
@@ -21,6 +23,33 @@ def expire_reservations(factory: sessionmaker[Session], settings: Settings, *,
     now = now or datetime.now(UTC)
     with factory() as session, session.begin():
         return orders.expire_unpaid(session, now=now)
+
+
+def write_off_short_dated(factory: sessionmaker[Session], settings: Settings, *,
+                          now: datetime | None = None) -> int:
+    """Write off free stock too short-dated to ship today (Shanghai day: expiry before today +
+    the SKU's min_remaining_days), one SKU per transaction; returns the units written off.
+
+    A SKU whose reservations stand on such stock keeps just enough of it counted that reserved
+    never exceeds sellable; it is logged, since those orders wait at the wave for fresh stock.
+    """
+    now = now or datetime.now(UTC)
+    on = business_day(now)
+    with factory() as session:
+        skus = stock.short_dated_skus(session, on=on)
+    written = 0
+    for sku in skus:
+        try:
+            with factory() as session, session.begin():
+                done, held = stock.write_off_short_dated(session, sku=sku, on=on, now=now,
+                                                         actor="job:short-dated-write-off")
+            written += done
+            if held:
+                log.warning("%s short: %d reserved units stand on stock too short-dated to "
+                            "ship; those orders wait at the wave for fresh stock", sku, held)
+        except Exception:  # noqa: BLE001 - one SKU's failure never stops the others
+            log.exception("short-dated write-off of %s failed", sku)
+    return written
 
 
 def deliver_webhooks(factory: sessionmaker[Session], settings: Settings, *,

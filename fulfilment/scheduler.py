@@ -25,6 +25,10 @@ def job_table(settings: Settings) -> list[tuple[str, str, object]]:
     return [
         ("expire-reservations", "fulfilment.jobs:expire_reservations", IntervalTrigger(minutes=1)),
         ("deliver-webhooks", "fulfilment.jobs:deliver_webhooks", IntervalTrigger(seconds=15)),
+        # hourly, so the day's turn (00:05 Shanghai) and stock received or deallocated since
+        # are written off within the hour; a run that finds nothing changes nothing
+        ("short-dated-write-off", "fulfilment.jobs:write_off_short_dated",
+         CronTrigger(minute=5, timezone=CHINA)),
         ("allocation-wave", "fulfilment.waves:wave_job",
          IntervalTrigger(minutes=settings.wave_interval_minutes)),
         ("pick-tasks", "fulfilment.floor:pick_tasks_job", IntervalTrigger(minutes=1)),

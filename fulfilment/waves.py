@@ -106,7 +106,7 @@ def build_problem(session: Session, *, now: datetime, batch: list[Order],
         "courier_capacity": [c for c in _capacity_left(session, now) if c["warehouse"] in ids],
         "skus": [{"id": s.id, "weight_g": s.weight_g} for s in skus],
         "stock": [{"warehouse": w, "sku": s, "qty": q}
-                  for (w, s), q in stock.free_stock(session).items()
+                  for (w, s), q in stock.free_stock(session, on=business_day(now)).items()
                   if w in ids and s in sku_ids],
         "unit_tax": [{"sku": s.id, "customs_mode": m, "amount": _unit_tax(s, m, now)}
                      for s in skus for m in sorted(modes)],
@@ -227,7 +227,7 @@ def _persist_parcel(session: Session, order: Order, wave: WaveRow, p: routing.Pa
     for line in p.lines:
         session.add(ParcelLine(parcel_id=parcel.id, sku_id=line.sku, qty=line.qty))
         stock.allocate(session, warehouse=p.warehouse, sku=line.sku, qty=line.qty, now=now,
-                       reference=order_store.ref(order))
+                       reference=order_store.ref(order), dispatch_on=business_day(now))
 
 
 def view(row: WaveRow) -> dict:

@@ -45,9 +45,15 @@ class LinePick:
     short: int
 
 
+def freshness_cutoff(*, dispatch_on: date, min_remaining_days: int) -> date:
+    """The earliest expiry still fresh enough to dispatch on `dispatch_on`; earlier is too short."""
+    return dispatch_on + timedelta(days=min_remaining_days)
+
+
 def is_fresh_enough(expiry: date | None, *, dispatch_on: date, min_remaining_days: int) -> bool:
     """True when the lot still has at least `min_remaining_days` of shelf life at dispatch."""
-    return expiry is None or expiry >= dispatch_on + timedelta(days=min_remaining_days)
+    return expiry is None or expiry >= freshness_cutoff(dispatch_on=dispatch_on,
+                                                        min_remaining_days=min_remaining_days)
 
 
 def _walk(bin_code: str, walk_order: Mapping[str, int]) -> tuple[int, str]:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Integer, String, column, func, insert, select, update, values
 from sqlmodel import Session
 
-from inventory import fefo_alloc
+from inventory import fefo, fefo_alloc
 from inventory.errors import InvalidStock, OutOfStock, StockConflict, UnknownItem
 from inventory.tables import Availability, Sku, StockLot, StockMovement, Warehouse
 
@@ -198,17 +198,22 @@ def release(session: Session, *, lines: Mapping[str, int], now: datetime, refere
 
 
 def allocate(session: Session, *, warehouse: str, sku: str, qty: int, now: datetime,
-             reference: str, actor: str = "system") -> list[tuple[int, int]]:
+             reference: str, actor: str = "system",
+             dispatch_on: date | None = None) -> list[tuple[int, int]]:
     """Move a reservation from the network to one warehouse's lots (first-expired first).
 
+    Given `dispatch_on` (the operation's day; waves pass it), never takes a lot with less than
+    the SKU's min_remaining_days left on it, which the floor could not pick.
     Returns the (lot id, qty) pairs taken. Raises StockConflict if the warehouse lacks it.
     """
     lots = lots_of(session, warehouse=warehouse, sku=sku, lock=True)
     free = [(lot.id, lot.on_hand - lot.allocated, lot.expiry) for lot in lots]
-    takes = fefo_alloc.take(free, qty)
+    row = session.get(Sku, sku)
+    takes = fefo_alloc.take(free, qty, dispatch_on=dispatch_on,
+                            min_remaining_days=row.min_remaining_days if row else 0)
     if takes is None:
-        raise StockConflict(f"{warehouse} lacks {qty} of {sku}",
-                            [{"field": sku, "reason": f"{warehouse} has less than {qty} free"}])
+        raise StockConflict(f"{warehouse} lacks {qty} of {sku} fresh enough to ship", [
+            {"field": sku, "reason": f"{warehouse} has less than {qty} free and fresh enough"}])
     for lot_id, n in takes:
         session.execute(update(StockLot).where(StockLot.id == lot_id)
                         .values(allocated=StockLot.allocated + n))
@@ -290,12 +295,64 @@ def availability_of(session: Session, skus: Iterable[str] | None = None) -> list
     return list(session.execute(stmt).scalars())
 
 
-def free_stock(session: Session) -> dict[tuple[str, str], int]:
-    """Unallocated on hand per (warehouse, sku): what a wave may still source from."""
-    stmt = (select(StockLot.warehouse_id, StockLot.sku_id,
-                   func.sum(StockLot.on_hand - StockLot.allocated))
-            .group_by(StockLot.warehouse_id, StockLot.sku_id))
-    return {(w, s): int(q) for w, s, q in session.execute(stmt) if q and q > 0}
+def free_stock(session: Session, *, on: date) -> dict[tuple[str, str], int]:
+    """Unallocated on hand per (warehouse, sku) fresh enough to ship on `on`: what a wave may
+    still source from (`allocate` takes the same lots)."""
+    stmt = (select(StockLot.warehouse_id, StockLot.sku_id, StockLot.expiry,
+                   Sku.min_remaining_days, func.sum(StockLot.on_hand - StockLot.allocated))
+            .join(Sku, Sku.id == StockLot.sku_id)
+            .where(StockLot.on_hand > StockLot.allocated)
+            .group_by(StockLot.warehouse_id, StockLot.sku_id, StockLot.expiry,
+                      Sku.min_remaining_days))
+    free: dict[tuple[str, str], int] = {}
+    for w, s, expiry, days, q in session.execute(stmt):
+        if fefo.is_fresh_enough(expiry, dispatch_on=on, min_remaining_days=days):
+            free[(w, s)] = free.get((w, s), 0) + int(q)
+    return free
+
+
+def short_dated_skus(session: Session, *, on: date) -> list[str]:
+    """SKUs with free units in a lot too short-dated to ship on `on`, in SKU order."""
+    stmt = (select(StockLot.sku_id, Sku.min_remaining_days, func.min(StockLot.expiry))
+            .join(Sku, Sku.id == StockLot.sku_id)
+            .where(StockLot.expiry.is_not(None), StockLot.on_hand > StockLot.allocated)
+            .group_by(StockLot.sku_id, Sku.min_remaining_days).order_by(StockLot.sku_id))
+    return [sku for sku, days, first in session.execute(stmt)
+            if not fefo.is_fresh_enough(first, dispatch_on=on, min_remaining_days=days)]
+
+
+def write_off_short_dated(session: Session, *, sku: str, on: date, now: datetime,
+                          actor: str = "system") -> tuple[int, int]:
+    """Write off (reason "expiry") the free units of the SKU's lots too short-dated to ship on
+    `on`, so availability stops promising them. Units allocated to parcels stay.
+
+    Never below what orders have reserved (reserved <= sellable): returns (units written off,
+    units left because reservations stand on them). Lots are locked before availability, as
+    `allocate` takes them.
+    """
+    days = session.get(Sku, sku).min_remaining_days
+    lots = session.execute(
+        select(StockLot).where(
+            StockLot.sku_id == sku, StockLot.on_hand > StockLot.allocated,
+            StockLot.expiry < fefo.freshness_cutoff(dispatch_on=on, min_remaining_days=days))
+        .order_by(StockLot.expiry, StockLot.id).with_for_update()
+        .execution_options(populate_existing=True)).scalars().all()
+    stale = sum(lot.on_hand - lot.allocated for lot in lots)
+    if not stale:
+        return 0, 0
+    row = session.execute(select(Availability).where(Availability.sku_id == sku)
+                          .with_for_update().execution_options(populate_existing=True)
+                          ).scalar_one()
+    room = min(stale, max(0, row.sellable - row.reserved))
+    written = 0
+    for lot in lots:
+        n = min(lot.on_hand - lot.allocated, room - written)
+        if n <= 0:
+            break
+        adjust(session, lot_id=lot.id, delta=-n, reason="expiry", now=now, actor=actor,
+               reference=f"short-dated:{on.isoformat()}")
+        written += n
+    return written, stale - written
 
 
 def ledger_problems(session: Session) -> list[str]:
