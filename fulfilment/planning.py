@@ -18,8 +18,7 @@ from fulfilment.localtime import business_day, china_date
 from fulfilment.tables import Parcel, ParcelLine
 from inventory import forecast as forecasting
 from inventory import planning_store, purchasing, signals
-from inventory import store as stock
-from inventory.planning_errors import NotEditable, NotFound, PlanningError
+from inventory.planning_errors import InvalidSignals, NotEditable, NotFound, PlanningError
 from inventory.planning_tables import (
     Carton,
     InboundTransfer,
@@ -49,6 +48,23 @@ def import_sales(session: Session, *, text: str) -> int:
     return planning_store.upsert_sales(session, rows=signals.parse_sales(text))
 
 
+def import_exports(session: Session, *, signals_csv: str = "", sales_csv: str = ""
+                   ) -> tuple[int, int]:
+    """Import either or both files, both validated first: one refusal lists every problem of
+    both (each reason starting with its file's name), where the signals' hid the sales'."""
+    parsed, problems = {}, []
+    for name, raw, parse in (("signals_csv", signals_csv, signals.parse_signals),
+                             ("sales_csv", sales_csv, signals.parse_sales)):
+        try:
+            parsed[name] = parse(raw) if raw else []
+        except InvalidSignals as exc:
+            problems += [{**p, "reason": f"{name}: {p['reason']}"} for p in exc.problems]
+    if problems:
+        raise InvalidSignals(f"files refused: {len(problems)} problem(s)", problems)
+    return (planning_store.upsert_signals(session, rows=parsed["signals_csv"]),
+            planning_store.upsert_sales(session, rows=parsed["sales_csv"]))
+
+
 def shipped_sales(session: Session, *, since: date | None = None) -> list[signals.SaleRow]:
     """Units per SKU and (Asia/Shanghai) day from the system's own shipped parcels."""
     day = china_date(Parcel.shipped_at)
@@ -65,19 +81,15 @@ def shipped_sales(session: Session, *, since: date | None = None) -> list[signal
 
 
 def sales_history(session: Session, *, since: date | None = None) -> list[signals.SaleRow]:
-    """Imported sales, with shipped orders for the days before and after the imports.
+    """Imported sales, with shipped orders for the SKU-days no import covers.
 
-    The imports cover every SKU on every day from their first row to their last: a missing
-    row there is a zero (the contract says so), not a gap for shipped parcels to fill. Filled
-    per SKU-day, a SKU that sold 5 on Monday, nothing on Tuesday and shipped Monday's 5 on
-    Tuesday was counted as selling 10. With `since`, only the days from it on.
-    """
-    imported = planning_store.load_sales(session, since=since)
-    shipped = shipped_sales(session, since=since)
-    first, last = planning_store.sales_span(session)
-    if first is None:
-        return shipped
-    return imported + [r for r in shipped if not first <= r.day <= last]
+    A SKU's import covers its days from its first row to its last, a missing row a zero (the
+    contract says so), not a gap for shipped parcels to fill (5 sold Monday, shipped Tuesday,
+    counted 10); only its own SKU's (one export hid every SKU's). `since`: from that day on."""
+    spans = planning_store.sales_spans(session)
+    shipped = [r for r in shipped_sales(session, since=since)
+               if not (r.sku in spans and spans[r.sku][0] <= r.day <= spans[r.sku][1])]
+    return planning_store.load_sales(session, since=since) + shipped
 
 
 def refresh_forecast(session: Session, *, now: datetime, horizon: int = 14):  # noqa: ANN201
@@ -91,11 +103,12 @@ def refresh_forecast(session: Session, *, now: datetime, horizon: int = 14):  # 
 
 def propose(session: Session, *, now: datetime, budget_fen: int = DEFAULT_BUDGET_FEN,
             review_days: int = 7, time_limit_s: float = 10.0) -> PurchasePlan:
-    """A new proposed plan within budget from the latest forecast (made now if there is none)."""
+    """A new proposed plan within budget from a forecast starting today (made now if need be)."""
     run, days = planning_store.latest_forecast(session)
-    if run is None:
+    # a run from before today saw none of the days since and its past days are no demand
+    if run is None or run.start < business_day(now):  # (a plan from it was empty)
         run = refresh_forecast(session, now=now)
-        run, days = planning_store.latest_forecast(session)
+        days = planning_store.forecast_days(session, run.id)
     demand = planning_store.demand_from(days, business_day(now))
     data, ids = planning_store.plan_input(session, demand=demand, budget_fen=budget_fen,
                                           review_days=review_days)
@@ -103,7 +116,7 @@ def propose(session: Session, *, now: datetime, budget_fen: int = DEFAULT_BUDGET
     for old in session.exec(select(PurchasePlan).where(PurchasePlan.status == "proposed")):
         old.status = "superseded"
     return planning_store.save_plan(session, plan=result, now=now, source_ids=ids,
-                                    forecast_run_id=run.id if run else None,
+                                    forecast_run_id=run.id,
                                     sources=data.sources, review_days=review_days)
 
 
@@ -127,11 +140,10 @@ def update_line(session: Session, *, plan_id: int, line_id: int, qty: int | None
     line = session.get(PurchasePlanLine, line_id)
     if line is None or line.plan_id != plan_id:
         raise NotFound("no such line", [{"field": "line_id", "reason": "not in this plan"}])
-    if qty is not None:
-        if qty < 0 or qty % line.case_pack or (0 < qty < line.moq):
-            raise PlanningError("bad quantity", [{"field": "qty", "reason":
-                                f"must be whole cases of {line.case_pack} and at least the "
-                                f"MOQ {line.moq} (or 0)"}], code="invalid_quantity")
+    if qty is not None and (qty < 0 or qty % line.case_pack or (0 < qty < line.moq)):
+        raise PlanningError("bad quantity", [{"field": "qty", "reason":
+                            f"must be whole cases of {line.case_pack} and at least the "
+                            f"MOQ {line.moq} (or 0)"}], code="invalid_quantity")
     new_qty = line.qty if qty is None else qty
     new_removed = line.removed if removed is None else removed
     # an edit that adds units to a hub must leave them room there (one that takes units away
@@ -166,14 +178,14 @@ def _refigure(session: Session, plan: PurchasePlan, lines: list[PurchasePlanLine
         data, {(ln.sku_id, ln.market, ln.hub): 0 if ln.removed else ln.qty
                for ln in lines}).lines}
     for ln in lines:
-        new = figured.get((ln.sku_id, ln.market, ln.hub))
-        if ln.removed or new is None:
+        if ln.removed:
             continue  # a removed line keeps what it was proposed with; it counts for nothing
-        ln.forecast_units, ln.cover_days, ln.sell_through = (new.forecast_units, new.cover_days,
-                                                             new.sell_through)
-        ln.expected_margin_fen = new.expected_margin_fen
+        new = figured.get((ln.sku_id, ln.market, ln.hub))  # none for no units: nothing earned
+        ln.forecast_units, ln.cover_days, ln.sell_through, ln.expected_margin_fen = (
+            (new.forecast_units, new.cover_days, new.sell_through, new.expected_margin_fen)
+            if new else (ln.forecast_units, 0.0, 0.0, 0))
         edited = ln.reason.split(": ", 1)[0] + ": " if ln.reason.startswith(_EDITED) else ""
-        ln.reason = (edited + new.reason)[:400]
+        ln.reason = (edited + (new.reason if new else "no units bought from this source"))[:400]
 
 
 _EDITED = "edited by the buyer"
@@ -266,68 +278,6 @@ def _transfer(session: Session, po: PurchaseOrder, lines: list[PurchasePlanLine]
     return serial
 
 
-def receive(session: Session, *, transfer_id: int, now: datetime, actor: str = "",
-            found: dict[str, tuple[str | None, date | None]] | None = None) -> int:
-    """Receive every carton of a transfer into bonded stock lots; returns units received.
-
-    `found` gives, per SSCC, the lot number and expiry read off the goods at the dock (either
-    may be None: keep the planned one). The planned expiry assumes goods made on the order
-    day; first-expired-first-out and the minimum remaining life need the real date."""
-    # locked to commit: two receipts at once must not both find it in transit
-    transfer = get_transfer(session, transfer_id, lock=True)
-    if transfer.status == "received":
-        raise NotEditable("transfer already received",
-                          [{"field": "transfer_id", "reason": "already received"}])
-    boxes = cartons(session, transfer_id)
-    _record_found(boxes, found or {}, business_day(now))
-    units = 0
-    for carton in boxes:
-        stock.receive(session, warehouse=transfer.hub, sku=carton.sku_id, lot_no=carton.lot_no,
-                      qty=carton.qty, expiry=carton.expiry, now=now,
-                      reference=f"transfer:{transfer_id}", actor=actor or "receiving")
-        units += carton.qty
-    transfer.status, transfer.received_at = "received", now
-    session.flush()
-    return units
-
-
-def _record_found(boxes: list[Carton], found: dict[str, tuple[str | None, date | None]],
-                  today: date) -> None:
-    """Put the dock's lot numbers and expiries on the cartons, all checked first: a carton
-    not on this transfer, or goods already expired, refuse the whole receipt."""
-    mine = {c.sscc: c for c in boxes}
-    problems = [{"field": f"cartons.{sscc}", "reason": "not a carton of this transfer"}
-                for sscc in found if sscc not in mine]
-    problems += [{"field": f"cartons.{sscc}.expiry", "reason": f"{expiry} is not after "
-                  f"today ({today}): expired goods are not received into stock"}
-                 for sscc, (_, expiry) in found.items() if expiry is not None and expiry <= today]
-    if problems:
-        raise PlanningError("receipt refused", problems, code="invalid_receipt")
-    for sscc, (lot, expiry) in found.items():
-        mine[sscc].lot_no = lot or mine[sscc].lot_no
-        mine[sscc].expiry = expiry or mine[sscc].expiry
-
-
-def get_transfer(session: Session, transfer_id: int, *, lock: bool = False) -> InboundTransfer:
-    """The transfer; with `lock`, its row locked until commit (see `get_plan`)."""
-    transfer = session.get(InboundTransfer, transfer_id, with_for_update=lock,
-                           populate_existing=lock)
-    if transfer is None:
-        raise NotFound("no such transfer", [{"field": "transfer_id", "reason": "not found"}])
-    return transfer
-
-
-def transfer_ids(session: Session, po_ids: list[int]) -> list[int]:
-    """The inbound transfers of these purchase orders, in the order they were made."""
-    return list(session.exec(select(InboundTransfer.id).where(InboundTransfer.po_id.in_(po_ids))
-                             .order_by(InboundTransfer.id)))
-
-
-def cartons(session: Session, transfer_id: int) -> list[Carton]:
-    return list(session.exec(select(Carton).where(Carton.transfer_id == transfer_id)
-                             .order_by(Carton.sscc)))
-
-
 def forecast_job(factory, settings, *, now: datetime | None = None) -> int:  # noqa: ANN001
     """Nightly: a fresh forecast run over the database; returns the rows stored."""
     now = now or datetime.now(UTC)
@@ -335,8 +285,7 @@ def forecast_job(factory, settings, *, now: datetime | None = None) -> int:  # n
         run = refresh_forecast(session, now=now)
         for note in run.notes:  # the board shows them too; the log is where operators look
             log.warning("forecast run %s: %s", run.id, note)
-        _, days = planning_store.latest_forecast(session)
-        return len(days) if run else 0
+        return len(planning_store.forecast_days(session, run.id))
 
 
 def proposal_job(factory, settings, *, now: datetime | None = None) -> int:  # noqa: ANN001
@@ -346,7 +295,6 @@ def proposal_job(factory, settings, *, now: datetime | None = None) -> int:  # n
     plan superseded it, and the buyer's edits and approval failed with 'plan is superseded'.
     A buyer wanting a fresh proposal asks for one (POST /plans)."""
     now = now or datetime.now(UTC)
-    budget = getattr(settings, "plan_budget_fen", DEFAULT_BUDGET_FEN)
     with factory() as session, session.begin():
         current = session.exec(select(PurchasePlan).where(PurchasePlan.status == "proposed")
                                .order_by(PurchasePlan.id.desc()).with_for_update()).first()
@@ -354,5 +302,5 @@ def proposal_job(factory, settings, *, now: datetime | None = None) -> int:  # n
                                        for ln in planning_store.plan_lines(session, current.id)):
             log.info("plan %s is being edited: no new proposal", current.id)
             return 0
-        plan = propose(session, now=now, budget_fen=budget)
+        plan = propose(session, now=now, budget_fen=settings.plan_budget_fen)
         return len(planning_store.plan_lines(session, plan.id))

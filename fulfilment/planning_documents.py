@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from sqlmodel import Session, select
 
-from fulfilment import planning
+from fulfilment import receiving
 from inventory.planning_errors import NotFound, PlanningError
 from inventory.planning_tables import PurchaseOrder, PurchaseOrderLine
 from inventory.purchasing_catalogue import cny as _cny
@@ -99,8 +99,8 @@ def carton_labels(session: Session, transfer_id: int) -> bytes:
     A SKU code longer than the label holds is refused (PlanningError naming it): a cut code on
     a carton is a mislabel. Names and addresses, which nobody scans, are shortened instead.
     """
-    transfer = planning.get_transfer(session, transfer_id)
-    boxes = planning.cartons(session, transfer_id)
+    transfer = receiving.get_transfer(session, transfer_id)
+    boxes = receiving.cartons(session, transfer_id)
     if not boxes:
         raise PlanningError("transfer has no cartons",
                             [{"field": "transfer_id", "reason": "has no cartons to label"}],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -49,10 +50,35 @@ class Settings(BaseSettings):
     printer_port: int = 9100
     forecast_refresh_hour: int = 2
     plan_proposal_hours: int = 6
+    # the scheduled proposal's budget: CNY text as `POST /plans` takes it ("50000.00")
+    plan_budget: str = "50000.00"
+
+    @field_validator("plan_budget")
+    @classmethod
+    def _cny(cls, raw: str) -> str:
+        _fen(raw)
+        return raw.strip()
+
+    @property
+    def plan_budget_fen(self) -> int:
+        return _fen(self.plan_budget)
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _fen(raw: str) -> int:
+    """CNY text -> integer fen by the planning API's own rule; more than 0 (a budget of 0
+    proposes an empty plan over the buyer's current one)."""
+    from inventory.purchasing_catalogue import money_fen  # here: it loads the solver
+
+    problems: list[dict] = []
+    fen = money_fen(raw.strip(), "plan_budget", problems)
+    if problems or fen <= 0:
+        reason = problems[0]["reason"] if problems else "must be more than 0 CNY"
+        raise ValueError(reason)
+    return fen
 
 
 @lru_cache

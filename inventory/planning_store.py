@@ -103,10 +103,11 @@ def load_sales(session: Session, *, since: date | None = None) -> list[SaleRow]:
             query.order_by(SalesDay.day, SalesDay.sku_id))]
 
 
-def sales_span(session: Session) -> tuple[date | None, date | None]:
-    """The first and last day of the imported sales (None, None without any)."""
-    first, last = session.execute(select(func.min(SalesDay.day), func.max(SalesDay.day))).one()
-    return first, last
+def sales_spans(session: Session) -> dict[str, tuple[date, date]]:
+    """Each SKU's first and last day of imported sales."""
+    return {sku: (first, last) for sku, first, last in session.execute(
+        select(SalesDay.sku_id, func.min(SalesDay.day), func.max(SalesDay.day))
+        .group_by(SalesDay.sku_id))}
 
 
 def save_forecast(session: Session, *, rows: list[ForecastRow], made_at: datetime, start: date,

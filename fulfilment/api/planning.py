@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from fulfilment import planning, planning_board
+from fulfilment import planning, planning_board, receiving
 from fulfilment import planning_documents as documents
 from fulfilment.api.deps import COOKIE, ApiKeyDep, SessionDep, page_key, require_role, signed_in
 from fulfilment.localtime import business_day
@@ -51,8 +51,8 @@ def _now() -> datetime:
 
 @buyer.post("/signals")
 def post_signals(body: SignalsIn, session: SessionDep) -> dict:
-    signals = planning.import_signals(session, text=body.signals_csv) if body.signals_csv else 0
-    sales = planning.import_sales(session, text=body.sales_csv) if body.sales_csv else 0
+    signals, sales = planning.import_exports(session, signals_csv=body.signals_csv,
+                                             sales_csv=body.sales_csv)
     return {"signals": signals, "sales": sales}
 
 
@@ -103,7 +103,7 @@ def patch_line(plan_id: int, line_id: int, body: LineEdit, session: SessionDep) 
 def approve(plan_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
     ids = planning.approve(session, plan_id=plan_id, now=_now(), actor=key.name)
     return {"plan": plan_view(session, plan_id), "purchase_orders": ids,
-            "transfers": planning.transfer_ids(session, ids)}
+            "transfers": receiving.transfer_ids(session, ids)}
 
 
 @buyer.get("/purchase-orders/{po_id}")
@@ -111,7 +111,7 @@ def get_po(po_id: int, session: SessionDep) -> dict:
     po, rows = documents.rows(session, po_id)
     return {**po.model_dump(), "lines": [dict(zip(documents.COLUMNS, r, strict=True))
                                          for r in rows],
-            "transfers": planning.transfer_ids(session, [po_id])}
+            "transfers": receiving.transfer_ids(session, [po_id])}
 
 
 @buyer.get("/purchase-orders/{po_id}/document")
@@ -135,9 +135,9 @@ def list_pos(session: SessionDep, plan_id: int | None = None) -> list[dict]:
 
 @buyer.get("/transfers/{transfer_id}")
 def get_transfer(transfer_id: int, session: SessionDep) -> dict:
-    transfer = planning.get_transfer(session, transfer_id)
+    transfer = receiving.get_transfer(session, transfer_id)
     return {**transfer.model_dump(),
-            "cartons": [c.model_dump() for c in planning.cartons(session, transfer_id)]}
+            "cartons": [c.model_dump() for c in receiving.cartons(session, transfer_id)]}
 
 
 @buyer.get("/transfers/{transfer_id}/labels")
@@ -166,7 +166,7 @@ def receive(transfer_id: int, session: SessionDep, key: ApiKeyDep,
     """Book a transfer's cartons into stock; `cartons` may give each one's real lot and
     expiry (else the planned ones: made on the order day)."""
     found = {c.sscc: (c.lot, c.expiry) for c in (body.cartons if body else [])}
-    units = planning.receive(session, transfer_id=transfer_id, now=_now(), actor=key.name,
+    units = receiving.receive(session, transfer_id=transfer_id, now=_now(), actor=key.name,
                              found=found)
     return {"transfer": transfer_id, "received_units": units}
 

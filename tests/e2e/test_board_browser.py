@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from fulfilment import planning
+from fulfilment.localtime import business_day
 from inventory import planning_store
 from inventory.forecast import ForecastRow
 from inventory.planning_tables import HubCapacity, PurchaseOrder, PurchasePlan, SupplySource
@@ -25,7 +26,7 @@ SKUS = ("SERUM-30ML", "NEW-LIPTINT")
 def _proposed_plan(session) -> int:  # noqa: ANN001
     """Two SKUs with history, a stored forecast and a proposed plan (no model fit needed)."""
     a_warehouse(session, "NGB")
-    today = NOW.date()
+    today = business_day(NOW)  # the plan's day: a forecast from before it is made again
     for n, sku in enumerate(SKUS):
         a_sku(session, sku, price_fen=12900, weight_g=120, shelf_life_days=720)
         session.add(SupplySource(sku_id=sku, market="KR", supplier="Seoul Beauty Co", hub="NGB",

@@ -12,7 +12,7 @@ import zxingcpp
 from reportlab.lib.units import mm
 from sqlmodel import Session, select
 
-from fulfilment import planning, planning_documents
+from fulfilment import planning, planning_documents, receiving
 from fulfilment.localtime import business_day
 from inventory import forecast, planning_store
 from inventory.planning_errors import NotFound, PlanningError
@@ -56,7 +56,7 @@ def _scanned(pdf: bytes) -> list[list[tuple[str, str]]]:
 def test_each_carton_of_a_transfer_gets_a_page_whose_gs1_128_scans_to_its_sscc(session) -> None:  # noqa: ANN001
     _approved(session, {"SERUM-30ML": "NGB", "CREAM-50G": "NGB", "MASK-10": "HGH"})
     transfer = session.exec(select(InboundTransfer).where(InboundTransfer.hub == "NGB")).one()
-    cartons = planning.cartons(session, transfer.id)
+    cartons = receiving.cartons(session, transfer.id)
     assert 2 <= len(cartons) <= 12, "a few cases, to keep the test fast"
     assert {c.sku_id for c in cartons} == {"SERUM-30ML", "CREAM-50G"}  # not HGH's carton
 

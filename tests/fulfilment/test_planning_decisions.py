@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from fulfilment import planning
+from fulfilment import planning, receiving
 from fulfilment.localtime import business_day
 from inventory import forecast, planning_store
 from inventory.planning_errors import PlanningError
@@ -138,16 +138,16 @@ def test_a_receipt_books_the_lot_and_expiry_read_at_the_dock(session) -> None:  
     planning.approve(session, plan_id=plan.id, now=NOW)
     session.commit()
     transfer = session.exec(select(InboundTransfer)).first()
-    first, *rest = planning.cartons(session, transfer.id)
+    first, *rest = receiving.cartons(session, transfer.id)
     real = TODAY + timedelta(days=200)
     for found, why in (({"069012349999999999": (None, real)}, "not a carton of this transfer"),
                        ({first.sscc: ("L-1", TODAY)}, "expired goods are not received")):
         with pytest.raises(PlanningError) as refused:
-            planning.receive(session, transfer_id=transfer.id, now=NOW, found=found)
+            receiving.receive(session, transfer_id=transfer.id, now=NOW, found=found)
         assert why in refused.value.problems[0]["reason"]
         session.rollback()
     assert session.get(InboundTransfer, transfer.id).status == "in_transit"
-    planning.receive(session, transfer_id=transfer.id, now=NOW,
+    receiving.receive(session, transfer_id=transfer.id, now=NOW,
                      found={first.sscc: ("KR-2611-A", real)})
     lots = {(lot.sku_id, lot.lot_no): lot.expiry for lot in session.exec(select(StockLot))}
     assert lots[(first.sku_id, "KR-2611-A")] == real

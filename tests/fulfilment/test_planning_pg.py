@@ -8,7 +8,7 @@ import time
 
 from sqlalchemy import func, select
 
-from fulfilment import db, planning
+from fulfilment import db, planning, receiving
 from inventory import store as stock
 from inventory.planning_errors import NotEditable
 from inventory.planning_tables import (
@@ -98,12 +98,12 @@ def test_a_transfer_received_twice_at_once_adds_its_stock_once(pg_factory) -> No
         transfer_id = s.scalar(select(InboundTransfer.id))
     outcome: dict[str, object] = {}
     with db.transaction(pg_factory) as s:
-        outcome["first"] = planning.receive(s, transfer_id=transfer_id, now=NOW)
+        outcome["first"] = receiving.receive(s, transfer_id=transfer_id, now=NOW)
 
         def second() -> None:
             try:
                 with db.transaction(pg_factory) as other:
-                    outcome["second"] = planning.receive(other, transfer_id=transfer_id,
+                    outcome["second"] = receiving.receive(other, transfer_id=transfer_id,
                                                          now=NOW)
             except NotEditable as exc:
                 outcome["second"] = exc

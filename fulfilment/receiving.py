@@ -1,0 +1,109 @@
+"""Receiving inbound transfers into bonded stock: the cartons of an approved plan's purchase
+orders, booked under the lot and expiry read at the dock, through the ledger.
+
+Service functions take a Session and never commit; the route owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlalchemy import tuple_
+from sqlmodel import Session, select
+
+from fulfilment.localtime import business_day
+from inventory import store as stock
+from inventory.planning_errors import NotEditable, NotFound, PlanningError
+from inventory.planning_tables import Carton, InboundTransfer
+from inventory.tables import StockLot
+
+
+def receive(session: Session, *, transfer_id: int, now: datetime, actor: str = "",
+            found: dict[str, tuple[str | None, date | None]] | None = None) -> int:
+    """Receive every carton of a transfer into bonded stock lots; returns units received.
+
+    `found` gives, per SSCC, the lot number and expiry read off the goods at the dock (either
+    may be None: keep the planned one). The planned expiry assumes goods made on the order
+    day; first-expired-first-out and the minimum remaining life need the real date."""
+    # locked to commit: two receipts at once must not both find it in transit
+    transfer = get_transfer(session, transfer_id, lock=True)
+    if transfer.status == "received":
+        raise NotEditable("transfer already received",
+                          [{"field": "transfer_id", "reason": "already received"}])
+    boxes = cartons(session, transfer_id)
+    _record_found(session, transfer.hub, boxes, found or {}, business_day(now))
+    units = 0
+    for carton in boxes:
+        stock.receive(session, warehouse=transfer.hub, sku=carton.sku_id, lot_no=carton.lot_no,
+                      qty=carton.qty, expiry=carton.expiry, now=now,
+                      reference=f"transfer:{transfer_id}", actor=actor or "receiving")
+        units += carton.qty
+    transfer.status, transfer.received_at = "received", now
+    session.flush()
+    return units
+
+
+def _record_found(session: Session, hub: str, boxes: list[Carton],
+                  found: dict[str, tuple[str | None, date | None]], today: date) -> None:
+    """Book each carton under the dock's lot and expiry (else the planned), all checked first:
+    a carton not on this transfer, expiring by today or giving a lot two expiries refuses all."""
+    booked = {c.sscc: _dock_lot(c, *found.get(c.sscc, (None, None))) for c in boxes}
+    problems = [{"field": f"cartons.{sscc}", "reason": "not a carton of this transfer"}
+                for sscc in found if sscc not in booked]
+    for c in boxes:
+        expiry, read = booked[c.sscc][1], found.get(c.sscc, (None, None))[1]
+        if expiry is not None and expiry <= today:  # as read, or as planned where none was
+            problems.append({"field": f"cartons.{c.sscc}.expiry", "reason": f"{expiry} is not "
+                             f"after today ({today}): expired goods are not received into stock"
+                             f"{'' if read else ' (the planned expiry: give the one read)'}"})
+    problems += _lot_clashes(session, hub, boxes, booked)
+    if problems:
+        raise PlanningError("receipt refused", problems, code="invalid_receipt")
+    for c in boxes:
+        c.lot_no, c.expiry = booked[c.sscc]
+
+
+def _dock_lot(carton: Carton, lot: str | None, expiry: date | None) -> tuple[str, date | None]:
+    """The lot and expiry a carton is booked under: read with another expiry than planned and
+    no lot, a batch of its own, in the planned lot suffixed with its date (`PO1-T1-20280630`)."""
+    if lot is None and expiry is not None and expiry != carton.expiry:
+        return f"{carton.lot_no}-{expiry:%Y%m%d}", expiry
+    return lot or carton.lot_no, expiry or carton.expiry
+
+
+def _lot_clashes(session: Session, hub: str, boxes: list[Carton],
+                 booked: dict[str, tuple[str, date | None]]) -> list[dict]:
+    """Cartons that would give a lot two expiries (a missing date agrees with any): a lot
+    number read on cartons of different dates, or one the hub holds with another date."""
+    dates: dict[tuple[str, str], set[date]] = defaultdict(set)
+    for c in boxes:
+        dates[(c.sku_id, booked[c.sscc][0])] |= {booked[c.sscc][1]} - {None}
+    for held in session.exec(select(StockLot).where(StockLot.warehouse_id == hub, tuple_(
+            StockLot.sku_id, StockLot.lot_no).in_(list(dates)), StockLot.expiry.is_not(None))):
+        dates[(held.sku_id, held.lot_no)].add(held.expiry)
+    return [{"field": f"cartons.{c.sscc}.expiry", "reason": f"lot {lot} of {sku} would hold "
+             f"goods expiring {', '.join(map(str, sorted(dates[(sku, lot)])))} (with those in "
+             f"stock at {hub}): one lot has one expiry"}
+            for c in boxes for sku, lot in [(c.sku_id, booked[c.sscc][0])]
+            if len(dates[(sku, lot)]) > 1]
+
+
+def get_transfer(session: Session, transfer_id: int, *, lock: bool = False) -> InboundTransfer:
+    """The transfer; with `lock`, its row locked until commit (see `get_plan`)."""
+    transfer = session.get(InboundTransfer, transfer_id, with_for_update=lock,
+                           populate_existing=lock)
+    if transfer is None:
+        raise NotFound("no such transfer", [{"field": "transfer_id", "reason": "not found"}])
+    return transfer
+
+
+def transfer_ids(session: Session, po_ids: list[int]) -> list[int]:
+    """The inbound transfers of these purchase orders, in the order they were made."""
+    return list(session.exec(select(InboundTransfer.id).where(InboundTransfer.po_id.in_(po_ids))
+                             .order_by(InboundTransfer.id)))
+
+
+def cartons(session: Session, transfer_id: int) -> list[Carton]:
+    return list(session.exec(select(Carton).where(Carton.transfer_id == transfer_id)
+                             .order_by(Carton.sscc)))
