@@ -14,6 +14,11 @@ class CustomsError(ValueError):
         super().__init__(message)
         self.problems = problems or [{"field": "", "reason": message}]
 
+    def summary(self, limit: int = 300) -> str:
+        """One line for an order's status reason: the code and every problem, cut to `limit`."""
+        return (f"{self.code}: " + "; ".join(f"{p.get('field', '')}: {p.get('reason', '')}"
+                                             for p in self.problems))[:limit]
+
 
 class InvalidBasket(CustomsError):
     code = "invalid_basket"

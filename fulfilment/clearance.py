@@ -84,13 +84,12 @@ def declare_order(session: Session, *, order_id: int, settings: Settings,
             _judge_order(session, order, parcels)
             made = [_declare_parcel(session, order, p, parcels, settings, now) for p in parcels]
     except CustomsError as exc:
-        reason = f"{exc.code}: " + "; ".join(
-            f"{p.get('field', '')}: {p.get('reason', '')}" for p in exc.problems)
+        reason = exc.summary()
         if order.status == "allocated":
             events.transition(session, order, "declared", now=now)
-            events.transition(session, order, "customs_rejected", now=now, reason=reason[:300])
+            events.transition(session, order, "customs_rejected", now=now, reason=reason)
         else:
-            order.status_reason, order.updated_at = reason[:300], now
+            order.status_reason, order.updated_at = reason, now
             session.add(order)
         return []
     events.transition(session, order, "declared", now=now)

@@ -213,7 +213,7 @@ def _hold_quota_or_cancel(session: Session, order: Order, now: datetime) -> None
             clearance.hold_quota(session, order_id=order.id, now=now)
     except CustomsError as exc:
         order_store.cancel(session, order_id=order.id, now=now, actor="wave",
-                           reason=f"customs: {exc}"[:300])
+                           reason=exc.summary())
 
 
 def _persist_parcel(session: Session, order: Order, wave: WaveRow, p: routing.Parcel, *,

@@ -168,3 +168,17 @@ def test_wave_cancels_a_split_order_over_the_single_limit(session_factory, setti
 
 def test_wave_cancels_a_split_order_over_the_single_limit_on_postgresql(pg_factory, pg_settings):
     wave_splits_an_order_over_the_limit(pg_factory, pg_settings)
+
+
+def test_wave_names_the_limit_when_it_cancels_a_one_parcel_order(session_factory, settings):
+    network(session_factory, NOW, ngb=2, zz=1)  # NGB is cheaper: one parcel from there
+    order_id = paid(session_factory, settings, [{"sku": "SERUM-30ML", "qty": 2,
+                                                 "unit_price": "3000.00"}])
+    with db.transaction(session_factory) as s:
+        waves.run_wave(s, now=NOW, time_limit_s=5.0, workers=1)
+    with session_factory() as s:
+        order = orders.get(s, order_id)
+        assert order.status == "cancelled"
+        # was "customs: not clearable through CBEC", which named no limit
+        assert order.status_reason.startswith("clearance_error: parcel[1]: dutiable value "
+                                              "6000.00 is above the single-transaction limit")
