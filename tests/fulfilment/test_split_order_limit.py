@@ -7,30 +7,19 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from customs.tables import CustomsDeclaration, CustomsMessage, CustomsQuota, CustomsQuotaHold
-from fulfilment import clearance, db, events, orders, submission, waves
+from fulfilment import clearance, db, events, orders, waves
 from fulfilment.tables import Parcel, ParcelLine
 from inventory import store as stock
 from inventory.tables import Availability
-from tests.builders import a_sku, order_body, stocked
+from tests.builders import a_sku, stocked
 from tests.conftest import NOW
-from tests.fulfilment.wave_builders import network
+from tests.fulfilment.wave_builders import network, paid_order
 
 WATCH = "WATCH-AUTO"
 
 
 def paid(factory, settings, lines: list[dict]) -> int:
-    """An order with these lines placed and paid by the buyer (not yet allocated)."""
-    body = {**order_body(), "lines": lines}
-    status, answer = submission.submit(factory, body=body, idempotency_key=None, key_scope="t",
-                                       settings=settings, now=NOW)
-    assert status == 201, answer
-    with db.transaction(factory) as s:
-        orders.confirm_payment(s, order_id=answer["id"], settings=settings, now=NOW,
-                               payment={"transaction_id": f"P{answer['id']}",
-                                        "payer_name": "李小红",
-                                        "payer_id_number": "11010519491231002X",
-                                        "amount": answer["total"]})
-    return answer["id"]
+    return paid_order(factory, settings, NOW, lines=lines)
 
 
 def split_order(factory, settings, split: dict[str, dict[str, int]], prices: dict[str, str]) -> int:
@@ -147,8 +136,10 @@ def test_split_order_within_the_limit_counts_its_value_once(session_factory, set
     assert held(session_factory) == (0, 450_000, 2)
 
 
-def wave_splits_an_order_over_the_limit(factory, settings) -> None:
-    network(factory, NOW, ngb=1, zz=1)
+def wave_cancels_over_the_limit(factory, settings, *, zz: int = 1) -> str:
+    """A 6,000 CNY order (two 3,000 serums) through a wave: cancelled whole, nothing held or
+    reserved; returns its status reason. ZZ holds `zz` serums and NGB the rest of three."""
+    network(factory, NOW, ngb=3 - zz, zz=zz)
     order_id = paid(factory, settings, [{"sku": "SERUM-30ML", "qty": 2,
                                          "unit_price": "3000.00"}])
     with db.transaction(factory) as s:
@@ -160,6 +151,11 @@ def wave_splits_an_order_over_the_limit(factory, settings) -> None:
         assert s.get(Availability, "SERUM-30ML").reserved == 0
         assert stock.ledger_problems(s) == []
     assert held(factory) == (0, 0, 0)
+    return order.status_reason
+
+
+def wave_splits_an_order_over_the_limit(factory, settings) -> None:
+    wave_cancels_over_the_limit(factory, settings, zz=2)
 
 
 def test_wave_cancels_a_split_order_over_the_single_limit(session_factory, settings):
@@ -171,14 +167,8 @@ def test_wave_cancels_a_split_order_over_the_single_limit_on_postgresql(pg_facto
 
 
 def test_wave_names_the_limit_when_it_cancels_a_one_parcel_order(session_factory, settings):
-    network(session_factory, NOW, ngb=2, zz=1)  # NGB is cheaper: one parcel from there
-    order_id = paid(session_factory, settings, [{"sku": "SERUM-30ML", "qty": 2,
-                                                 "unit_price": "3000.00"}])
-    with db.transaction(session_factory) as s:
-        waves.run_wave(s, now=NOW, time_limit_s=5.0, workers=1)
-    with session_factory() as s:
-        order = orders.get(s, order_id)
-        assert order.status == "cancelled"
-        # was "customs: not clearable through CBEC", which named no limit
-        assert order.status_reason.startswith("clearance_error: parcel[1]: dutiable value "
-                                              "6000.00 is above the single-transaction limit")
+    # NGB (cheaper) holds both: one parcel. The reason was "customs: not clearable through
+    # CBEC", which named no limit
+    reason = wave_cancels_over_the_limit(session_factory, settings, zz=1)
+    assert reason.startswith("clearance_error: parcel[1]: dutiable value 6000.00 is above "
+                             "the single-transaction limit")

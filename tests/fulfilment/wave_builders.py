@@ -28,8 +28,11 @@ def network(factory, now: datetime, *, ngb: int = 2, zz: int = 10, capacity: int
             rate_cards.upsert_capacity(s, warehouse="ZZ", courier="ZTO", parcels=capacity)
 
 
-def paid_order(factory, settings, now: datetime, *, qty: int = 1) -> int:
-    status, body = submission.submit(factory, body=order_body(qty=qty), idempotency_key=None,
+def paid_order(factory, settings, now: datetime, *, qty: int = 1,
+               lines: list[dict] | None = None) -> int:
+    """An order placed and paid by the buyer (not yet allocated): `qty` serums, or `lines`."""
+    order = order_body(qty=qty) if lines is None else {**order_body(), "lines": lines}
+    status, body = submission.submit(factory, body=order, idempotency_key=None,
                                      key_scope="t", settings=settings, now=now)
     assert status == 201, body
     with db.transaction(factory) as s:

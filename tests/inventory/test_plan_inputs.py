@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,21 +13,11 @@ from typer.testing import CliRunner
 from fulfilment.cli import app
 from inventory import purchasing
 from inventory import purchasing_catalogue as catalogue
-from inventory.planning_errors import InvalidCatalogue
+from tests.inventory.test_purchasing_catalogue import _catalogue, _refused
 
 runner = CliRunner()
 HEADER = ",".join(catalogue.COLUMNS)
 ROW = "A,KR,NGB,99.00,30.00,0.1,365,12,12,5,38.00,5,1,0,500"
-
-
-def _refused(parse: Callable[[str], object], text: str) -> dict[str, str]:
-    with pytest.raises(InvalidCatalogue) as caught:
-        parse(text)
-    return {p["field"]: p["reason"] for p in caught.value.problems}
-
-
-def _catalogue(text: str) -> purchasing.PlanInput:
-    return catalogue.parse_catalogue(text, demand={}, budget_fen=0)
 
 
 def _one_line_error(args: list[str], expected: str) -> str:
