@@ -93,20 +93,25 @@ def _draw(page: Page, label: ShippingLabel, printed_on: date) -> None:
     _draw_facts(page, label, y, printed_on)
 
 
+def _phone_fit(phone: str, size: float) -> tuple[float, float]:
+    """(size, width) of the phone on its name row: never cut, it shrinks only past 60% of it."""
+    size, _ = fonts.shrink(phone, layout.measure_for(phone), size, (W - MARGIN - NAME_X) * 0.6, 5)
+    return size, layout.measure_for(phone)(phone, size)
+
+
 def _phone(page: Page, phone: str, y: float, *, size: float) -> float:
-    """The phone right-aligned on the name row, never cut: it shrinks only past 60% of the row.
-    Returns the width left for the name."""
-    row = W - MARGIN - NAME_X
-    size, _ = fonts.shrink(phone, layout.measure_for(phone), size, row * 0.6, 5)
-    phone_w = layout.measure_for(phone)(phone, size)
+    """The phone right-aligned on the name row; returns the width left for the name."""
+    size, phone_w = _phone_fit(phone, size)
     page.text(W - MARGIN, y, phone, size=size, align="right", width=phone_w)
-    return row - phone_w - 3 * mm
+    return W - MARGIN - NAME_X - phone_w - 3 * mm
 
 
 def _recipient_blocks(label: ShippingLabel, name_width: float, room: float) -> list[fonts.Block]:
     """Name, region and address whole: one line each where they read well, else wrapped; all
     made smaller (half points, down to MIN_SIZE) while they would stand taller than `room`.
-    The longest accepted values fit at 8 pt (tests/labels/test_shipping_layout.py)."""
+    The longest accepted recipient fits at 8 pt beside a usual sender, and at 6 pt beside the
+    longest accepted sender (100 CJK characters of name, whole too;
+    tests/labels/test_shipping_layout.py)."""
     r, inner = label.recipient, W - 2 * MARGIN
     wanted = [(r.name, 14, 9, name_width), (r.province + r.city + r.district, 12, 8, inner),
               (r.address, 12, 8, inner)]
@@ -147,23 +152,32 @@ def _draw_recipient(page: Page, label: ShippingLabel, y: float, *, room: float) 
     return y - height
 
 
-def _sender_block(label: ShippingLabel) -> fonts.Block:
-    address = label.sender.address
-    return fonts.fit_block(address, layout.measure_for(address), size=8, min_size=6,
-                           width=W - 2 * MARGIN, max_lines=2)
-
-
-def _sender_height(block: fonts.Block) -> float:
-    return 17 + block.height  # caption row, address lines, 3 pt to the rule
-
-
-def _draw_sender(page: Page, label: ShippingLabel, block: fonts.Block, y: float) -> float:
+def _sender_block(label: ShippingLabel) -> tuple[fonts.Block, fonts.Block]:
+    """Sender name (beside the phone) and address, whole: 8 pt, or smaller to 6 pt, wrapped."""
     s = label.sender
+    return tuple(fonts.fit_block(t, layout.measure_for(t), size=8, min_size=MIN_SIZE, width=w)
+                 for t, w in ((s.name, _sender_name_width(s.phone)), (s.address, W - 2 * MARGIN)))
+
+
+def _sender_name_width(phone: str) -> float:
+    row = W - MARGIN - NAME_X
+    return row - _phone_fit(phone, 8)[1] - 3 * mm if phone else row
+
+
+def _sender_height(blocks: tuple[fonts.Block, fonts.Block]) -> float:
+    name, address = blocks  # caption row, the name's further lines, address, 3 pt to the rule
+    return 17 + name.height - name.pitch + address.height
+
+
+def _draw_sender(page: Page, label: ShippingLabel, blocks: tuple[fonts.Block, fonts.Block],
+                 y: float) -> float:
+    s, (name, address) = label.sender, blocks
     page.text(MARGIN, y - 10, "寄件人 FROM", size=7, bold=True)
-    name_width = _phone(page, s.phone, y - 10, size=8)
-    page.text(NAME_X, y - 10, s.name, size=8, width=name_width)
-    page.lines(MARGIN, y - 20, block, width=W - 2 * MARGIN)
-    return y - _sender_height(block)
+    if s.phone:
+        _phone(page, s.phone, y - 10, size=8)
+    page.lines(NAME_X, y - 10, name, width=_sender_name_width(s.phone))
+    page.lines(MARGIN, y - 20 - (name.height - name.pitch), address, width=W - 2 * MARGIN)
+    return y - _sender_height(blocks)
 
 
 def _facts_height(label: ShippingLabel) -> float:

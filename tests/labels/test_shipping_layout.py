@@ -1,5 +1,5 @@
-"""Shipping-label layout: the longest accepted recipient prints whole and overlaps nothing, in
-the PDF and in the ZPL, and both forms list the same contents rows."""
+"""Shipping-label layout: the longest accepted recipient and sender print whole and overlap
+nothing, in the PDF and in the ZPL, and both forms list the same contents rows."""
 
 from __future__ import annotations
 
@@ -25,13 +25,15 @@ def _items(count: int) -> list[dict]:
 
 
 def _longest(parcel: dict, source: str, *, lines: int = 1) -> dict:
-    """The parcel with every recipient field at its accepted maximum length, from `source`."""
+    """The parcel with every recipient and sender field at its accepted maximum length, from
+    `source`."""
     parcel = copy.deepcopy(parcel)
-    r = parcel["recipient"]
+    r, s = parcel["recipient"], parcel["sender"]
     for field, length in (("name", 60), ("province", 40), ("city", 40), ("district", 40),
                           ("address", 200)):
         r[field] = (source * 10)[:length].strip()
-    r["phone"] = ("+86 138-1234-5678 " * 3)[:40]
+    s.update(name=(source * 10)[:100].strip(), address=(source[::-1] * 10)[:200].strip())
+    r["phone"] = s["phone"] = ("+86 138-1234-5678 " * 3)[:40].strip()
     parcel["lines"] = _items(lines)
     return parcel
 
@@ -77,9 +79,9 @@ def test_longest_recipient_prints_whole_and_overlaps_nothing(parcel, pdf, source
     label = _longest(parcel, source, lines=20)
     out = shipping.render_pdf(label, printed_on=pdf.printed_on)
     text = _bare(pdf.texts(out)[0])
-    r = label["recipient"]
+    r, s = label["recipient"], label["sender"]
     for value in (r["name"], r["province"], r["city"], r["district"], r["address"],
-                  layout.mask_phone(r["phone"])):
+                  layout.mask_phone(r["phone"]), s["name"], s["address"], s["phone"]):
         assert _bare(value) in text, value
     assert "…" not in text
     _assert_pdf_fits(out, pdf)
@@ -93,9 +95,9 @@ def test_longest_recipient_fits_the_zpl_label(parcel, pdf, zpl_label, source):
     out = shipping.render_zpl(label, printed_on=pdf.printed_on)
     _assert_zpl_fits(out, zpl_label)
     printed = _bare("".join(line for f in zpl_label.fields(out) for line in f["lines"]))
-    r = label["recipient"]
+    r, s = label["recipient"], label["sender"]
     for value in (r["name"], r["province"], r["city"], r["district"], r["address"],
-                  layout.mask_phone(r["phone"]), label["sort_code"]):
+                  layout.mask_phone(r["phone"]), label["sort_code"], s["name"], s["address"]):
         assert _bare(value) in printed, value
 
 
