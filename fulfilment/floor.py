@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -27,6 +28,7 @@ from labels.types import PickLine, PickList
 
 log = logging.getLogger("fulfilment.floor")
 UNSLOTTED = 1 << 30  # lots with no bin are walked last
+LIVE_TASK = ("open", "picked")  # a pick task still holding units in `picking`
 
 
 class FloorError(ValueError):
@@ -50,6 +52,14 @@ def _move(session: Session, *, now: datetime, lot: StockLot, bucket: str, qty: i
                               reference=reference, actor=actor))
 
 
+def lock_parcels(session: Session, *, where: ColumnElement[bool]) -> list[Parcel]:
+    """The parcels matching `where`, locked (in id order) and read afresh for this transaction:
+    parcels are locked before their order, as the pack station and the hand-over take them."""
+    return list(session.execute(select(Parcel).where(where).order_by(Parcel.id)
+                                .with_for_update().execution_options(populate_existing=True))
+                .scalars())
+
+
 # --- Put-away -------------------------------------------------------------------------------
 
 def bin_of(session: Session, *, warehouse: str, code: str, walk_order: int | None = None) -> Bin:
@@ -71,6 +81,8 @@ def putaway(session: Session, *, warehouse: str, sku: str, lot_no: str, bin_code
     """Put a lot away to a bin; with `qty` the units are received into that lot first."""
     if session.get(Warehouse, warehouse) is None:
         raise FloorError(f"unknown warehouse {warehouse!r}", field="warehouse", status=404)
+    if qty is not None:
+        _one_bin_per_lot(session, warehouse=warehouse, sku=sku, lot_no=lot_no, bin_code=bin_code)
     where = bin_of(session, warehouse=warehouse, code=bin_code, walk_order=walk_order)
     if qty is not None:
         lot = stock.receive(session, warehouse=warehouse, sku=sku, lot_no=lot_no, qty=qty,
@@ -87,6 +99,19 @@ def putaway(session: Session, *, warehouse: str, sku: str, lot_no: str, bin_code
     session.add(lot)
     session.flush()
     return lot
+
+
+def _one_bin_per_lot(session: Session, *, warehouse: str, sku: str, lot_no: str,
+                     bin_code: str) -> None:
+    """A lot has one bin: more units of a lot that has units elsewhere would move them all."""
+    lot = session.execute(select(StockLot).where(
+        StockLot.warehouse_id == warehouse, StockLot.sku_id == sku,
+        StockLot.lot_no == lot_no)).scalars().first()
+    held = session.get(Bin, lot.bin_id) if lot is not None and lot.bin_id is not None else None
+    if held is not None and lot.on_hand > 0 and held.code != bin_code:
+        raise FloorError(f"lot {lot_no} of {sku} already has {lot.on_hand} units in bin "
+                         f"{held.code}: put these into {held.code} too, or receive them under "
+                         "a new lot number", field="bin", status=409, code="lot_in_another_bin")
 
 
 # --- Pick tasks (FEFO) ----------------------------------------------------------------------
@@ -190,14 +215,14 @@ def create_pick_tasks(session: Session, *, wave_id: int, now: datetime,
     (today); the order's allocation follows the chosen lots and the units enter `picking`.
     A parcel that cannot be covered with fresh-enough stock gets no tasks and is reported.
     """
-    parcels = session.execute(select(Parcel).where(Parcel.wave_id == wave_id,
-                                                   Parcel.status.not_in(("cancelled",)))
-                              .order_by(Parcel.id)).scalars().all()
+    # Lock the parcels before reading their tasks: two pick lists at once make tasks once.
+    parcels = lock_parcels(session, where=(Parcel.wave_id == wave_id)
+                           & Parcel.status.not_in(("packed", "shipped", "cancelled")))
     done = set(session.execute(select(PickTask.parcel_id).where(PickTask.wave_id == wave_id))
                .scalars())
     made, short = 0, []
     for parcel in parcels:
-        if parcel.id in done or parcel.status in ("packed", "shipped"):
+        if parcel.id in done or parcel.status in ("packed", "shipped", "cancelled"):
             continue
         tasks, missing = _tasks_for_parcel(session, parcel, now=now, actor=actor)
         made += len(tasks)
@@ -220,7 +245,11 @@ def pick_tasks_job(factory: sessionmaker[Session], settings: object, *,
     for wave_id in waves:
         try:
             with factory() as session, session.begin():
-                made += create_pick_tasks(session, wave_id=wave_id, now=now).created
+                report = create_pick_tasks(session, wave_id=wave_id, now=now)
+            made += report.created
+            for gap in report.short:
+                log.warning("parcel %s of wave %s has no pick tasks: %s short of %s fresh "
+                            "enough to ship", gap["parcel_id"], wave_id, gap["short"], gap["sku"])
         except ValueError:
             log.exception("pick tasks for wave %s failed", wave_id)
     return made
@@ -276,22 +305,53 @@ def wave_parcels(session: Session, *, wave_id: int) -> list[Parcel]:
 
 # --- Hand-over to the courier ---------------------------------------------------------------
 
+def _live_tasks(session: Session, parcel_id: int) -> list[PickTask]:
+    return list(session.execute(select(PickTask).where(
+        PickTask.parcel_id == parcel_id, PickTask.status.in_(LIVE_TASK))
+        .order_by(PickTask.id)).scalars())
+
+
+def coverage_gaps(wanted: Mapping[str, int], picked: Mapping[str, int]) -> list[str]:
+    """Pure: each SKU whose picked units differ from the parcel's, as 'picked of wanted SKU'."""
+    return [f"{picked.get(sku, 0)} of {wanted.get(sku, 0)} {sku}"
+            for sku in sorted(set(wanted) | set(picked), key=lambda k: (k not in wanted, k))
+            if picked.get(sku, 0) != wanted.get(sku, 0)]
+
+
+def pick_problems(session: Session, parcel: Parcel, *, day: date) -> list[str]:
+    """Why the parcel may be neither packed nor handed over from its pick tasks ([] when it
+    may): it has none (its pick list was never made, or fresh stock was short), they do not
+    cover its lines, or a lot they take is no longer fresh enough to ship on `day`."""
+    tasks = _live_tasks(session, parcel.id)
+    if not tasks:
+        return [f"parcel {parcel.id} has no pick tasks: not enough stock fresh enough to ship, "
+                "or its wave's pick list is not made yet"]
+    wanted: dict[str, int] = defaultdict(int)
+    for line in session.execute(select(ParcelLine).where(ParcelLine.parcel_id == parcel.id)
+                                ).scalars():
+        wanted[line.sku_id] += line.qty
+    picked: dict[str, int] = defaultdict(int)
+    for t in tasks:
+        picked[t.sku_id] += t.qty
+    gaps = coverage_gaps(wanted, picked)
+    reasons = [f"parcel {parcel.id}: its pick tasks take {', '.join(gaps)}"] if gaps else []
+    for t in tasks:
+        lot, sku = session.get(StockLot, t.lot_id), session.get(Sku, t.sku_id)
+        days = sku.min_remaining_days if sku else 0
+        if not fefo.is_fresh_enough(lot.expiry, dispatch_on=day, min_remaining_days=days):
+            reasons.append(f"parcel {parcel.id}: lot {lot.lot_no} of {t.sku_id} expires "
+                           f"{lot.expiry}, less than {days} days after dispatch on {day}")
+    return reasons
+
+
 def _issue_parcel(session: Session, parcel: Parcel, order: Order, *, now: datetime,
                   actor: str) -> None:
-    tasks = session.execute(select(PickTask).where(PickTask.parcel_id == parcel.id,
-                                                   PickTask.status != "cancelled")).scalars().all()
-    takes = [(t.lot_id, t.qty) for t in tasks]
-    if not tasks:  # no pick tasks were made: ship from what the order holds here
-        lots = {lot.id for lot in stock.lots_of(session, warehouse=parcel.warehouse_id)}
-        takes = [(lid, q) for lid, q in orders.allocated_lots(session, order).items()
-                 if lid in lots and q > 0]
-    for lot_id, qty in takes:
-        stock.issue(session, lot_id=lot_id, qty=qty, now=now, reference=orders.ref(order),
+    """The parcel's picked lots leave: issued from the allocation, out of `picking`."""
+    for t in _live_tasks(session, parcel.id):
+        stock.issue(session, lot_id=t.lot_id, qty=t.qty, now=now, reference=orders.ref(order),
                     actor=actor)
-        if tasks:
-            _move(session, now=now, lot=session.get(StockLot, lot_id), bucket="picking",
-                  qty=-qty, reason="ship", reference=orders.ref(order), actor=actor)
-    for t in tasks:
+        _move(session, now=now, lot=session.get(StockLot, t.lot_id), bucket="picking",
+              qty=-t.qty, reason="ship", reference=orders.ref(order), actor=actor)
         t.status = "shipped"
         session.add(t)
 
@@ -302,11 +362,22 @@ def _all_parcels(session: Session, order: Order, status: str) -> bool:
 
 
 def ship(session: Session, parcels: list[Parcel], *, now: datetime, actor: str) -> int:
-    """Hand-over: packed parcels leave (stock issued); orders whose parcels all left ship."""
-    shipped = 0
-    for parcel in parcels:
-        if parcel.status != "packed":
-            continue
+    """Hand-over: packed parcels leave (stock issued); orders whose parcels all left ship.
+
+    The parcels are locked and read afresh first, so two hand-overs at once ship each parcel
+    once. A packed parcel that cannot leave (`pick_problems`) refuses the whole hand-over (409).
+    """
+    ids = sorted({p.id for p in parcels})
+    packed = [p for p in lock_parcels(session, where=Parcel.id.in_(ids)) if p.status == "packed"]
+    day = dispatch_day(now)
+    problems = [{"field": "parcel_id", "reason": reason}
+                for parcel in packed for reason in pick_problems(session, parcel, day=day)]
+    if problems:
+        refused = FloorError(problems[0]["reason"], field="parcel_id", status=409,
+                             code="not_shippable")
+        refused.problems = problems
+        raise refused
+    for parcel in packed:
         order = orders.get(session, parcel.order_id, lock=True)
         _issue_parcel(session, parcel, order, now=now, actor=actor)
         parcel.status, parcel.shipped_at = "shipped", now
@@ -314,5 +385,20 @@ def ship(session: Session, parcels: list[Parcel], *, now: datetime, actor: str) 
         session.flush()
         if order.status == "packed" and _all_parcels(session, order, "shipped"):
             events.transition(session, order, "shipped", now=now)
-        shipped += 1
-    return shipped
+    return len(packed)
+
+
+def cancel_picks(session: Session, *, order: Order, now: datetime, actor: str) -> int:
+    """An order cancelled mid-pick: its live pick tasks close (off the pick list) and their
+    units leave the `picking` bucket. Returns how many tasks closed."""
+    tasks = session.execute(select(PickTask).where(
+        PickTask.order_id == order.id, PickTask.status.in_(LIVE_TASK))
+        .order_by(PickTask.id).with_for_update()
+        .execution_options(populate_existing=True)).scalars().all()
+    for t in tasks:
+        _move(session, now=now, lot=session.get(StockLot, t.lot_id), bucket="picking",
+              qty=-t.qty, reason="cancel", reference=orders.ref(order), actor=actor)
+        t.status = "cancelled"
+        session.add(t)
+    session.flush()
+    return len(tasks)

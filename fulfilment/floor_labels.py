@@ -26,9 +26,20 @@ def _inventory_no(session: Session, order: Order) -> str | None:
     return lookup(session, order.id) if lookup else None
 
 
+def printable(session: Session, parcel: Parcel) -> Order:
+    """The parcel's order, unless the parcel or its order is cancelled: a cancelled parcel gets
+    no label, invoice or CN form (and no tracking number). Raises a 409 naming the status."""
+    order = session.get(Order, parcel.order_id)
+    status = "cancelled" if "cancelled" in (parcel.status, order.status) else ""
+    if status:
+        raise FloorError(f"parcel {parcel.id} is {status}: nothing to print for it",
+                         field="status", status=409, code="parcel_cancelled")
+    return order
+
+
 def label_for(session: Session, parcel: Parcel, *, printed_on: date) -> ShippingLabel:
     """Everything the contract's label shows, read from the parcel, its order and warehouse."""
-    order = session.get(Order, parcel.order_id)
+    order = printable(session, parcel)
     wh = session.get(Warehouse, parcel.warehouse_id)
     lines = []
     for pl in session.execute(select(ParcelLine).where(ParcelLine.parcel_id == parcel.id)
@@ -53,7 +64,7 @@ def label_for(session: Session, parcel: Parcel, *, printed_on: date) -> Shipping
 def customs_document_for(session: Session, parcel: Parcel, *, issued_on: date
                          ) -> CustomsDocument:
     """Invoice / CN22 / CN23 data for a parcel: order prices, SKU HS codes, origin, weights."""
-    order = session.get(Order, parcel.order_id)
+    order = printable(session, parcel)
     wh = session.get(Warehouse, parcel.warehouse_id)
     prices = {ln.sku_id: ln.unit_price_fen for ln in orders.lines_of(session, order.id)}
     items = []

@@ -266,25 +266,46 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class NotCancellable(ValueError):
+    """Too late to cancel: a parcel of the order is packed or handed over (contract: cancel is
+    allowed until the order is packed, and a parcel with the courier cannot come back)."""
+
+    code = "not_cancellable"
+    status = 409
+
+    def __init__(self, parcels: list[Parcel]) -> None:
+        gone = ", ".join(f"parcel {p.id} is {p.status}" for p in parcels)
+        super().__init__(f"{gone}: an order can be cancelled only until it is packed")
+        self.problems = [{"field": "status", "reason": str(self)}]
+
+
 def cancel(session: Session, *, order_id: int, now: datetime, reason: str = "cancelled",
            actor: str = "order-service") -> Order:
-    """Cancel until packed, giving back exactly what the order holds."""
+    """Cancel until packed (no parcel packed or shipped), giving back exactly what the order
+    holds: reservation, allocation, open pick tasks and customs quota."""
+    # floor and clearance build on orders; imported late to avoid a cycle
+    from fulfilment import clearance, floor
+
+    # Parcels locked before the order, as the station and the hand-over lock them.
+    parcels = floor.lock_parcels(session, where=Parcel.order_id == order_id)
     order = get(session, order_id, lock=True)
+    gone = [p for p in parcels if p.status in ("packed", "shipped")]
+    if gone and order.status in lifecycle.CANCELLABLE:
+        raise NotCancellable(gone)
     previous = order.status
     events.transition(session, order, "cancelled", now=now, reason=reason)
     if previous == "reserved":
         stock.release(session, lines=quantities(session, order.id), now=now,
                       reference=ref(order), actor=actor, reason="release")
     else:
+        floor.cancel_picks(session, order=order, now=now, actor=actor)
         for lot_id, qty in allocated_lots(session, order).items():
             if qty > 0:
                 stock.deallocate(session, lot_id=lot_id, qty=qty, now=now,
                                  reference=ref(order), actor=actor)
-        for parcel in parcels_of(session, order.id):
+        for parcel in parcels:
             parcel.status = "cancelled"
             session.add(parcel)
-    from fulfilment import clearance  # clearance builds on orders; imported late to avoid a cycle
-
     clearance.release_cancelled(session, now=now, order_id=order.id)
     return order
 

@@ -2,6 +2,9 @@
 
 Every scan is a PackScan row (station, user, code, result, time). A refused scan changes
 nothing else. The state of a station is derived from its scans, so any replica can serve it.
+A parcel opens only when customs has cleared its order (every warehouse is CBEC, 1210 or 9610,
+and every allocated order is declared) and its pick tasks cover it with lots still fresh enough
+to ship; anything else is refused with the reason.
 """
 
 from __future__ import annotations
@@ -19,7 +22,16 @@ from fulfilment.floor_tables import PackScan, PickTask
 from fulfilment.tables import Order, Parcel, ParcelLine
 from inventory.tables import Sku
 
-PACKABLE_ORDER = ("allocated", "cleared", "picked", "packed")
+# Packed only once customs released every parcel of the order (`cleared`); `picked` is a cleared
+# order with a parcel already open. Why each other status is not packable yet:
+PACKABLE_ORDER = ("cleared", "picked")
+NOT_PACKABLE = {
+    "received": "not paid and reserved yet",
+    "reserved": "not allocated yet",
+    "allocated": "not declared to customs yet: pack once it is cleared",
+    "declared": "awaiting customs clearance: pack once it is cleared",
+    "customs_rejected": "refused by customs",
+}
 PARCEL_CODE = re.compile(r"^(?:P|PARCEL-?)(\d+)$", re.IGNORECASE)
 WAVE_CODE = re.compile(r"^(?:WAVE-?|HANDOVER-WAVE-?)(\d+)$", re.IGNORECASE)
 
@@ -120,21 +132,29 @@ def _known_item(session: Session, code: str) -> bool:
     ).first() is not None
 
 
+def _refusal(session: Session, parcel: Parcel, order: Order, *, now: datetime) -> str:
+    if parcel.status == "cancelled" or order.status == "cancelled":
+        return f"order {order.external_id} is cancelled: do not pack"
+    if parcel.status in ("packed", "shipped"):
+        return f"parcel {parcel.id} is already {parcel.status}"
+    if order.status not in PACKABLE_ORDER:
+        why = NOT_PACKABLE.get(order.status, "not cleared for packing")
+        return f"order {order.external_id} is {order.status}: {why}"
+    problems = floor.pick_problems(session, parcel, day=floor.dispatch_day(now))
+    return f"{problems[0]}; do not pack" if problems else ""
+
+
 def _open(session: Session, parcel: Parcel, *, station: str, user: str, code: str,
           now: datetime) -> Outcome:
+    # Parcel, then order: the lock order of the hand-over and of cancelling.
+    parcel = session.get(Parcel, parcel.id, with_for_update=True, populate_existing=True)
     order = orders.get(session, parcel.order_id, lock=True)
-    reason = ""
-    if parcel.status == "cancelled" or order.status == "cancelled":
-        reason = f"order {order.external_id} is cancelled: do not pack"
-    elif parcel.status in ("packed", "shipped"):
-        reason = f"parcel {parcel.id} is already {parcel.status}"
-    elif order.status not in PACKABLE_ORDER:
-        reason = f"order {order.external_id} is {order.status}: not cleared for packing"
+    reason = _refusal(session, parcel, order, now=now)
     if reason:
         _record(session, station=station, user=user, code=code, kind="parcel", result="refused",
                 reason=reason, parcel_id=parcel.id, now=now)
         return Outcome("refused", reason, parcel=parcel_view(session, parcel), parcel_id=parcel.id)
-    if order.status in ("allocated", "cleared"):
+    if order.status == "cleared":
         events.transition(session, order, "picked", now=now)
     _record(session, station=station, user=user, code=code, kind="parcel", result="ok",
             parcel_id=parcel.id, now=now)
@@ -170,13 +190,8 @@ def scan(session: Session, *, station: str, user: str, code: str, now: datetime)
         return Outcome("refused", "empty scan")
     wave = WAVE_CODE.match(code)
     if wave:
-        parcels = floor.wave_parcels(session, wave_id=int(wave.group(1)))
-        n = floor.ship(session, parcels, now=now, actor=user)
-        _record(session, station=station, user=user, code=code, kind="handover",
-                result="ok" if n else "refused", reason=f"{n} parcels shipped", now=now)
-        if not n:
-            return Outcome("refused", f"wave {wave.group(1)} has no packed parcels to hand over")
-        return Outcome("ok", f"{n} parcels of wave {wave.group(1)} handed over", shipped=n)
+        return _handover(session, int(wave.group(1)), station=station, user=user, code=code,
+                         now=now)
     parcel = find_parcel(session, code)
     if parcel is not None:
         return _open(session, parcel, station=station, user=user, code=code, now=now)
@@ -189,6 +204,25 @@ def scan(session: Session, *, station: str, user: str, code: str, now: datetime)
     # Lock the parcel: two scanners on one parcel must not both tick its last unit.
     locked = session.get(Parcel, active.id, with_for_update=True, populate_existing=True)
     return _item(session, locked, station=station, user=user, code=code, now=now)
+
+
+def _handover(session: Session, wave_id: int, *, station: str, user: str, code: str,
+              now: datetime) -> Outcome:
+    """A wave's packed parcels leave; a hand-over the floor refuses changes nothing."""
+    try:
+        with session.begin_nested():
+            n = floor.ship(session, floor.wave_parcels(session, wave_id=wave_id), now=now,
+                           actor=user)
+    except floor.FloorError as exc:
+        reason = "; ".join(p["reason"] for p in exc.problems)
+        _record(session, station=station, user=user, code=code, kind="handover",
+                result="refused", reason=reason, now=now)
+        return Outcome("refused", f"wave {wave_id} not handed over: {reason}")
+    _record(session, station=station, user=user, code=code, kind="handover",
+            result="ok" if n else "refused", reason=f"{n} parcels shipped", now=now)
+    if not n:
+        return Outcome("refused", f"wave {wave_id} has no packed parcels to hand over")
+    return Outcome("ok", f"{n} parcels of wave {wave_id} handed over", shipped=n)
 
 
 def _item(session: Session, parcel: Parcel, *, station: str, user: str, code: str,

@@ -24,7 +24,7 @@ from fulfilment.api.deps import (
 )
 from fulfilment.localtime import business_day
 from fulfilment.tables import Parcel, Wave
-from inventory.tables import Bin, Sku
+from inventory.tables import Bin, Sku, Warehouse
 from labels import documents, shipping, stock_labels
 
 router = APIRouter(tags=["floor"])
@@ -47,6 +47,25 @@ def _user(key: ApiKeyDep) -> str:
 def _pdf(body: bytes, name: str) -> Response:
     return Response(body, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+def _wave(session: SessionDep, wave_id: int) -> Wave:
+    wave = session.get(Wave, wave_id)
+    if wave is None:
+        raise floor.FloorError(f"no wave {wave_id}", field="wave_id", status=404,
+                               code="not_found")
+    return wave
+
+
+def _wave_warehouse(session: SessionDep, wave_id: int, warehouse: str) -> None:
+    """A known warehouse that holds parcels of the wave, checked before anything is written."""
+    if session.get(Warehouse, warehouse) is None:
+        raise floor.FloorError(f"no warehouse {warehouse}", field="warehouse", status=404,
+                               code="not_found")
+    if session.execute(select(Parcel.id).where(Parcel.wave_id == wave_id,
+                                               Parcel.warehouse_id == warehouse)).first() is None:
+        raise floor.FloorError(f"wave {wave_id} has no parcels in warehouse {warehouse}",
+                               field="warehouse", status=404, code="not_found")
 
 
 def _parcel(session: SessionDep, parcel_id: int) -> Parcel:
@@ -81,6 +100,7 @@ def putaway(body: PutawayIn, session: SessionDep, key: ApiKeyDep) -> dict:
 @router.post("/waves/{wave_id}/pick-tasks", dependencies=_floor)
 def pick_tasks(wave_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
     """Make the wave's pick tasks now (FEFO lots, bins); idempotent."""
+    _wave(session, wave_id)
     report = floor.create_pick_tasks(session, wave_id=wave_id, now=_now(), actor=_user(key))
     return {"wave_id": wave_id, "created": report.created, "short": report.short}
 
@@ -88,9 +108,9 @@ def pick_tasks(wave_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
 @router.get("/waves/{wave_id}/picklist.pdf", dependencies=_floor)
 def picklist_pdf(wave_id: int, session: SessionDep, key: ApiKeyDep,
                  warehouse: str = Query(..., min_length=1)) -> Response:
-    if session.get(Wave, wave_id) is None:
-        raise floor.FloorError(f"no wave {wave_id}", field="wave_id", status=404,
-                               code="not_found")
+    """The wave's pick list for one warehouse (its pick tasks made first if missing)."""
+    _wave(session, wave_id)
+    _wave_warehouse(session, wave_id, warehouse)
     plist = floor.pick_list(session, wave_id=wave_id, warehouse=warehouse, now=_now(),
                             actor=_user(key))
     plist = plist.model_copy(update={"printed_on": _today(_now())})
@@ -218,12 +238,39 @@ def station_state(session: SessionDep, settings: SettingsDep,
     return _answer(session, settings, station.state(session, station=station_id))
 
 
+def _not_packed(parcel: Parcel) -> str:
+    if parcel.status == "shipped":
+        return f"parcel {parcel.id} is already shipped"
+    return f"parcel {parcel.id} is {parcel.status}, not packed"
+
+
 @router.post("/handover", dependencies=_floor)
 def handover(body: HandoverIn, session: SessionDep, key: ApiKeyDep) -> dict:
-    """Courier hand-over of a whole wave or cage: packed parcels ship, stock leaves."""
-    parcels = floor.wave_parcels(session, wave_id=body.wave_id) if body.wave_id else []
-    parcels += [p for p in (station.find_parcel(session, c) for c in body.codes) if p]
-    return {"shipped": floor.ship(session, parcels, now=_now(), actor=_user(key))}
+    """Courier hand-over of a whole wave or cage: packed parcels ship, stock leaves.
+
+    `not_shipped` names each code given that did not ship, and each parcel of the wave still
+    waiting to be packed, with the reason.
+    """
+    parcels: list[Parcel] = []
+    missed: list[dict] = []
+    if body.wave_id is not None:
+        _wave(session, body.wave_id)
+        parcels = floor.wave_parcels(session, wave_id=body.wave_id)
+        missed = [{"code": f"P{p.id}", "reason": _not_packed(p)} for p in parcels
+                  if p.status not in ("packed", "shipped")]
+    named = {p.id for p in parcels if p.status not in ("packed", "shipped")}
+    for code in body.codes:
+        parcel = station.find_parcel(session, code.strip())
+        if parcel is None:
+            missed.append({"code": code, "reason": f"no parcel has the code {code!r}"})
+        elif parcel.status != "packed":
+            if parcel.id not in named:
+                missed.append({"code": code, "reason": _not_packed(parcel)})
+            named.add(parcel.id)
+        else:
+            parcels.append(parcel)
+    shipped = floor.ship(session, parcels, now=_now(), actor=_user(key))
+    return {"shipped": shipped, "not_shipped": missed}
 
 
 @router.get("/station", response_class=HTMLResponse, include_in_schema=False)

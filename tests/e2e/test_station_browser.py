@@ -16,7 +16,7 @@ import zxingcpp
 from tests.builders import a_sku
 from tests.conftest import NOW
 from tests.e2e.browser import ARGS, CHROMIUM, needs_chromium
-from tests.fulfilment.floor_builders import allocated_parcel, floor_stock
+from tests.fulfilment.floor_builders import floor_stock, packable_parcel
 
 pytestmark = needs_chromium
 
@@ -58,8 +58,8 @@ def _focused(page) -> str:
 def test_pack_station_in_a_real_browser(server, browser_page, session, settings, headers):
     floor_stock(session, NOW)
     a_sku(session, "MASK-5PK")
-    parcel = allocated_parcel(session, NOW, lines={"SERUM-30ML": 2, "CREAM-50G": 1},
-                              settings=settings, external_id="R-E2E-1")
+    parcel = packable_parcel(session, NOW, lines={"SERUM-30ML": 2, "CREAM-50G": 1},
+                             settings=settings, external_id="R-E2E-1")
     session.commit()
     key = headers("warehouse")["X-API-Key"]
     page = browser_page

@@ -1,4 +1,5 @@
-"""Builders for floor tests: stock in bins, an allocated order with one parcel in a wave."""
+"""Builders for floor tests: stock in bins, an allocated order with one parcel in a wave, and
+the same parcel ready to pack (its order cleared by customs, its pick tasks made)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlmodel import Session
 
 from fulfilment import events, floor, intake, orders
 from fulfilment.settings import Settings
-from fulfilment.tables import Parcel, ParcelLine, Wave
+from fulfilment.tables import Order, Parcel, ParcelLine, Wave
 from inventory import store as stock
 from tests.builders import a_sku, a_warehouse, order_body
 
@@ -51,4 +52,23 @@ def allocated_parcel(session: Session, now: datetime, *, lines: dict[str, int],
     for sku, qty in lines.items():
         session.add(ParcelLine(parcel_id=parcel.id, sku_id=sku, qty=qty))
     session.flush()
+    return parcel
+
+
+def clear(session: Session, parcel: Parcel, now: datetime) -> Order:
+    """What customs does to the parcel's order: declared, then released (cleared)."""
+    order = session.get(Order, parcel.order_id)
+    events.transition(session, order, "declared", now=now)
+    events.transition(session, order, "cleared", now=now)
+    return order
+
+
+def packable_parcel(session: Session, now: datetime, *, lines: dict[str, int],
+                    settings: Settings, tasks: bool = True, **kw: object) -> Parcel:
+    """An allocated parcel whose order customs cleared, its pick tasks made (unless not
+    `tasks`): what the pack station opens."""
+    parcel = allocated_parcel(session, now, lines=lines, settings=settings, **kw)
+    clear(session, parcel, now)
+    if tasks:
+        floor.create_pick_tasks(session, wave_id=parcel.wave_id, now=now)
     return parcel

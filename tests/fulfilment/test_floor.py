@@ -13,7 +13,7 @@ from fulfilment.tables import Order, Parcel
 from inventory import store as stock
 from inventory.tables import Bin, StockLot, StockMovement
 from tests.conftest import NOW
-from tests.fulfilment.floor_builders import allocated_parcel, floor_stock
+from tests.fulfilment.floor_builders import allocated_parcel, floor_stock, packable_parcel
 
 DISPATCH = NOW  # 2026-11-22: S-OLD (2027-01-10) has < 90 days left and must never be picked
 
@@ -86,9 +86,8 @@ def _scan(session, code, st="S1"):
 
 def test_pack_station_ticks_refuses_undoes_and_completes(session, settings):
     floor_stock(session, NOW)
-    parcel = allocated_parcel(session, NOW, lines={"SERUM-30ML": 2, "CREAM-50G": 1},
-                              settings=settings, external_id="R-PACK-1")
-    floor.create_pick_tasks(session, wave_id=parcel.wave_id, now=DISPATCH)
+    parcel = packable_parcel(session, DISPATCH, lines={"SERUM-30ML": 2, "CREAM-50G": 1},
+                             settings=settings, external_id="R-PACK-1")
     out = _scan(session, "R-PACK-1")
     assert out.result == "ok" and out.parcel_id == parcel.id
     assert session.get(Order, parcel.order_id).status == "picked"
@@ -116,8 +115,8 @@ def test_pack_station_ticks_refuses_undoes_and_completes(session, settings):
 
 def test_item_from_another_parcel_is_refused_and_changes_nothing(session, settings):
     floor_stock(session, NOW)
-    parcel = allocated_parcel(session, NOW, lines={"SERUM-30ML": 1}, settings=settings)
-    _scan(session, f"P{parcel.id}")
+    parcel = packable_parcel(session, DISPATCH, lines={"SERUM-30ML": 1}, settings=settings)
+    assert _scan(session, f"P{parcel.id}").result == "ok"
     out = _scan(session, "CREAM-50G")
     assert out.result == "refused" and "not in this parcel" in out.message
     assert station.packed_counts(session, parcel.id) == {}
@@ -136,9 +135,8 @@ def test_cancelled_order_is_refused_at_the_station(session, settings):
 
 def test_handover_ships_the_wave_and_issues_stock(session, settings):
     floor_stock(session, NOW)
-    parcel = allocated_parcel(session, NOW, lines={"SERUM-30ML": 3}, settings=settings)
-    floor.create_pick_tasks(session, wave_id=parcel.wave_id, now=DISPATCH)
-    _scan(session, f"P{parcel.id}")
+    parcel = packable_parcel(session, DISPATCH, lines={"SERUM-30ML": 3}, settings=settings)
+    assert _scan(session, f"P{parcel.id}").result == "ok"
     for _ in range(3):
         _scan(session, "SERUM-30ML")
     on_hand_before = sum(_lot(session, n).on_hand for n in ("S-MID", "S-NEW"))

@@ -9,7 +9,7 @@ from fulfilment.floor_tables import PackScan
 from fulfilment.tables import Order, Parcel
 from inventory import store as stock
 from tests.conftest import NOW
-from tests.fulfilment.floor_builders import allocated_parcel, floor_stock
+from tests.fulfilment.floor_builders import allocated_parcel, clear, floor_stock, packable_parcel
 
 
 def test_floor_flow_on_postgres(pg_factory, pg_settings):
@@ -17,6 +17,7 @@ def test_floor_flow_on_postgres(pg_factory, pg_settings):
         floor_stock(s, NOW)
         parcel = allocated_parcel(s, NOW, lines={"SERUM-30ML": 3, "CREAM-50G": 1},
                                   settings=pg_settings, external_id="R-PG-1")
+        clear(s, parcel, NOW)
         pid, wave_id = parcel.id, parcel.wave_id
     with db.transaction(pg_factory) as s:
         assert floor.create_pick_tasks(s, wave_id=wave_id, now=NOW).created == 3
@@ -43,8 +44,8 @@ def test_two_stations_cannot_both_pack_the_last_unit(pg_factory, pg_settings):
 
     with db.transaction(pg_factory) as s:
         floor_stock(s, NOW)
-        allocated_parcel(s, NOW, lines={"SERUM-30ML": 1}, settings=pg_settings,
-                         external_id="R-PG-RACE")
+        packable_parcel(s, NOW, lines={"SERUM-30ML": 1}, settings=pg_settings,
+                        external_id="R-PG-RACE")
     for st in ("A", "B"):
         with db.transaction(pg_factory) as s:
             assert station.scan(s, station=st, user=st, code="R-PG-RACE", now=NOW).result == "ok"
