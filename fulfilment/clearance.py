@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -27,7 +27,7 @@ from customs import store as quota_store
 from customs.errors import CustomsError
 from customs.receipts import Receipt
 from customs.rules import default_rules
-from customs.tables import CustomsDeclaration, CustomsMessage, CustomsReceipt
+from customs.tables import CustomsDeclaration, CustomsMessage, CustomsQuotaHold, CustomsReceipt
 from customs.tax import apportion, quote
 from customs.types import TaxQuote
 from fulfilment import clearance_parcel as parcel_data
@@ -150,7 +150,7 @@ def _hold(session: Session, order: Order, parcel: Parcel, priced: _Priced,
 
 
 def hold_ref(parcel_id: int) -> str:
-    return f"parcel:{parcel_id}"
+    return f"parcel:{parcel_id}"  # release_cancelled joins on this shape
 
 
 def hold_quota(session: Session, *, order_id: int, now: datetime) -> int:
@@ -232,17 +232,21 @@ def cancel_rejected(session: Session, *, order_id: int, now: datetime,
 
 
 def release_cancelled(session: Session, *, now: datetime, order_id: int | None = None) -> int:
-    """Return the quota held by declarations of cancelled orders; mark them cancelled."""
-    stmt = (select(CustomsDeclaration).join(Order, Order.id == CustomsDeclaration.order_id)
-            .where(Order.status == "cancelled", CustomsDeclaration.status != "cancelled"))
+    """Return the quota held for parcels of cancelled orders (held at allocation, whether
+    declared or not) and mark their declarations cancelled; returns the holds released."""
+    decls = (select(CustomsDeclaration).join(Order, Order.id == CustomsDeclaration.order_id)
+             .where(Order.status == "cancelled", CustomsDeclaration.status != "cancelled"))
+    holds = (select(Parcel.id).join(Order, Order.id == Parcel.order_id)
+             .join(CustomsQuotaHold, CustomsQuotaHold.ref == "parcel:" + cast(Parcel.id, String))
+             .where(Order.status == "cancelled", CustomsQuotaHold.status != "released"))
     if order_id is not None:
-        stmt = stmt.where(CustomsDeclaration.order_id == order_id)
-    count = 0
-    for decl in session.execute(stmt).scalars().all():
-        quota_store.release(session, ref=hold_ref(decl.parcel_id), now=now)
+        decls = decls.where(CustomsDeclaration.order_id == order_id)
+        holds = holds.where(Parcel.order_id == order_id)
+    for decl in session.execute(decls).scalars().all():
         decl.status, decl.updated_at = "cancelled", now
         session.add(decl)
-        count += 1
+    count = sum(quota_store.release(session, ref=hold_ref(parcel_id), now=now)
+                for parcel_id in session.execute(holds.order_by(Parcel.id)).scalars().all())
     session.flush()
     return count
 

@@ -18,11 +18,25 @@ log = logging.getLogger("fulfilment.jobs")
 
 
 def expire_reservations(factory: sessionmaker[Session], settings: Settings, *,
-                        now: datetime | None = None) -> int:
-    """Cancel unpaid orders whose reservation ran out, releasing their stock."""
+                        now: datetime | None = None, batch: int = 500) -> int:
+    """Cancel unpaid orders whose reservation ran out, releasing their stock: one order per
+    transaction, so one that fails is logged and retried next run without undoing the others.
+    Batches repeat while full and progressing (a flash sale can leave thousands at once)."""
     now = now or datetime.now(UTC)
-    with factory() as session, session.begin():
-        return orders.expire_unpaid(session, now=now)
+    expired = 0
+    while True:
+        with factory() as session:
+            ids = orders.expired_unpaid(session, now=now, limit=batch)
+        done = 0
+        for order_id in ids:
+            try:
+                with factory() as session, session.begin():
+                    done += orders.expire(session, order_id=order_id, now=now)
+            except Exception:  # noqa: BLE001 - one order's failure never stops the others
+                log.exception("expiring order %s failed", order_id)
+        expired += done
+        if len(ids) < batch or done == 0:
+            return expired
 
 
 def write_off_short_dated(factory: sessionmaker[Session], settings: Settings, *,

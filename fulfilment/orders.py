@@ -156,8 +156,8 @@ def _line_values(order_id: int, order: OrderInput) -> list[dict]:
 
 def get(session: Session, order_id: int, *, lock: bool = False) -> Order:
     stmt = select(Order).where(Order.id == order_id)
-    if lock:
-        stmt = stmt.with_for_update()
+    if lock:  # a locking read is read afresh, not taken from the session's identity map
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     row = session.execute(stmt).scalars().first()
     if row is None:
         raise OrderNotFound(order_id)
@@ -194,6 +194,9 @@ class ReservationExpired(PaymentRejected):
     def __init__(self, reserved_until: datetime) -> None:
         super().__init__([{"field": "paid_at", "reason": "paid after the reservation ran out "
                            f"(reserved_until {_utc(reserved_until).isoformat()})"}])
+
+
+TRANSACTION_ID_MAX = 64  # Order.payment_ref's width
 
 
 def confirm_payment(session: Session, *, order_id: int, payment: dict, settings: Settings,
@@ -236,6 +239,9 @@ def _payment_problems(order: Order, payment: dict, settings: Settings) -> list[d
             problems.append({"field": key, "reason": "is required and must be a string"})
     if problems:
         return problems
+    if len(payment["transaction_id"]) > TRANSACTION_ID_MAX:
+        problems.append({"field": "transaction_id",
+                         "reason": f"must be at most {TRANSACTION_ID_MAX} characters"})
     amount = money_fen(payment["amount"])
     if amount is None:
         problems.append({"field": "amount", "reason": "must be a decimal string with at most "
@@ -324,14 +330,24 @@ def parcels_of(session: Session, order_id: int) -> list[Parcel]:
                                 .order_by(Parcel.index)).scalars())
 
 
-def expire_unpaid(session: Session, *, now: datetime, limit: int = 500) -> int:
-    """Cancel unpaid orders whose reservation ran out; returns how many."""
-    stmt = (select(Order.id).where(Order.status == "reserved", Order.paid_at.is_(None),
-                                   Order.reserved_until < now).limit(limit))
-    ids = list(session.execute(stmt).scalars())
-    for order_id in ids:
-        cancel(session, order_id=order_id, now=now, reason="reservation_expired", actor="scheduler")
-    return len(ids)
+def expired_unpaid(session: Session, *, now: datetime, limit: int = 500) -> list[int]:
+    """Unpaid orders whose reservation ran out, oldest deadline first (read without locks:
+    `expire` checks each again under its lock)."""
+    return list(session.execute(
+        select(Order.id).where(Order.status == "reserved", Order.paid_at.is_(None),
+                               Order.reserved_until < now)
+        .order_by(Order.reserved_until, Order.id).limit(limit)).scalars())
+
+
+def expire(session: Session, *, order_id: int, now: datetime) -> bool:
+    """Cancel one unpaid order whose reservation ran out, giving its stock back. Checked again
+    under the order's lock, so a payment confirmed since it was listed keeps the order."""
+    order = get(session, order_id, lock=True)
+    if (order.status != "reserved" or order.paid_at is not None
+            or order.reserved_until is None or _utc(order.reserved_until) >= now):
+        return False
+    cancel(session, order_id=order_id, now=now, reason="reservation_expired", actor="scheduler")
+    return True
 
 
 def view(session: Session, order: Any, *, lines: list[Any] | None = None) -> dict:

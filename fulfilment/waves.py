@@ -172,14 +172,16 @@ def run_wave(session: Session, *, now: datetime, hub: str | None = None,
     started = time.perf_counter()
     problem = build_problem(session, now=now, batch=batch, hub=hub)
     solution = solve(problem, time_limit_s=time_limit_s, workers=workers, seed=seed)
-    by_id = {str(o.id): o for o in batch}
     short = {u.order for u in solution.unfulfilled}
     parcels: dict[str, list] = defaultdict(list)
     for p in solution.parcels:
         if p.order not in short:  # an order is sourced whole or waits for the next wave
             parcels[p.order].append(p)
+    live = still_waiting(session, [int(i) for i in parcels])
+    gone = {i for i in parcels if int(i) not in live}  # cancelled while the solver ran
+    parcels = defaultdict(list, {i: mine for i, mine in parcels.items() if i not in gone})
     for order_id, mine in parcels.items():
-        order = by_id[order_id]
+        order = live[int(order_id)]
         for i, p in enumerate(mine, start=1):
             _persist_parcel(session, order, row, p, index=i, count=len(mine), now=now)
         events.transition(session, order, "allocated", now=now,
@@ -189,7 +191,7 @@ def run_wave(session: Session, *, now: datetime, hub: str | None = None,
     row.status = solution.status.value
     row.finished_at = now
     row.parcels_count = sum(len(v) for v in parcels.values())
-    row.unfulfilled_units = sum(q for o in batch if str(o.id) not in parcels
+    row.unfulfilled_units = sum(q for o in batch if str(o.id) not in parcels.keys() | gone
                                 for q in order_store.quantities(session, o.id).values())
     row.objective_fen = _fen(solution.objective)
     row.lower_bound_fen = _fen(solution.lower_bound)
@@ -200,6 +202,21 @@ def run_wave(session: Session, *, now: datetime, hub: str | None = None,
     session.add(row)
     session.flush()
     return row
+
+
+def still_waiting(session: Session, ids: list[int], *, chunk: int = 5000) -> dict[int, Order]:
+    """The orders among `ids` still reserved and paid, locked and read afresh. The solver ran
+    on a snapshot without locks (it may take seconds); an order cancelled meanwhile has had its
+    reservation released, and allocating it now would take stock twice."""
+    found: dict[int, Order] = {}
+    for start in range(0, len(ids), chunk):
+        rows = session.execute(
+            select(Order).where(Order.id.in_(sorted(ids)[start:start + chunk]))
+            .order_by(Order.id).with_for_update()
+            .execution_options(populate_existing=True)).scalars()
+        found.update({o.id: o for o in rows
+                      if o.status == "reserved" and o.paid_at is not None})
+    return found
 
 
 def _hold_quota_or_cancel(session: Session, order: Order, now: datetime) -> None:

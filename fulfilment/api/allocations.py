@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query
 
 import routing
 from fulfilment import waves
-from fulfilment.api.deps import SessionDep, SettingsDep, require_role
+from fulfilment.api.deps import RowId, SessionDep, SettingsDep, require_role
 
 router = APIRouter(tags=["allocations"])
 
@@ -37,13 +37,13 @@ def post_wave(session: SessionDep, settings: SettingsDep,
 
 @router.get("/allocations/waves/{wave_id}",
             dependencies=[require_role("warehouse", "order-service")])
-def get_wave(wave_id: int, session: SessionDep) -> dict[str, Any]:
+def get_wave(wave_id: RowId, session: SessionDep) -> dict[str, Any]:
     """A wave's status, cost by component, greedy cost, gap and timing."""
     return waves.view(waves.get(session, wave_id))
 
 
 @router.get("/orders/{order_id}/allocation",
             dependencies=[require_role("order-service", "warehouse")])
-def get_order_allocation(order_id: int, session: SessionDep) -> dict[str, Any]:
+def get_order_allocation(order_id: RowId, session: SessionDep) -> dict[str, Any]:
     """Each parcel's cost by component and what the greedy rule would have chosen."""
     return waves.order_allocation(session, order_id)

@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import sessionmaker
@@ -33,6 +33,9 @@ def _session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
+ROW_ID_MAX = 2**63 - 1  # a database row id is a signed 64-bit integer
+# A row id in a path: a larger number is a 422 naming it, not a driver overflow (a 500)
+RowId = Annotated[int, Path(ge=1, le=ROW_ID_MAX)]
 COOKIE = "fulfilment_key"  # the web pages keep their key here, set once by their sign-in
 FactoryDep = Annotated[sessionmaker[Session], Depends(get_factory)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -15,7 +15,9 @@ from sqlalchemy import select
 from fulfilment import floor, floor_labels, printing, station
 from fulfilment.api.deps import (
     COOKIE,
+    ROW_ID_MAX,
     ApiKeyDep,
+    RowId,
     SessionDep,
     SettingsDep,
     page_key,
@@ -98,7 +100,7 @@ def putaway(body: PutawayIn, session: SessionDep, key: ApiKeyDep) -> dict:
 
 
 @router.post("/waves/{wave_id}/pick-tasks", dependencies=_floor)
-def pick_tasks(wave_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
+def pick_tasks(wave_id: RowId, session: SessionDep, key: ApiKeyDep) -> dict:
     """Make the wave's pick tasks now (FEFO lots, bins); idempotent."""
     _wave(session, wave_id)
     report = floor.create_pick_tasks(session, wave_id=wave_id, now=_now(), actor=_user(key))
@@ -106,7 +108,7 @@ def pick_tasks(wave_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
 
 
 @router.get("/waves/{wave_id}/picklist.pdf", dependencies=_floor)
-def picklist_pdf(wave_id: int, session: SessionDep, key: ApiKeyDep,
+def picklist_pdf(wave_id: RowId, session: SessionDep, key: ApiKeyDep,
                  warehouse: str = Query(..., min_length=1)) -> Response:
     """The wave's pick list for one warehouse (its pick tasks made first if missing)."""
     _wave(session, wave_id)
@@ -118,25 +120,25 @@ def picklist_pdf(wave_id: int, session: SessionDep, key: ApiKeyDep,
 
 
 @router.get("/waves/{wave_id}/labels.pdf", dependencies=_floor)
-def wave_labels(wave_id: int, session: SessionDep) -> Response:
+def wave_labels(wave_id: RowId, session: SessionDep) -> Response:
     body = floor_labels.wave_labels_pdf(session, wave_id=wave_id, printed_on=_today(_now()))
     return _pdf(body, f"labels-wave-{wave_id}.pdf")
 
 
 @router.get("/parcels/{parcel_id}/label.pdf", dependencies=_floor)
-def parcel_label_pdf(parcel_id: int, session: SessionDep) -> Response:
+def parcel_label_pdf(parcel_id: RowId, session: SessionDep) -> Response:
     label = floor_labels.label_for(session, _parcel(session, parcel_id), printed_on=_today(_now()))
     return _pdf(shipping.render_pdf(label), f"label-{label.tracking_no}.pdf")
 
 
 @router.get("/parcels/{parcel_id}/label.zpl", dependencies=_floor)
-def parcel_label_zpl(parcel_id: int, session: SessionDep) -> Response:
+def parcel_label_zpl(parcel_id: RowId, session: SessionDep) -> Response:
     label = floor_labels.label_for(session, _parcel(session, parcel_id), printed_on=_today(_now()))
     return Response(shipping.render_zpl(label), media_type="text/plain; charset=utf-8")
 
 
 @router.get("/parcels/{parcel_id}/invoice.pdf", dependencies=_floor)
-def parcel_invoice(parcel_id: int, session: SessionDep) -> Response:
+def parcel_invoice(parcel_id: RowId, session: SessionDep) -> Response:
     """Commercial invoice / packing list for a (direct-mail) parcel."""
     doc = floor_labels.customs_document_for(session, _parcel(session, parcel_id),
                                      issued_on=_today(_now()))
@@ -144,7 +146,7 @@ def parcel_invoice(parcel_id: int, session: SessionDep) -> Response:
 
 
 @router.get("/parcels/{parcel_id}/declaration.pdf", dependencies=_floor)
-def parcel_declaration(parcel_id: int, session: SessionDep,
+def parcel_declaration(parcel_id: RowId, session: SessionDep,
                        currency_per_sdr: Decimal = Query(..., gt=0, description=
                                                          "CNY per SDR (IMF rate of the day)")
                        ) -> Response:
@@ -194,7 +196,7 @@ class StationIn(BaseModel):
 
 
 class HandoverIn(BaseModel):
-    wave_id: int | None = None
+    wave_id: int | None = Field(default=None, ge=1, le=ROW_ID_MAX)
     codes: list[str] = Field(default_factory=list, description="parcel codes in the cage")
 
 

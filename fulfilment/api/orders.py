@@ -10,7 +10,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from fulfilment import orders, submission
-from fulfilment.api.deps import ApiKeyDep, FactoryDep, SessionDep, SettingsDep, require_role
+from fulfilment.api.deps import (
+    ApiKeyDep,
+    FactoryDep,
+    RowId,
+    SessionDep,
+    SettingsDep,
+    require_role,
+)
 
 router = APIRouter(prefix="/orders", tags=["orders"],
                    dependencies=[require_role("order-service", "warehouse")])
@@ -44,12 +51,12 @@ async def submit_order(request: Request, factory: FactoryDep, settings: Settings
 
 
 @router.get("/{order_id}")
-def get_order(order_id: int, session: SessionDep) -> dict:
+def get_order(order_id: RowId, session: SessionDep) -> dict:
     return orders.view(session, orders.get(session, order_id))
 
 
 @router.post("/{order_id}/payment")
-def confirm_payment(order_id: int, session: SessionDep, settings: SettingsDep,
+def confirm_payment(order_id: RowId, session: SessionDep, settings: SettingsDep,
                     body: Annotated[dict[str, Any], Body()]) -> dict:
     order = orders.confirm_payment(session, order_id=order_id, payment=body, settings=settings,
                                    now=datetime.now(UTC))
@@ -57,7 +64,7 @@ def confirm_payment(order_id: int, session: SessionDep, settings: SettingsDep,
 
 
 @router.post("/{order_id}/cancel")
-def cancel_order(order_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
+def cancel_order(order_id: RowId, session: SessionDep, key: ApiKeyDep) -> dict:
     order = orders.cancel(session, order_id=order_id, now=datetime.now(UTC),
                           reason="cancelled", actor=f"key:{key.name}")
     return orders.view(session, order)

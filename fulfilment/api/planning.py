@@ -14,7 +14,16 @@ from sqlmodel import select
 
 from fulfilment import planning, planning_board, receiving
 from fulfilment import planning_documents as documents
-from fulfilment.api.deps import COOKIE, ApiKeyDep, SessionDep, page_key, require_role, signed_in
+from fulfilment.api.deps import (
+    COOKIE,
+    ROW_ID_MAX,
+    ApiKeyDep,
+    RowId,
+    SessionDep,
+    page_key,
+    require_role,
+    signed_in,
+)
 from fulfilment.localtime import business_day
 from inventory import forecast as forecasting
 from inventory import planning_store
@@ -88,26 +97,26 @@ def post_plan(body: PlanIn, session: SessionDep) -> dict:
 
 
 @buyer.get("/plans/{plan_id}")
-def get_plan(plan_id: int, session: SessionDep) -> dict:
+def get_plan(plan_id: RowId, session: SessionDep) -> dict:
     return plan_view(session, plan_id)
 
 
 @buyer.patch("/plans/{plan_id}/lines/{line_id}")
-def patch_line(plan_id: int, line_id: int, body: LineEdit, session: SessionDep) -> dict:
+def patch_line(plan_id: RowId, line_id: RowId, body: LineEdit, session: SessionDep) -> dict:
     planning.update_line(session, plan_id=plan_id, line_id=line_id, qty=body.qty,
                          removed=body.removed)
     return plan_view(session, plan_id)
 
 
 @buyer.post("/plans/{plan_id}/approve")
-def approve(plan_id: int, session: SessionDep, key: ApiKeyDep) -> dict:
+def approve(plan_id: RowId, session: SessionDep, key: ApiKeyDep) -> dict:
     ids = planning.approve(session, plan_id=plan_id, now=_now(), actor=key.name)
     return {"plan": plan_view(session, plan_id), "purchase_orders": ids,
             "transfers": receiving.transfer_ids(session, ids)}
 
 
 @buyer.get("/purchase-orders/{po_id}")
-def get_po(po_id: int, session: SessionDep) -> dict:
+def get_po(po_id: RowId, session: SessionDep) -> dict:
     po, rows = documents.rows(session, po_id)
     return {**po.model_dump(), "lines": [dict(zip(documents.COLUMNS, r, strict=True))
                                          for r in rows],
@@ -115,7 +124,7 @@ def get_po(po_id: int, session: SessionDep) -> dict:
 
 
 @buyer.get("/purchase-orders/{po_id}/document")
-def po_document(po_id: int, session: SessionDep,
+def po_document(po_id: RowId, session: SessionDep,
                 format: Literal["pdf", "csv", "xlsx"] = "pdf") -> Response:
     if format == "csv":
         return Response(documents.to_csv(session, po_id), media_type="text/csv")
@@ -126,7 +135,8 @@ def po_document(po_id: int, session: SessionDep,
 
 
 @buyer.get("/purchase-orders")
-def list_pos(session: SessionDep, plan_id: int | None = None) -> list[dict]:
+def list_pos(session: SessionDep,
+             plan_id: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None) -> list[dict]:
     query = select(PurchaseOrder).order_by(PurchaseOrder.id)
     if plan_id is not None:
         query = query.where(PurchaseOrder.plan_id == plan_id)
@@ -134,14 +144,14 @@ def list_pos(session: SessionDep, plan_id: int | None = None) -> list[dict]:
 
 
 @buyer.get("/transfers/{transfer_id}")
-def get_transfer(transfer_id: int, session: SessionDep) -> dict:
+def get_transfer(transfer_id: RowId, session: SessionDep) -> dict:
     transfer = receiving.get_transfer(session, transfer_id)
     return {**transfer.model_dump(),
             "cartons": [c.model_dump() for c in receiving.cartons(session, transfer_id)]}
 
 
 @buyer.get("/transfers/{transfer_id}/labels")
-def transfer_labels(transfer_id: int, session: SessionDep) -> Response:
+def transfer_labels(transfer_id: RowId, session: SessionDep) -> Response:
     """The transfer's carton labels (GS1-128 SSCC), one 100 x 150 mm PDF page per carton."""
     return Response(documents.carton_labels(session, transfer_id), media_type="application/pdf",
                     headers={"Content-Disposition":
@@ -161,7 +171,7 @@ class ReceiptIn(BaseModel):
 
 
 @buyer.post("/transfers/{transfer_id}/receive")
-def receive(transfer_id: int, session: SessionDep, key: ApiKeyDep,
+def receive(transfer_id: RowId, session: SessionDep, key: ApiKeyDep,
             body: ReceiptIn | None = None) -> dict:
     """Book a transfer's cartons into stock; `cartons` may give each one's real lot and
     expiry (else the planned ones: made on the order day)."""

@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from fulfilment.api.deps import ApiKeyDep, SessionDep, require_role
+from fulfilment.api.deps import ROW_ID_MAX, ApiKeyDep, SessionDep, require_role
 from fulfilment.intake import money_fen
 from inventory import catalogue
 from inventory import store as stock
@@ -58,7 +58,7 @@ class ReceiptIn(BaseModel):
 
 
 class AdjustmentIn(BaseModel):
-    lot_id: int
+    lot_id: int = Field(ge=1, le=ROW_ID_MAX)
     delta: int
     reason: Literal["count", "damage", "expiry", "found", "correction"]
     reference: str = ""
