@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -30,6 +31,7 @@ from inventory.tables import Bin, Sku, Warehouse
 from labels import documents, shipping, stock_labels
 
 router = APIRouter(tags=["floor"])
+_Row = TypeVar("_Row", Wave, Parcel)
 _floor = [require_role("warehouse")]
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
 
@@ -51,12 +53,17 @@ def _pdf(body: bytes, name: str) -> Response:
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
+def _found(session: SessionDep, table: type[_Row], row_id: int, field: str) -> _Row:
+    """The row, or a 404 naming the path's field."""
+    row = session.get(table, row_id)
+    if row is None:
+        raise floor.FloorError(f"no {field.removesuffix('_id')} {row_id}", field=field,
+                               status=404, code="not_found")
+    return row
+
+
 def _wave(session: SessionDep, wave_id: int) -> Wave:
-    wave = session.get(Wave, wave_id)
-    if wave is None:
-        raise floor.FloorError(f"no wave {wave_id}", field="wave_id", status=404,
-                               code="not_found")
-    return wave
+    return _found(session, Wave, wave_id, "wave_id")
 
 
 def _wave_warehouse(session: SessionDep, wave_id: int, warehouse: str) -> None:
@@ -71,11 +78,7 @@ def _wave_warehouse(session: SessionDep, wave_id: int, warehouse: str) -> None:
 
 
 def _parcel(session: SessionDep, parcel_id: int) -> Parcel:
-    parcel = session.get(Parcel, parcel_id)
-    if parcel is None:
-        raise floor.FloorError(f"no parcel {parcel_id}", field="parcel_id", status=404,
-                               code="not_found")
-    return parcel
+    return _found(session, Parcel, parcel_id, "parcel_id")
 
 
 class PutawayIn(BaseModel):
