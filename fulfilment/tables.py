@@ -94,6 +94,15 @@ class Webhook(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_ts(False))
     # events before this id existed before the subscription and are not delivered
     start_after_event_id: int = 0
+    # fan-out cursors (fulfilment.webhooks.fan_out): every event up to scanned_event_id has
+    # been looked at, matching or not; ids in (settled_event_id, scanned_event_id] are looked
+    # at again each run, for events that commit after a higher id was scanned
+    scanned_event_id: int = 0
+    settled_event_id: int = 0
+    # scanned_event_id as it stood at checkpoint_at: it becomes settled_event_id once the
+    # look-back has passed (None: not taken yet)
+    checkpoint_event_id: int = 0
+    checkpoint_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
 class WebhookDelivery(SQLModel, table=True):

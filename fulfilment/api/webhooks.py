@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from fulfilment import webhooks
-from fulfilment.api.deps import SessionDep, require_role
+from fulfilment.api.deps import RowId, SessionDep, require_role
 from fulfilment.tables import Webhook
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"],
@@ -29,7 +29,7 @@ def subscribe(body: WebhookIn, session: SessionDep) -> dict:
 
 
 @router.get("/{webhook_id}/deliveries")
-def deliveries(webhook_id: int, session: SessionDep) -> list[dict]:
+def deliveries(webhook_id: RowId, session: SessionDep) -> list[dict]:
     if session.get(Webhook, webhook_id) is None:
-        raise webhooks.InvalidWebhook([{"field": "id", "reason": f"no webhook {webhook_id}"}])
+        raise webhooks.WebhookNotFound(webhook_id)
     return webhooks.deliveries_view(session, webhook_id)
