@@ -77,8 +77,9 @@ def bin_of(session: Session, *, warehouse: str, code: str, walk_order: int | Non
 
 def putaway(session: Session, *, warehouse: str, sku: str, lot_no: str, bin_code: str,
             now: datetime, actor: str, qty: int | None = None, expiry: date | None = None,
-            walk_order: int | None = None) -> StockLot:
-    """Put a lot away to a bin; with `qty` the units are received into that lot first."""
+            walk_order: int | None = None, fresh_on: date | None = None) -> StockLot:
+    """Put a lot away to a bin; with `qty` the units are received into that lot first (with
+    `fresh_on`, refused if expired or too short-dated to ship that day)."""
     if session.get(Warehouse, warehouse) is None:
         raise FloorError(f"unknown warehouse {warehouse!r}", field="warehouse", status=404)
     if qty is not None:
@@ -87,7 +88,7 @@ def putaway(session: Session, *, warehouse: str, sku: str, lot_no: str, bin_code
     if qty is not None:
         lot = stock.receive(session, warehouse=warehouse, sku=sku, lot_no=lot_no, qty=qty,
                             expiry=expiry, now=now, reference=f"putaway:{bin_code}",
-                            actor=actor, bin_id=where.id)
+                            actor=actor, bin_id=where.id, fresh_on=fresh_on)
     else:
         lot = session.execute(select(StockLot).where(
             StockLot.warehouse_id == warehouse, StockLot.sku_id == sku,

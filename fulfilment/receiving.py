@@ -13,10 +13,11 @@ from sqlalchemy import tuple_
 from sqlmodel import Session, select
 
 from fulfilment.localtime import business_day
+from inventory import fefo
 from inventory import store as stock
 from inventory.planning_errors import NotEditable, NotFound, PlanningError
 from inventory.planning_tables import Carton, InboundTransfer
-from inventory.tables import StockLot
+from inventory.tables import Sku, StockLot
 
 
 def receive(session: Session, *, transfer_id: int, now: datetime, actor: str = "",
@@ -37,7 +38,8 @@ def receive(session: Session, *, transfer_id: int, now: datetime, actor: str = "
     for carton in boxes:
         stock.receive(session, warehouse=transfer.hub, sku=carton.sku_id, lot_no=carton.lot_no,
                       qty=carton.qty, expiry=carton.expiry, now=now,
-                      reference=f"transfer:{transfer_id}", actor=actor or "receiving")
+                      reference=f"transfer:{transfer_id}", actor=actor or "receiving",
+                      fresh_on=business_day(now))
         units += carton.qty
     transfer.status, transfer.received_at = "received", now
     session.flush()
@@ -47,16 +49,19 @@ def receive(session: Session, *, transfer_id: int, now: datetime, actor: str = "
 def _record_found(session: Session, hub: str, boxes: list[Carton],
                   found: dict[str, tuple[str | None, date | None]], today: date) -> None:
     """Book each carton under the dock's lot and expiry (else the planned), all checked first:
-    a carton not on this transfer, expiring by today or giving a lot two expiries refuses all."""
+    a carton not on this transfer, expired or too short-dated to ship today (its SKU's
+    min_remaining_days) or giving a lot two expiries refuses all."""
     booked = {c.sscc: _dock_lot(c, *found.get(c.sscc, (None, None))) for c in boxes}
     problems = [{"field": f"cartons.{sscc}", "reason": "not a carton of this transfer"}
                 for sscc in found if sscc not in booked]
     for c in boxes:
         expiry, read = booked[c.sscc][1], found.get(c.sscc, (None, None))[1]
-        if expiry is not None and expiry <= today:  # as read, or as planned where none was
-            problems.append({"field": f"cartons.{c.sscc}.expiry", "reason": f"{expiry} is not "
-                             f"after today ({today}): expired goods are not received into stock"
-                             f"{'' if read else ' (the planned expiry: give the one read)'}"})
+        sku = session.get(Sku, c.sku_id)
+        why = fefo.unreceivable(expiry, on=today,  # as read, or as planned where none was
+                                min_remaining_days=sku.min_remaining_days if sku else 0)
+        if why:
+            problems.append({"field": f"cartons.{c.sscc}.expiry", "reason": why + (
+                "" if read else " (the planned expiry: give the one read)")})
     problems += _lot_clashes(session, hub, boxes, booked)
     if problems:
         raise PlanningError("receipt refused", problems, code="invalid_receipt")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from inventory import planning_store, worlds
 from inventory.planning_tables import HubCapacity, SupplySource
-from inventory.tables import Sku, Warehouse
+from inventory.tables import Sku, StockLot, Warehouse
 
 _MARKETS = {"KR": "Seoul Beauty Co", "JP": "Tokyo Cosme Trading", "US": "LA Wellness Supply",
             "DE": "Frankfurt Pharma Export"}
@@ -43,8 +44,10 @@ def seed(session: Session, *, now: datetime) -> str:
                 case_pack=max(sku.case_pack, 6), lead_days=4 + (n + k) % 4,
                 freight_fen_per_kg=3800 + 400 * k))
     for hub in hubs:
-        if session.get(HubCapacity, hub.id) is None:
-            session.add(HubCapacity(warehouse_id=hub.id, capacity_units=20_000))
+        if session.get(HubCapacity, hub.id) is None:  # room for 20,000 more than it holds
+            held = session.exec(select(func.coalesce(func.sum(StockLot.on_hand), 0))
+                                .where(StockLot.warehouse_id == hub.id)).one()
+            session.add(HubCapacity(warehouse_id=hub.id, capacity_units=int(held) + 20_000))
     session.flush()
     return (f"planning demo: {len(world.signals)} signal rows and {len(world.sales)} sales rows "
             f"for {len(skus)} SKUs, sources into {', '.join(h.id for h in hubs[:2])}")

@@ -56,6 +56,20 @@ def is_fresh_enough(expiry: date | None, *, dispatch_on: date, min_remaining_day
                                                         min_remaining_days=min_remaining_days)
 
 
+def unreceivable(expiry: date | None, *, on: date, min_remaining_days: int) -> str | None:
+    """Why goods with `expiry` are not received into sellable stock on `on`, or None: expired,
+    or too short-dated to ship that day (counted as available, they could be sold and never
+    shipped)."""
+    if expiry is None:
+        return None
+    if expiry <= on:
+        return f"{expiry} is not after today ({on}): expired goods are not received into stock"
+    if not is_fresh_enough(expiry, dispatch_on=on, min_remaining_days=min_remaining_days):
+        return (f"{expiry} is less than the SKU's {min_remaining_days} days of remaining shelf "
+                f"life after today ({on}): goods too short-dated to ship are not received")
+    return None
+
+
 def _walk(bin_code: str, walk_order: Mapping[str, int]) -> tuple[int, str]:
     # Bins missing from the walk go after all known ones, in code order.
     return (walk_order.get(bin_code, 1 << 30), bin_code)

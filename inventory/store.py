@@ -45,16 +45,22 @@ def _ensure_availability(session: Session, sku: str) -> None:
 
 def receive(session: Session, *, warehouse: str, sku: str, lot_no: str, qty: int,
             expiry: date | None, now: datetime, reference: str = "", actor: str = "system",
-            bin_id: int | None = None) -> StockLot:
-    """Goods arrive: the lot's on hand and the SKU's sellable both rise by qty."""
+            bin_id: int | None = None, fresh_on: date | None = None) -> StockLot:
+    """Goods arrive: the lot's on hand and the SKU's sellable both rise by qty. With `fresh_on`
+    (the receiving day), goods expired or too short-dated to ship that day are refused."""
     if qty <= 0:
         raise InvalidStock("qty must be positive", [{"field": "qty", "reason": "must be > 0"}])
     if session.get(Warehouse, warehouse) is None:
         raise UnknownItem(f"unknown warehouse {warehouse}",
                           [{"field": "warehouse", "reason": f"unknown warehouse {warehouse!r}"}])
-    if session.get(Sku, sku) is None:
+    item = session.get(Sku, sku)
+    if item is None:
         raise UnknownItem(f"unknown sku {sku}",
                           [{"field": "sku", "reason": f"unknown SKU {sku!r}"}])
+    why = None if fresh_on is None else fefo.unreceivable(
+        expiry, on=fresh_on, min_remaining_days=item.min_remaining_days)
+    if why:
+        raise InvalidStock(f"expiry: {why}", [{"field": "expiry", "reason": why}])
     lot = session.execute(select(StockLot).where(
         StockLot.warehouse_id == warehouse, StockLot.sku_id == sku, StockLot.lot_no == lot_no)
     ).scalars().first()

@@ -96,7 +96,8 @@ def putaway(body: PutawayIn, session: SessionDep, key: ApiKeyDep) -> dict:
     """Put a lot away to a bin (receiving `qty` into it first when given)."""
     lot = floor.putaway(session, warehouse=body.warehouse, sku=body.sku, lot_no=body.lot_no,
                         bin_code=body.bin, now=_now(), actor=_user(key), qty=body.qty,
-                        expiry=body.expiry, walk_order=body.walk_order)
+                        expiry=body.expiry, walk_order=body.walk_order,
+                        fresh_on=business_day(_now()))
     return {"lot_id": lot.id, "warehouse": lot.warehouse_id, "sku": lot.sku_id,
             "lot_no": lot.lot_no, "bin": body.bin, "on_hand": lot.on_hand,
             "expiry": lot.expiry.isoformat() if lot.expiry else None}

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from fulfilment.api.deps import ROW_ID_MAX, ApiKeyDep, SessionDep, require_role
 from fulfilment.intake import money_fen
+from fulfilment.localtime import business_day
 from inventory import catalogue
 from inventory import store as stock
 from inventory.tables import StockLot
@@ -89,8 +90,9 @@ def get_sku(sku_id: str, session: SessionDep) -> dict:
 @router.post("/inventory/receipts", status_code=201, dependencies=_write)
 def receive(body: ReceiptIn, session: SessionDep, key: ApiKeyDep) -> dict:
     lot = stock.receive(session, warehouse=body.warehouse, sku=body.sku, lot_no=body.lot,
-                        qty=body.qty, expiry=body.expiry, now=datetime.now(UTC),
-                        reference=body.reference or f"receipt:{body.lot}", actor=f"key:{key.name}")
+                        qty=body.qty, expiry=body.expiry, now=(now := datetime.now(UTC)),
+                        reference=body.reference or f"receipt:{body.lot}", actor=f"key:{key.name}",
+                        fresh_on=business_day(now))
     return {"lot": _lot_view(lot), "availability": _availability(session, body.sku)}
 
 
