@@ -20,7 +20,7 @@ from customs import codes, match
 from customs.declaration import Declaration, Line
 from customs.errors import DocumentMismatch, InvalidDeclaration, SchemaInvalid, computable
 from customs.identity import is_valid_id
-from customs.types import plus_zero
+from customs.types import CHINA, plus_zero
 
 NS = "http://www.chinaport.gov.cn/ceb"
 MESSAGE_TYPES = ("CEB311", "CEB411", "CEB511", "CEB621")
@@ -223,6 +223,9 @@ def _inventory(d: Declaration, guid: str, app_time: str, decl_day: str) -> etree
 
 
 def stamp(moment: datetime) -> str:
+    """YYYYMMDDhhmmss in China time, customs' clock (a naive time is taken as China time)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(CHINA)
     return moment.strftime("%Y%m%d%H%M%S")
 
 

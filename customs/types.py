@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -19,6 +20,8 @@ MAX_MONEY = Decimal(10) ** 12  # CNY
 MAX_QTY = 10**6  # pieces, and net content or weight in g, ml or kg
 Money = Annotated[Decimal, Field(ge=0, lt=MAX_MONEY)]
 Quantity = Annotated[Decimal, Field(gt=0, lt=MAX_QTY)]
+
+CHINA = ZoneInfo("Asia/Shanghai")  # customs counts days and stamps times in China time
 
 
 class NetContent(BaseModel):
@@ -72,9 +75,16 @@ class Basket(BaseModel):
     @field_validator("date", mode="before")
     @classmethod
     def _day_of(cls, value: Any) -> Any:
-        """A timestamp counts on its own calendar day (give it in China time)."""
+        """A timestamp counts on its China day: one with an offset is turned into China time
+        first (23:30 the day before in UTC is the next day there); a naive one is its own day."""
         if isinstance(value, str) and "T" in value:
-            return value.split("T", 1)[0]
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                return value.split("T", 1)[0]  # the date part still gets its own error
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(CHINA)
+            return moment.date().isoformat()
         return value
 
     @field_validator("origin")

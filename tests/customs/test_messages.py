@@ -198,3 +198,13 @@ def test_cli_names_every_mismatched_field_on_its_own_line(decl: dict, tmp_path: 
     lines = [x for x in result.output.splitlines() if x.startswith("error:")]
     assert [x.split(":")[1].strip() for x in lines] == ["PaymentHead.amountPaid",
                                                         "PaymentHead.payerName"]
+
+
+def test_times_are_stamped_in_china_time(decl: dict) -> None:
+    from datetime import UTC
+
+    decl["payment"]["paid_at"] = "2026-11-22T02:15:00Z"  # 10:15 in Shanghai
+    built = build_messages(decl, now=datetime(2026, 11, 22, 2, 20, tzinfo=UTC))
+    order, payment = (etree.fromstring(m.xml) for m in built[:2])
+    assert match.text(order.find(f".//{{{NS}}}OrderHead"), "appTime") == "20261122102000"
+    assert match.text(payment.find(f".//{{{NS}}}PaymentHead"), "payTime") == "20261122101500"

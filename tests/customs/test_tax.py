@@ -78,6 +78,9 @@ def test_vat_steps_follow_the_order_date() -> None:
     assert vat("2019-03-31") == D("11.20")
     assert vat("2019-04-01") == D("9.10")
     assert quote(basket(line("100.00", "reduced"), on="2018-01-01")).vat == D("7.70")
+    # a timestamp counts on its China day: 16:30 UTC on 31 March is 1 April in Shanghai
+    assert vat("2019-03-31T16:30:00Z") == D("9.10")
+    assert vat("2019-03-31T23:30:00+08:00") == D("11.20")
 
 
 def test_cosmetics_follow_the_contracts_high_end_rule_from_the_first_cbec_rule_set() -> None:
