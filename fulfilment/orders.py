@@ -205,7 +205,7 @@ def confirm_payment(session: Session, *, order_id: int, payment: dict, settings:
     `reserved_until` (the payment's `paid_at`, else `now`: a late confirmation of a payment made
     in time is accepted, a payment made later is not, though the expiry job may not have run)."""
     order = get(session, order_id, lock=True)
-    problems = _payment_problems(order, payment, settings)
+    problems = _payment_problems(order, payment, settings, now)
     if problems:
         raise PaymentRejected(problems)
     if order.paid_at is not None:
@@ -230,7 +230,8 @@ def confirm_payment(session: Session, *, order_id: int, payment: dict, settings:
     return order
 
 
-def _payment_problems(order: Order, payment: dict, settings: Settings) -> list[dict]:
+def _payment_problems(order: Order, payment: dict, settings: Settings,
+                      now: datetime) -> list[dict]:
     problems: list[dict] = []
     if not isinstance(payment, dict):
         return [{"field": "body", "reason": "must be a JSON object"}]
@@ -253,9 +254,25 @@ def _payment_problems(order: Order, payment: dict, settings: Settings) -> list[d
     if payment["payer_name"].strip() != order.buyer_name or payer_hash != order.buyer_id_hash:
         problems.append({"field": "payer_id_number",
                          "reason": "the payer must be the buyer (name and ID number)"})
-    if payment.get("paid_at") is not None and _paid_at(payment["paid_at"], None) is None:
-        problems.append({"field": "paid_at", "reason": "must be an ISO 8601 time"})
+    if payment.get("paid_at") is not None:
+        problems += _paid_at_problems(_paid_at(payment["paid_at"], None), order, now)
     return problems
+
+
+CLOCK_SKEW = timedelta(minutes=5)  # between the payment provider's clock and ours
+
+
+def _paid_at_problems(paid_at: datetime | None, order: Order, now: datetime) -> list[dict]:
+    """A payment time must be a time, and fall between placing the order and now (give or take
+    the clocks' skew): a payment before the order existed is a mistake, not an early payment."""
+    if paid_at is None:
+        return [{"field": "paid_at", "reason": "must be an ISO 8601 time"}]
+    if order.created_at is not None and _utc(paid_at) < _utc(order.created_at) - CLOCK_SKEW:
+        return [{"field": "paid_at", "reason": f"is before the order was placed "
+                 f"({_utc(order.created_at).isoformat()})"}]
+    if _utc(paid_at) > _utc(now) + CLOCK_SKEW:
+        return [{"field": "paid_at", "reason": "is in the future"}]
+    return []
 
 
 def _paid_at(value: object, default: datetime | None) -> datetime | None:
@@ -296,7 +313,7 @@ def cancel(session: Session, *, order_id: int, now: datetime, reason: str = "can
     parcels = floor.lock_parcels(session, where=Parcel.order_id == order_id)
     order = get(session, order_id, lock=True)
     gone = [p for p in parcels if p.status in ("packed", "shipped")]
-    if gone and order.status in lifecycle.CANCELLABLE:
+    if gone and order.status != "cancelled":
         raise NotCancellable(gone)
     previous = order.status
     events.transition(session, order, "cancelled", now=now, reason=reason)

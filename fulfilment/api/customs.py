@@ -12,7 +12,7 @@ from customs import quota, tax
 from customs import store as quota_store
 from customs.errors import UnknownBuyer
 from customs.identity import looks_like_hash
-from fulfilment.api.deps import ApiKeyDep, SessionDep
+from fulfilment.api.deps import ApiKeyDep, SessionDep, require_role
 from fulfilment.localtime import CHINA
 from fulfilment.tables import Order
 
@@ -31,10 +31,11 @@ def post_quote(_: ApiKeyDep, basket: dict[str, Any] = Body(
     return tax.quote(basket).to_json()
 
 
-@router.get("/buyers/{buyer}/quota")
+@router.get("/buyers/{buyer}/quota", dependencies=[require_role("order-service", "warehouse")])
 def get_quota(buyer: str, session: SessionDep, key: ApiKeyDep,
               year: int | None = Query(None, ge=2016, le=2100)) -> dict[str, Any]:
-    """Used, held and remaining annual CBEC quota, by masked ID number or keyed hash."""
+    """Used, held and remaining annual CBEC quota, by masked ID number or keyed hash (a
+    buyer's personal data: the order service and the floor only)."""
     del key
     buyer_hash = _resolve(session, buyer)
     year = year or datetime.now(UTC).astimezone(CHINA).year

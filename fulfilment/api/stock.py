@@ -96,7 +96,7 @@ def receive(body: ReceiptIn, session: SessionDep, key: ApiKeyDep) -> dict:
     return {"lot": _lot_view(lot), "availability": _availability(session, body.sku)}
 
 
-@router.post("/inventory/adjustments", dependencies=_write)
+@router.post("/inventory/adjustments", dependencies=[require_role("warehouse")])  # the floor
 def adjust(body: AdjustmentIn, session: SessionDep, key: ApiKeyDep) -> dict:
     lot = stock.adjust(session, lot_id=body.lot_id, delta=body.delta, reason=body.reason,
                        now=datetime.now(UTC), reference=body.reference, actor=f"key:{key.name}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from tests.builders import order_body, stocked
 from tests.conftest import NOW
@@ -90,12 +90,16 @@ def test_cancel_releases_exactly_what_was_held(client, headers, session):
     assert avail["reserved"] == 0 and avail["available"] == 5
 
 
+def _china_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0).astimezone(timezone(timedelta(hours=8)))
+
+
 def test_payment_must_match_buyer_and_total(client, headers, session):
     stocked(session, NOW, qty=5)
     h = headers("order-service")
     order = client.post("/orders", json=order_body(qty=1), headers=h).json()
     pay = {"transaction_id": "P1", "payer_name": "李小红", "payer_id_number": "11010519491231002X",
-           "amount": "199.00", "paid_at": "2026-11-22T10:15:00+08:00"}
+           "amount": "199.00", "paid_at": _china_now().isoformat()}
     wrong = client.post(f"/orders/{order['id']}/payment", json={**pay, "amount": "1.00"}, headers=h)
     assert wrong.status_code == 422 and wrong.json()["detail"][0]["field"] == "amount"
     other = client.post(f"/orders/{order['id']}/payment",
@@ -121,6 +125,22 @@ def test_keys_and_roles(client, headers, session):
     assert r.status_code == 201
 
 
+def test_the_floor_reads_orders_but_only_the_order_service_changes_them(client, headers, session):
+    stocked(session, NOW, qty=5)
+    placed = client.post("/orders", json=order_body(qty=1), headers=headers("order-service"))
+    order_id = placed.json()["id"]
+    wh = headers("warehouse")
+    assert client.get(f"/orders/{order_id}", headers=wh).status_code == 200
+    assert client.post("/orders", json=order_body(qty=1, external_id="R-WH"),
+                       headers=wh).status_code == 403
+    for action in ("payment", "cancel"):
+        assert client.post(f"/orders/{order_id}/{action}", json={},
+                           headers=wh).status_code == 403
+    assert client.post("/inventory/adjustments", headers=headers("buyer"), json={
+        "lot_id": 1, "delta": -1, "reason": "count"}).status_code == 403
+    assert client.get(f"/orders/{order_id}", headers=wh).json()["status"] == "reserved"
+
+
 def test_minimal_sku_and_receipt_raise_sellable(client, headers):
     h = headers("warehouse")
     assert client.post("/warehouses", headers=h, json={
@@ -144,11 +164,12 @@ def test_times_keep_their_instant_on_sqlite_and_come_back_zoned(client, headers,
     stocked(session, NOW, qty=5)
     h = headers("order-service")
     placed = client.post("/orders", json=order_body(qty=1), headers=h).json()
+    paid = _china_now()  # the API's own clock: a payment is made after the order
     pay = {"transaction_id": "P1", "payer_name": "李小红", "payer_id_number": "11010519491231002X",
-           "amount": "199.00", "paid_at": "2026-11-22T10:15:00+08:00"}
+           "amount": "199.00", "paid_at": paid.isoformat()}
     client.post(f"/orders/{placed['id']}/payment", json=pay, headers=h)
     shown = client.get(f"/orders/{placed['id']}", headers=h).json()
-    assert datetime.fromisoformat(shown["paid_at"]) == datetime(2026, 11, 22, 2, 15, tzinfo=UTC)
+    assert datetime.fromisoformat(shown["paid_at"]) == paid.astimezone(UTC)
     assert shown["paid_at"].endswith("+00:00")
     assert shown["reserved_until"] == placed["reserved_until"]
 

@@ -45,7 +45,10 @@ def test_quota_by_masked_id_and_by_hash(client, headers, session_factory, settin
         "425.00", "0.00", "25575.00", "26000.00")
     assert ID not in r.text
     by_hash = client.get(f"/customs/buyers/{body['buyer_hash']}/quota?year=2026",
-                         headers=headers("buyer"))
+                         headers=headers("order-service"))
     assert by_hash.json()["used"] == "425.00"
     assert client.get("/customs/buyers/999***********0000/quota",
-                      headers=headers("buyer")).status_code == 404
+                      headers=headers("order-service")).status_code == 404
+    # a buyer's personal data: not for the buyers' team
+    assert client.get(f"/customs/buyers/{masked}/quota", headers=headers("buyer")).status_code \
+        == 403

@@ -330,3 +330,18 @@ def test_putaway_of_more_into_the_lots_own_bin_or_a_move_still_works(session):
                           bin_code="F-01", now=NOW, actor="t")  # the whole lot moves
     assert moved.on_hand == 14 and session.get(Bin, moved.bin_id).code == "F-01"
     assert stock.ledger_problems(session) == []
+
+
+def test_cancelling_a_packed_order_is_not_cancellable_not_an_illegal_transition(session,
+                                                                              settings):
+    floor_stock(session, NOW)
+    parcel = allocated_parcel(session, NOW, lines={"CREAM-50G": 1}, settings=settings)
+    floor.create_pick_tasks(session, wave_id=parcel.wave_id, now=NOW)
+    _pack(session, parcel.id, "CREAM-50G", 1)
+    assert session.get(Order, parcel.order_id).status == "packed"
+    with pytest.raises(orders.NotCancellable) as refused:
+        orders.cancel(session, order_id=parcel.order_id, now=NOW)
+    status, body = problem_answer(refused.value)
+    assert status == 409 and body["error"] == "not_cancellable"
+    assert body["detail"][0]["reason"] == (f"parcel {parcel.id} is packed: an order can be "
+                                           "cancelled only until it is packed")

@@ -132,3 +132,20 @@ def test_the_same_confirmation_again_after_reserved_until_is_still_accepted(stor
     first = _pay(factory, settings, order_id, now=NOW + timedelta(minutes=1))
     again = _pay(factory, settings, order_id, now=until + timedelta(days=1))
     assert again.paid_at == first.paid_at and again.payment_ref == "P1"
+
+
+@pytest.mark.parametrize(("paid", "reason"), [
+    (NOW - timedelta(days=2), "before the order was placed"),
+    (NOW + timedelta(hours=1), "in the future")])
+def test_a_payment_time_outside_the_order_s_life_is_422(store, paid, reason):  # noqa: ANN001
+    factory, settings = store
+    order_id, _ = _placed(factory, settings)
+    with pytest.raises(orders.PaymentRejected) as refused:
+        _pay(factory, settings, order_id, now=NOW + timedelta(minutes=1),
+             paid_at=paid.isoformat())
+    assert refused.value.problems[0]["field"] == "paid_at"
+    assert reason in refused.value.problems[0]["reason"]
+    _unpaid_and_holding(factory, order_id)
+    # a provider's clock a few minutes behind ours is not a mistake
+    _pay(factory, settings, order_id, now=NOW + timedelta(minutes=1),
+         paid_at=(NOW - timedelta(minutes=3)).isoformat())
