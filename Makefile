@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
 .PHONY: run test install lint clean
 
@@ -19,10 +20,10 @@ run: $(STAMP)
 	$(BIN)/fulfilment db upgrade
 	$(BIN)/fulfilment demo seed --if-empty
 	@echo
-	@echo "Serving on http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/docs,"
+	@echo "Serving on http://127.0.0.1:$(PORT)  (API docs: http://127.0.0.1:$(PORT)/docs,"
 	@echo "  scan station: /station, planning board: /board). Demo API keys are above and in var/demo-keys.txt."
 	@echo
-	$(BIN)/fulfilment serve --host 127.0.0.1 --port 8000
+	$(BIN)/fulfilment serve --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

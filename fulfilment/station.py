@@ -188,6 +188,8 @@ def scan(session: Session, *, station: str, user: str, code: str, now: datetime)
     code = code.strip()
     if not code:
         return Outcome("refused", "empty scan")
+    if code.upper() == "UNDO":  # the undo barcode printed at the station
+        return undo(session, station=station, user=user, now=now)
     wave = WAVE_CODE.match(code)
     if wave:
         return _handover(session, int(wave.group(1)), station=station, user=user, code=code,
@@ -208,11 +210,13 @@ def scan(session: Session, *, station: str, user: str, code: str, now: datetime)
 
 def _handover(session: Session, wave_id: int, *, station: str, user: str, code: str,
               now: datetime) -> Outcome:
-    """A wave's packed parcels leave; a hand-over the floor refuses changes nothing."""
+    """A wave's packed parcels leave; a hand-over the floor refuses changes nothing. The
+    message counts the wave's parcels still to pack, which stay behind."""
+    parcels = floor.wave_parcels(session, wave_id=wave_id) if wave_id < 2**63 else []
+    waiting = sum(p.status not in ("packed", "shipped") for p in parcels)
     try:
         with session.begin_nested():
-            n = floor.ship(session, floor.wave_parcels(session, wave_id=wave_id), now=now,
-                           actor=user)
+            n = floor.ship(session, parcels, now=now, actor=user)
     except floor.FloorError as exc:
         reason = "; ".join(p["reason"] for p in exc.problems)
         _record(session, station=station, user=user, code=code, kind="handover",
@@ -220,9 +224,10 @@ def _handover(session: Session, wave_id: int, *, station: str, user: str, code: 
         return Outcome("refused", f"wave {wave_id} not handed over: {reason}")
     _record(session, station=station, user=user, code=code, kind="handover",
             result="ok" if n else "refused", reason=f"{n} parcels shipped", now=now)
+    left = f"; {waiting} not packed yet" if waiting else ""
     if not n:
-        return Outcome("refused", f"wave {wave_id} has no packed parcels to hand over")
-    return Outcome("ok", f"{n} parcels of wave {wave_id} handed over", shipped=n)
+        return Outcome("refused", f"wave {wave_id} has no packed parcels to hand over{left}")
+    return Outcome("ok", f"{n} parcels of wave {wave_id} handed over{left}", shipped=n)
 
 
 def _item(session: Session, parcel: Parcel, *, station: str, user: str, code: str,

@@ -257,15 +257,26 @@ def handover(body: HandoverIn, session: SessionDep, key: ApiKeyDep) -> dict:
     `not_shipped` names each code given that did not ship, and each parcel of the wave still
     waiting to be packed, with the reason.
     """
-    parcels: list[Parcel] = []
-    missed: list[dict] = []
     if body.wave_id is not None:
         _wave(session, body.wave_id)
-        parcels = floor.wave_parcels(session, wave_id=body.wave_id)
-        missed = [{"code": f"P{p.id}", "reason": _not_packed(p)} for p in parcels
-                  if p.status not in ("packed", "shipped")]
+    waves = [(f"WAVE-{body.wave_id}", body.wave_id)] if body.wave_id is not None else []
+    codes = []
+    for code in body.codes:  # a cage may carry a wave's hand-over sheet as well as parcels
+        wave = station.WAVE_CODE.match(code.strip())
+        waves += [(code, int(wave.group(1)))] if wave else []
+        codes += [] if wave else [code]
+    parcels: list[Parcel] = []
+    missed: list[dict] = []
+    for code, wave_id in waves:
+        if wave_id > ROW_ID_MAX or session.get(Wave, wave_id) is None:
+            missed.append({"code": code, "reason": f"no wave {wave_id}"})
+            continue
+        mine = floor.wave_parcels(session, wave_id=wave_id)
+        parcels += mine
+        missed += [{"code": f"P{p.id}", "reason": _not_packed(p)} for p in mine
+                   if p.status not in ("packed", "shipped")]
     named = {p.id for p in parcels if p.status not in ("packed", "shipped")}
-    for code in body.codes:
+    for code in codes:
         parcel = station.find_parcel(session, code.strip())
         if parcel is None:
             missed.append({"code": code, "reason": f"no parcel has the code {code!r}"})

@@ -88,8 +88,11 @@ def seed(if_empty: bool = typer.Option(False, "--if-empty", help="only on an emp
 
 
 @scheduler_app.command("run-once")
-def run_once(job_id: str) -> None:
-    """Run one scheduled job now (operators and demos)."""
+def run_once(job_id: str = typer.Argument(..., help=(
+        "expire-reservations, deliver-webhooks, short-dated-write-off, allocation-wave, "
+        "pick-tasks, customs-declare, customs-receipts, nightly-forecast or plan-proposal"))
+             ) -> None:
+    """Run one scheduled job now (operators and demos); `serve` runs them all on schedule."""
     from fulfilment import scheduler
 
     settings = Settings()

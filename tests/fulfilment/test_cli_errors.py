@@ -78,3 +78,12 @@ def test_a_usage_error_is_one_line(args: list[str], says: str, monkeypatch,  # n
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith(says) and err.count("\n") == 1
+
+
+def test_run_once_help_names_every_scheduled_job(settings) -> None:  # noqa: ANN001
+    from fulfilment import scheduler
+
+    shown = " ".join(runner.invoke(cli.app, ["scheduler", "run-once", "--help"],
+                                   terminal_width=400).output.split())
+    for job in scheduler.jobs(settings):
+        assert job in shown

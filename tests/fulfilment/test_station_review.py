@@ -241,7 +241,27 @@ def test_handover_of_a_wave_names_parcels_still_waiting(client, headers, session
     _scan(session, "SERUM-30ML")
     session.commit()
     body = client.post("/handover", headers=headers("warehouse"),
-                       json={"wave_id": packed.wave_id}).json()
+                       json={"codes": [f"WAVE-{packed.wave_id}", "WAVE-999", f"WAVE-{2**64}"]}
+                       ).json()
     assert body["shipped"] == 1
-    assert [x["code"] for x in body["not_shipped"]] == [f"P{waiting.id}"]
+    assert [x["code"] for x in body["not_shipped"]] == [f"P{waiting.id}", "WAVE-999",
+                                                        f"WAVE-{2**64}"]
+
+
+def test_the_station_hand_over_counts_parcels_left_and_undo_is_a_barcode(session, settings):
+    floor_stock(session, NOW)
+    packed = _ready(session, settings, lines={"SERUM-30ML": 2}, external_id="R-HS-1")
+    from fulfilment.tables import Wave
+
+    _ready(session, settings, lines={"CREAM-50G": 1}, external_id="R-HS-2",
+           wave=session.get(Wave, packed.wave_id))
+    _scan(session, "R-HS-1")
+    assert _scan(session, "SERUM-30ML").result == "ok"
+    undone = _scan(session, "undo")
+    assert undone.result == "ok" and station.packed_counts(session, packed.id) == {}
+    _scan(session, "SERUM-30ML")
+    assert _scan(session, "SERUM-30ML").result == "complete"
+    out = _scan(session, f"WAVE-{packed.wave_id}")
+    assert out.shipped == 1 and out.message.endswith("; 1 not packed yet")
+    assert _scan(session, f"WAVE-{2**64}").result == "refused"
 
