@@ -7,6 +7,7 @@ rectangles whose edges fall on whole printer dots, so a 203 dpi thermal head (or
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import barcode
@@ -156,24 +157,44 @@ def snap(x: float) -> float:
     return round(x / DOT_PT) * DOT_PT
 
 
-def module_dots(modules: str, max_width_pt: float, *, preferred: int = 3, minimum: int = 2) -> int:
-    """Widest module (in dots, <= preferred) whose symbol plus quiet zones fits `max_width_pt`."""
+def module_dots(modules: str, max_width_pt: float, *, preferred: int = 3, minimum: int = 2,
+                field: str = "value") -> int:
+    """Widest module (in dots, <= preferred) whose symbol plus quiet zones fits `max_width_pt`;
+    refused naming `field` when none does."""
     total = len(modules) + 2 * QUIET_MODULES
     for dots in range(preferred, minimum - 1, -1):
         if total * dots * DOT_PT <= max_width_pt:
             return dots
-    raise BarcodeError([{"field": "value", "reason": "too long to print legibly"}])
+    raise BarcodeError([{"field": field, "reason": "too long to print legibly"}])
 
 
-def width_pt(modules: str, dots: int) -> float:
+def width_pt(modules: str, dots: int, pitch: float = DOT_PT) -> float:
     """Printed width of the symbol itself (no quiet zones) in points."""
-    return len(modules) * dots * DOT_PT
+    return len(modules) * dots * pitch
+
+
+def dot_pitch(page_width_pt: float | None) -> float:
+    """The spacing, in points, of the dots bars are drawn on for a page this wide.
+
+    100 mm is 799.2 dots at 203 dpi, not a whole number: one renderer draws the page at exactly
+    203 dpi (pdftoppm), another stretches it over the next whole number of pixels (pdfium: 800,
+    0.1% wider). On the exact dot grid, pdfium's bar edges drifted to half a pixel in mid-label and
+    some long symbols did not decode. A pitch between the two grids, 2 / (1 + stretch) of a dot,
+    keeps every edge within about a third of a pixel of a pixel edge in both, so each bar keeps
+    its width in dots when the image is thresholded.
+    """
+    if not page_width_pt:
+        return DOT_PT
+    dots = page_width_pt / DOT_PT
+    stretch = math.ceil(dots - 1e-6) / dots  # the bitmap takes the partial pixel whole
+    return DOT_PT * 2 / (1 + stretch)
 
 
 def draw(canvas: Any, modules: str, *, x: float, y: float, height: float, dots: int) -> float:
-    """Draw `modules` as vector bars with the left edge snapped to a dot; returns the left x."""
-    left = snap(x)
-    step = dots * DOT_PT
+    """Draw `modules` as vector bars with edges on the page's dot grid; returns the left x."""
+    pitch = dot_pitch(getattr(canvas, "_pagesize", (None,))[0])
+    left = round(x / pitch) * pitch
+    step = dots * pitch
     path = canvas.beginPath()
     for start, length in runs(modules):
         path.rect(left + start * step, y, length * step, height)
@@ -184,6 +205,7 @@ def draw(canvas: Any, modules: str, *, x: float, y: float, height: float, dots: 
 def draw_centered(canvas: Any, modules: str, *, cx: float, y: float, height: float,
                   dots: int) -> tuple[float, float]:
     """Draw centred on `cx`; returns (left, right) x of the symbol."""
-    w = width_pt(modules, dots)
+    pitch = dot_pitch(getattr(canvas, "_pagesize", (None,))[0])
+    w = width_pt(modules, dots, pitch)
     left = draw(canvas, modules, x=cx - w / 2, y=y, height=height, dots=dots)
     return left, left + w

@@ -103,9 +103,10 @@ def hline(c: Any, x0: float, x1: float, y: float, *, width: float = 0.8) -> None
 
 def barcode_block(c: Any, modules: str, caption: str, *, cx: float, y: float, height: float,
                   max_width: float, preferred_dots: int = 3, min_dots: int = 2,
-                  caption_size: float = 10) -> float:
+                  caption_size: float = 10, field: str = "value") -> float:
     """Bars centred on `cx` with their bottom at `y`, caption beneath; returns the bottom used."""
-    dots = barcodes.module_dots(modules, max_width, preferred=preferred_dots, minimum=min_dots)
+    dots = barcodes.module_dots(modules, max_width, preferred=preferred_dots, minimum=min_dots,
+                                field=field)
     barcodes.draw_centered(c, modules, cx=cx, y=y, height=height, dots=dots)
     text(c, cx, y - caption_size - 1, caption, size=caption_size, bold=True, align="center")
     return y - caption_size - 3
@@ -130,9 +131,9 @@ class PdfPage:
         hline(self.c, x0, x1, y)
 
     def barcode(self, value: str, modules: str, *, cx: float, y: float, height: float,
-                max_width: float, caption_size: float) -> None:
+                max_width: float, caption_size: float, field: str = "value") -> None:
         barcode_block(self.c, modules, value, cx=cx, y=y, height=height, max_width=max_width,
-                      caption_size=caption_size)
+                      caption_size=caption_size, field=field)
 
 
 def mask_phone(phone: str) -> str:

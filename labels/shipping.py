@@ -80,7 +80,7 @@ def _draw(page: Page, label: ShippingLabel, printed_on: date) -> None:
     bars_bottom = y - 4 - 22 * mm
     modules = barcodes.code128_modules(label.tracking_no, field="tracking_no")
     page.barcode(label.tracking_no, modules, cx=W / 2, y=bars_bottom, height=22 * mm,
-                 max_width=W - 2 * mm, caption_size=12)
+                 max_width=W - 2 * mm, caption_size=12, field="tracking_no")
     y = bars_bottom - 20
     page.hline(left, right, y)
     sender = _sender_block(label)

@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 
 from labels import barcodes, fonts
-from labels.layout import is_ascii
+from labels.layout import is_ascii, measure_for
 
 DOTS_PER_MM = 8
 DOTS_PER_PT = barcodes.DPI / 72
@@ -90,18 +90,26 @@ class Page:
 
     def text(self, x: float, y: float, value: str, *, size: float = 9, bold: bool = False,
              width: float | None = None, align: str = "left", min_size: float = 5) -> float:
-        """One line as layout.text draws it, shrunk (then cut) to fit by the printer's widths;
+        """One line as layout.text draws it, shrunk (then narrowed) to fit by the printer's widths;
         right and centre alignment place its left end by the estimated width. Not a ^FB block:
         the widths are estimates, and a block a little too narrow wraps and overprints its one
         line, where a field a little too wide only runs on into the margin."""
-        if width is not None:
-            size, value = fonts.shrink(value, text_width, size, width, min_size)
+        if width is not None:  # the PDF's words: what it cuts is cut here too, no more
+            value = fonts.shrink(value, measure_for(value, bold=bold), size, width, min_size)[1]
         if not value:
             return size
+        if width is not None:
+            size = fonts.shrink(value, text_width, size, width, min_size)[0]
         height = int(size * DOTS_PER_PT)  # rounded down: never wider than the fit in points
-        box_w = math.ceil(text_width(value, height))
+        # still too wide at the smallest size (the printer's font is estimated wider than the
+        # PDF's): narrower characters, so the field prints whole as it does in the PDF
+        need = text_width(value, height)
+        char_w = height if width is None or need <= width * DOTS_PER_PT else int(
+            height * width * DOTS_PER_PT / need)
+        box_w = math.ceil(text_width(value, height) * char_w / height)
         shift = {"left": 0, "center": box_w / 2, "right": box_w}[align] / DOTS_PER_PT
-        self.fields.append(text(dots(x - shift), self._top(y, size), value, height=height))
+        self.fields.append(text(dots(x - shift), self._top(y, size), value, height=height,
+                                width=char_w))
         return size
 
     def lines(self, x: float, y: float, block: fonts.Block, *, width: float) -> float:
@@ -120,9 +128,9 @@ class Page:
         self.fields.append(box(dots(x0), dots(self.height - y) - 1, dots(x1 - x0), 2))
 
     def barcode(self, value: str, modules: str, *, cx: float, y: float, height: float,
-                max_width: float, caption_size: float) -> None:
+                max_width: float, caption_size: float, field: str = "value") -> None:
         """^BC where layout.barcode_block draws the bars (same module width), caption beneath."""
-        module = barcodes.module_dots(modules, max_width)
+        module = barcodes.module_dots(modules, max_width, field=field)
         left = barcodes.snap(cx - barcodes.width_pt(modules, module) / 2)
         self.fields.append(code128(dots(left), dots(self.height - y - height), value,
                                    module=module, height=dots(height), interpretation=False))

@@ -118,7 +118,25 @@ def test_long_and_mixed_tracking_numbers_decode(parcel, pdf, value):
 def test_tracking_too_long_to_scan_is_refused_not_printed_small(parcel, pdf):
     with pytest.raises(LabelError) as err:
         shipping.render_pdf(dict(parcel, tracking_no="ab" * 20), printed_on=pdf.printed_on)
+    assert err.value.problems[0]["field"] == "tracking_no"
     assert "too long" in err.value.problems[0]["reason"]
+
+
+@pytest.mark.parametrize("value", ["1Z9A1Z9A1Z9A1Z9A1Z9A1Z9A", "JDA3HOFGFLY2KONYRXNZ",
+                                   "G8CVT9LI0U8SB8PBU4DNZG2Z589M2G", "dugy85vjmer553u38f5"])
+def test_long_symbols_decode_whether_the_page_is_stretched_to_whole_pixels_or_not(
+        parcel, pdf, value):
+    """100 mm is 799.2 dots: pdfium draws it over 800 pixels, an exact renderer over 799.2.
+    On the exact grid, pdfium's edges drifted to half a pixel and these did not decode."""
+    import pypdfium2
+    import zxingcpp
+
+    out = shipping.render_pdf(dict(parcel, tracking_no=value), printed_on=pdf.printed_on)
+    assert ("Code128", value) in pdf.decode(out)[0]  # stretched to 800 pixels
+    page = pypdfium2.PdfDocument(out)[0]
+    exact = page.render(scale=203 / 72, crop=(0, 0, 0.2 * 72 / 203 + 1e-4, 0)).to_pil()
+    assert exact.size[0] == 799  # 0.2 dot trimmed: exactly 203 dpi, no stretch
+    assert value in [r.text for r in zxingcpp.read_barcodes(exact.convert("L"))]
 
 
 @pytest.mark.parametrize(("phone", "masked"), [
@@ -142,6 +160,18 @@ def test_zpl_structure(parcel, pdf):
     assert "138****5678" in out and "13812345678" not in out
     assert "李小红" in out and "31092026I000012345" in out and "2026-11-23" in out
     assert out.count("^XA") == 1 and out.count("^XZ") == 1
+
+
+def test_zpl_prints_a_long_service_whole_as_the_pdf_does(parcel, pdf):
+    """The printer's widths are estimated wider than the PDF's: the service the PDF shows whole
+    is narrowed in the ZPL, not cut."""
+    service = "SF International Standard Economy Express Heavy Parcel Plus"
+    out = shipping.render_zpl(dict(parcel, service=service), printed_on=pdf.printed_on)
+    field = next(ln for ln in out.splitlines() if service in ln)
+    height, char_w = (int(v) for v in field.split("^A0N,")[1].split("^")[0].split(","))
+    assert char_w < height  # narrowed to fit
+    assert service in pdf.texts(shipping.render_pdf(dict(parcel, service=service),
+                                                    printed_on=pdf.printed_on))[0]
 
 
 def test_zpl_escapes_caret_and_tilde_in_text(parcel, pdf):
