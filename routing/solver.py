@@ -356,6 +356,7 @@ def solve(wave: Wave, *, time_limit_s: float = 20.0, workers: int = 8, seed: int
         bound = total
     return assemble(
         index, picks, status=status,
-        lower_bound=None if bound is None else math.floor(min(bound, total) * 100) / 100,
+        # every cost is >= 0, so 0 is proven too (a bound cut short can come out negative)
+        lower_bound=None if bound is None else math.floor(max(0, min(bound, total)) * 100) / 100,
         baseline_objective=costing.round_cny(base_cost),
         solve_seconds=time.perf_counter() - started)

@@ -281,3 +281,18 @@ def test_very_large_waves_go_through_blocks_and_stay_feasible(monkeypatch):
     assert costing.problems(index, picks) == []
     assert status is routing.Status.FEASIBLE and bound is None
     assert costing.cost(index, picks).total <= costing.cost(index, routing.greedy.plan(index)).total
+
+
+def test_a_bound_cut_short_below_zero_is_reported_as_zero(monkeypatch):
+    """Every cost is >= 0: a negative bound from a search stopped early proves less than 0."""
+    from routing import decompose
+
+    real = decompose.solve_index
+
+    def cut_short(index, baseline, **kw):
+        picks, _, _ = real(index, baseline, **kw)
+        return picks, routing.Status.FEASIBLE, -42359.33
+
+    monkeypatch.setattr(decompose, "solve_index", cut_short)
+    sol, raw = solved(json.loads(EXAMPLE.read_text()))
+    assert sol.status is routing.Status.FEASIBLE and raw["lower_bound"] == 0
