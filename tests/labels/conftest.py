@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
 import io
 import json
+import math
 import re
 from datetime import date
 from types import SimpleNamespace
@@ -13,6 +15,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 import zxingcpp
+from PIL import Image
 
 from labels import barcodes
 from tests.builders import EXAMPLES
@@ -39,6 +42,30 @@ def decode_pages(pdf: bytes, *, dpi: int = DPI) -> list[list[tuple[str, str]]]:
         found = zxingcpp.read_barcodes(image)
         out.append([(_name(r.format), r.text) for r in found])
     return out
+
+
+def exact_image(pdf: bytes, *, dpi: int = DPI) -> Image.Image:
+    """The first page in grey at exactly `dpi`, as pdftoppm or a printer draws it: pypdfium2's
+    own render stretches the page over a whole number of pixels (799.2 dots over 800)."""
+    page = pdfium.PdfDocument(pdf)[0]
+    scale = dpi / 72
+    w, h = math.ceil(page.get_width() * scale), math.ceil(page.get_height() * scale)
+    bitmap = pdfium_c.FPDFBitmap_Create(w, h, 0)
+    try:
+        pdfium_c.FPDFBitmap_FillRect(bitmap, 0, 0, w, h, 0xFFFFFFFF)
+        matrix, clip = pdfium_c.FS_MATRIX(scale, 0, 0, scale, 0, 0), pdfium_c.FS_RECTF(0, 0, w, h)
+        pdfium_c.FPDF_RenderPageBitmapWithMatrix(bitmap, page.raw, ctypes.byref(matrix),
+                                                 ctypes.byref(clip), 0)
+        stride = pdfium_c.FPDFBitmap_GetStride(bitmap)
+        data = ctypes.string_at(pdfium_c.FPDFBitmap_GetBuffer(bitmap), stride * h)
+        return Image.frombuffer("RGBA", (w, h), data, "raw", "BGRA", stride, 1).convert("L")
+    finally:
+        pdfium_c.FPDFBitmap_Destroy(bitmap)
+
+
+def decode_exact(pdf: bytes) -> list[str]:
+    """Text of every barcode found on the first page drawn at exactly 203 dpi."""
+    return [r.text for r in zxingcpp.read_barcodes(exact_image(pdf))]
 
 
 def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
@@ -121,8 +148,8 @@ def parcel() -> dict:
 @pytest.fixture
 def pdf() -> SimpleNamespace:
     """Read-back helpers (no test imports conftest directly)."""
-    return SimpleNamespace(decode=decode_pages, sizes=page_sizes, texts=page_texts,
-                           boxes=page_boxes, printed_on=PRINT_DATE)
+    return SimpleNamespace(decode=decode_pages, decode_exact=decode_exact, sizes=page_sizes,
+                           texts=page_texts, boxes=page_boxes, printed_on=PRINT_DATE)
 
 
 @pytest.fixture
