@@ -319,10 +319,10 @@ def coverage_gaps(wanted: Mapping[str, int], picked: Mapping[str, int]) -> list[
             if picked.get(sku, 0) != wanted.get(sku, 0)]
 
 
-def pick_problems(session: Session, parcel: Parcel, *, day: date) -> list[str]:
+def pick_problems(session: Session, parcel: Parcel, *, day: date | None) -> list[str]:
     """Why the parcel may be neither packed nor handed over from its pick tasks ([] when it
     may): it has none (its pick list was never made, or fresh stock was short), they do not
-    cover its lines, or a lot they take is no longer fresh enough to ship on `day`."""
+    cover its lines, or (given `day`) a lot they take is no longer fresh enough to ship then."""
     tasks = _live_tasks(session, parcel.id)
     if not tasks:
         return [f"parcel {parcel.id} has no pick tasks: not enough stock fresh enough to ship, "
@@ -336,7 +336,7 @@ def pick_problems(session: Session, parcel: Parcel, *, day: date) -> list[str]:
         picked[t.sku_id] += t.qty
     gaps = coverage_gaps(wanted, picked)
     reasons = [f"parcel {parcel.id}: its pick tasks take {', '.join(gaps)}"] if gaps else []
-    for t in tasks:
+    for t in tasks if day is not None else ():
         lot, sku = session.get(StockLot, t.lot_id), session.get(Sku, t.sku_id)
         days = sku.min_remaining_days if sku else 0
         if not fefo.is_fresh_enough(lot.expiry, dispatch_on=day, min_remaining_days=days):
@@ -362,23 +362,29 @@ def _all_parcels(session: Session, order: Order, status: str) -> bool:
                if p.status != "cancelled")
 
 
-def ship(session: Session, parcels: list[Parcel], *, now: datetime, actor: str) -> int:
+@dataclass(frozen=True)
+class Shipped:
+    """A hand-over: how many parcels left, and each packed parcel that could not, with why."""
+
+    count: int
+    refused: list[dict]  # {"parcel_id", "reason"}
+
+
+def ship(session: Session, parcels: list[Parcel], *, now: datetime, actor: str) -> Shipped:
     """Hand-over: packed parcels leave (stock issued); orders whose parcels all left ship.
 
     The parcels are locked and read afresh first, so two hand-overs at once ship each parcel
-    once. A packed parcel that cannot leave (`pick_problems`) refuses the whole hand-over (409).
+    once. A packed parcel whose pick tasks do not cover it stays behind, named, and the rest
+    leave. Freshness was judged at picking and packing: a lot that crossed its SKU's minimum
+    since (overnight) does not keep a packed parcel in the warehouse.
     """
     ids = sorted({p.id for p in parcels})
     packed = [p for p in lock_parcels(session, where=Parcel.id.in_(ids)) if p.status == "packed"]
-    day = dispatch_day(now)
-    problems = [{"field": "parcel_id", "reason": reason}
-                for parcel in packed for reason in pick_problems(session, parcel, day=day)]
-    if problems:
-        refused = FloorError(problems[0]["reason"], field="parcel_id", status=409,
-                             code="not_shippable")
-        refused.problems = problems
-        raise refused
-    for parcel in packed:
+    refused = [{"parcel_id": p.id, "reason": "; ".join(why)} for p in packed
+               if (why := pick_problems(session, p, day=None))]
+    stuck = {r["parcel_id"] for r in refused}
+    leaving = [p for p in packed if p.id not in stuck]
+    for parcel in leaving:
         order = orders.get(session, parcel.order_id, lock=True)
         _issue_parcel(session, parcel, order, now=now, actor=actor)
         parcel.status, parcel.shipped_at = "shipped", now
@@ -386,7 +392,7 @@ def ship(session: Session, parcels: list[Parcel], *, now: datetime, actor: str) 
         session.flush()
         if order.status == "packed" and _all_parcels(session, order, "shipped"):
             events.transition(session, order, "shipped", now=now)
-    return len(packed)
+    return Shipped(len(leaving), refused)
 
 
 def cancel_picks(session: Session, *, order: Order, now: datetime, actor: str) -> int:

@@ -312,6 +312,9 @@ def cancel(session: Session, *, order_id: int, now: datetime, reason: str = "can
     # Parcels locked before the order, as the station and the hand-over lock them.
     parcels = floor.lock_parcels(session, where=Parcel.order_id == order_id)
     order = get(session, order_id, lock=True)
+    # A wave holding the order's lock may have made parcels meanwhile (committed now): the
+    # order's lock taken, read them again, or they would stay live under a cancelled order.
+    parcels = floor.lock_parcels(session, where=Parcel.order_id == order_id)
     gone = [p for p in parcels if p.status in ("packed", "shipped")]
     if gone and order.status != "cancelled":
         raise NotCancellable(gone)

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from fulfilment import events, floor, orders
 from fulfilment.floor_tables import PackScan, PickTask
-from fulfilment.tables import Order, Parcel, ParcelLine
+from fulfilment.tables import ROW_ID_MAX, Order, Parcel, ParcelLine
 from inventory.tables import Sku
 
 # Packed only once customs released every parcel of the order (`cleared`); `picked` is a cleared
@@ -99,8 +99,8 @@ def parcel_view(session: Session, parcel: Parcel) -> dict:
 def find_parcel(session: Session, code: str) -> Parcel | None:
     """A parcel by its own code (P123), tracking number, or its order's number."""
     m = PARCEL_CODE.match(code)
-    if m:
-        return session.get(Parcel, int(m.group(1)))
+    if m:  # a number past a row id's 64 bits is no parcel, not a driver overflow
+        return session.get(Parcel, int(m.group(1))) if int(m.group(1)) <= ROW_ID_MAX else None
     by_tracking = session.execute(select(Parcel).where(Parcel.tracking_no == code)).scalars()
     found = by_tracking.first()
     if found is not None:
@@ -210,24 +210,20 @@ def scan(session: Session, *, station: str, user: str, code: str, now: datetime)
 
 def _handover(session: Session, wave_id: int, *, station: str, user: str, code: str,
               now: datetime) -> Outcome:
-    """A wave's packed parcels leave; a hand-over the floor refuses changes nothing. The
-    message counts the wave's parcels still to pack, which stay behind."""
-    parcels = floor.wave_parcels(session, wave_id=wave_id) if wave_id < 2**63 else []
+    """A wave's packed parcels leave; the message counts the wave's parcels still to pack and
+    names each packed one that stays behind (its pick tasks do not cover it)."""
+    parcels = floor.wave_parcels(session, wave_id=wave_id) if wave_id <= ROW_ID_MAX else []
     waiting = sum(p.status not in ("packed", "shipped") for p in parcels)
-    try:
-        with session.begin_nested():
-            n = floor.ship(session, parcels, now=now, actor=user)
-    except floor.FloorError as exc:
-        reason = "; ".join(p["reason"] for p in exc.problems)
-        _record(session, station=station, user=user, code=code, kind="handover",
-                result="refused", reason=reason, now=now)
-        return Outcome("refused", f"wave {wave_id} not handed over: {reason}")
-    _record(session, station=station, user=user, code=code, kind="handover",
-            result="ok" if n else "refused", reason=f"{n} parcels shipped", now=now)
+    shipped = floor.ship(session, parcels, now=now, actor=user)
     left = f"; {waiting} not packed yet" if waiting else ""
-    if not n:
+    left += "".join(f"; {r['reason']}" for r in shipped.refused)
+    _record(session, station=station, user=user, code=code, kind="handover",
+            result="ok" if shipped.count else "refused",
+            reason=f"{shipped.count} parcels shipped{left}"[:200], now=now)
+    if not shipped.count:
         return Outcome("refused", f"wave {wave_id} has no packed parcels to hand over{left}")
-    return Outcome("ok", f"{n} parcels of wave {wave_id} handed over{left}", shipped=n)
+    return Outcome("ok", f"{shipped.count} parcels of wave {wave_id} handed over{left}",
+                   shipped=shipped.count)
 
 
 def _item(session: Session, parcel: Parcel, *, station: str, user: str, code: str,

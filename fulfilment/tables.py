@@ -18,6 +18,8 @@ def _ts(nullable: bool = True, **kw: object) -> Column:
 ORDER_STATUSES = ("received", "reserved", "allocated", "declared", "cleared", "picked", "packed",
                   "shipped", "cancelled", "customs_rejected")
 
+ROW_ID_MAX = 2**63 - 1  # row ids are signed 64-bit integers
+
 
 class Order(SQLModel, table=True):
     __tablename__ = "orders"  # "order" is an SQL keyword

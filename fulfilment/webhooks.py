@@ -143,8 +143,6 @@ def fan_out(session: Session, *, now: datetime, limit: int = 5000,
                             .with_for_update()).scalars().all()
     for hook in hooks:
         roll = hook.checkpoint_at is None or now - hook.checkpoint_at >= lookback
-        if hook.checkpoint_at is not None and roll:
-            hook.settled_event_id = max(hook.settled_event_id, hook.checkpoint_event_id)
         ahead = (select(OrderEvent.id).where(OrderEvent.id > hook.scanned_event_id)
                  .order_by(OrderEvent.id).limit(limit).subquery())
         top = session.execute(select(func.max(ahead.c.id))).scalar() or hook.scanned_event_id
@@ -160,7 +158,9 @@ def fan_out(session: Session, *, now: datetime, limit: int = 5000,
                                         order_id=order_id, next_attempt_at=now))
             made += 1
         hook.scanned_event_id = top
-        if roll:
+        if roll:  # settled only after this last look below the old checkpoint
+            if hook.checkpoint_at is not None:
+                hook.settled_event_id = max(hook.settled_event_id, hook.checkpoint_event_id)
             hook.checkpoint_event_id, hook.checkpoint_at = top, now
         session.add(hook)
     session.flush()

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from fulfilment import auth
 from fulfilment.settings import Settings
-from fulfilment.tables import ApiKey
+from fulfilment.tables import ROW_ID_MAX, ApiKey
 
 
 # Plain lookups are async so FastAPI does not hop to a worker thread for them on every request.
@@ -33,7 +33,6 @@ def _session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
-ROW_ID_MAX = 2**63 - 1  # a database row id is a signed 64-bit integer
 # A row id in a path: a larger number is a 422 naming it, not a driver overflow (a 500)
 RowId = Annotated[int, Path(ge=1, le=ROW_ID_MAX)]
 COOKIE = "fulfilment_key"  # the web pages keep their key here, set once by their sign-in

@@ -254,8 +254,8 @@ def _not_packed(parcel: Parcel) -> str:
 def handover(body: HandoverIn, session: SessionDep, key: ApiKeyDep) -> dict:
     """Courier hand-over of a whole wave or cage: packed parcels ship, stock leaves.
 
-    `not_shipped` names each code given that did not ship, and each parcel of the wave still
-    waiting to be packed, with the reason.
+    `not_shipped` names each code given that did not ship, each parcel of the wave still
+    waiting to be packed, and each packed one its pick tasks do not cover, with the reason.
     """
     if body.wave_id is not None:
         _wave(session, body.wave_id)
@@ -287,7 +287,8 @@ def handover(body: HandoverIn, session: SessionDep, key: ApiKeyDep) -> dict:
         else:
             parcels.append(parcel)
     shipped = floor.ship(session, parcels, now=_now(), actor=_user(key))
-    return {"shipped": shipped, "not_shipped": missed}
+    missed += [{"code": f"P{r['parcel_id']}", "reason": r["reason"]} for r in shipped.refused]
+    return {"shipped": shipped.count, "not_shipped": missed}
 
 
 @router.get("/station", response_class=HTMLResponse, include_in_schema=False)

@@ -152,3 +152,31 @@ def test_a_transaction_id_wider_than_its_column_is_refused(client, headers, sess
         **PAYMENT, "transaction_id": "T" * 65, "amount": body["total"]})
     assert res.status_code == 422
     assert res.json()["detail"][0]["field"] == "transaction_id"
+
+
+def test_a_cancel_waiting_while_the_wave_writes_cancels_its_new_parcels_pg(
+        pg_factory, pg_settings, monkeypatch):
+    """The cancel locks the order's parcels (none yet), then waits on the order the wave holds;
+    once the wave commits, the parcels it made are cancelled too."""
+    import time
+
+    network(pg_factory, NOW, ngb=5, zz=5)
+    order_id = paid_order(pg_factory, pg_settings, NOW)
+    real = waves.still_waiting
+    cancel = threading.Thread(target=lambda: _cancel(pg_factory, order_id))
+
+    def still_waiting(session, ids, **kw):
+        found = real(session, ids, **kw)  # the order is locked by the wave now
+        cancel.start()
+        time.sleep(1.0)  # the cancel has found no parcels and waits on the order
+        return found
+
+    monkeypatch.setattr(waves, "still_waiting", still_waiting)
+    with db.transaction(pg_factory) as s:
+        assert waves.run_wave(s, now=NOW, **FAST).parcels_count == 1
+    cancel.join(30)
+    with pg_factory() as s:
+        assert orders.get(s, order_id).status == "cancelled"
+        assert [p.status for p in s.query(Parcel).all()] == ["cancelled"]
+        assert sum(lot.allocated for lot in s.query(StockLot).all()) == 0
+        assert stock.ledger_problems(s) == []

@@ -132,15 +132,15 @@ def test_covered_fresh_parcel_still_packs(session, settings):
 
 def test_a_wave_hand_over_the_floor_refuses_is_a_refused_scan(session, settings):
     floor_stock(session, NOW)
-    parcel = _ready(session, settings, lines={"SERUM-30ML": 2})  # S-MID, expires 2027-06-30
-    _scan(session, f"P{parcel.id}")
-    assert _scan(session, "SERUM-30ML", now=NOW).result == "ok"
-    assert _scan(session, "SERUM-30ML", now=NOW).result == "complete"
-    out = _scan(session, f"WAVE-{parcel.wave_id}", now=NOW + timedelta(days=150))
-    assert out.result == "refused" and "S-MID" in out.message
+    parcel = _ready(session, settings, lines={"SERUM-30ML": 2}, tasks=False)
+    parcel.status = "packed"  # packed however it got there, but with no pick tasks
+    session.add(parcel)
+    session.flush()
+    out = _scan(session, f"WAVE-{parcel.wave_id}")
+    assert out.result == "refused" and f"parcel {parcel.id} has no pick tasks" in out.message
     assert session.get(Parcel, parcel.id).status == "packed"
     row = session.execute(select(PackScan).order_by(PackScan.id.desc())).scalars().first()
-    assert (row.kind, row.result) == ("handover", "refused") and "S-MID" in row.reason
+    assert (row.kind, row.result) == ("handover", "refused") and "no pick tasks" in row.reason
 
 
 def test_coverage_gaps_is_pure():
@@ -265,3 +265,13 @@ def test_the_station_hand_over_counts_parcels_left_and_undo_is_a_barcode(session
     assert out.shipped == 1 and out.message.endswith("; 1 not packed yet")
     assert _scan(session, f"WAVE-{2**64}").result == "refused"
 
+
+
+def test_a_parcel_code_past_64_bits_is_no_parcel(client, headers, session) -> None:
+    big = f"P{2**63}"
+    h = headers("warehouse")
+    res = client.post("/handover", json={"codes": [big]}, headers=h)
+    assert res.status_code == 200
+    assert res.json()["not_shipped"] == [{"code": big, "reason": f"no parcel has the code {big!r}"}]
+    out = client.post("/station/scan", json={"station": "S1", "code": big}, headers=h)
+    assert out.status_code == 200 and out.json()["result"] == "refused"

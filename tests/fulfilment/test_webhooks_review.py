@@ -265,3 +265,23 @@ def test_a_late_commit_on_postgresql_is_fanned_out(pg_factory, pg_settings) -> N
     with db.transaction(pg_factory) as s:
         assert webhooks.fan_out(s, now=NOW + timedelta(minutes=2)) == 0
     assert _delivered_events(pg_factory, hook_id) == [low, high]
+
+
+def test_a_late_commit_is_found_even_when_the_next_run_settles_past_it(
+        session_factory, settings, session) -> None:  # noqa: ANN001
+    """No run between the late commit and the next roll-over (the scheduler was down): that
+    run still looks below the old checkpoint before it settles past it."""
+    order_id = _order(session_factory, settings, session)
+    with db.transaction(session_factory) as s:
+        hook = webhooks.subscribe(s, url="http://hooks.example/in", event_types=["*"],
+                                  secret=SECRET, now=NOW)
+        first, hook_id = hook.start_after_event_id, hook.id
+        _event(s, order_id, event_id=first + 3)  # a higher id commits first
+    with db.transaction(session_factory) as s:  # rolls: checkpoint at first + 3
+        webhooks.fan_out(s, now=NOW + timedelta(minutes=11))
+    with db.transaction(session_factory) as s:  # first + 2 commits just after
+        _event(s, order_id, event_id=first + 2)
+    for minutes in (22, 33):  # the next runs, each rolling the checkpoint
+        with db.transaction(session_factory) as s:
+            webhooks.fan_out(s, now=NOW + timedelta(minutes=minutes))
+    assert _delivered_events(session_factory, hook_id) == [first + 2, first + 3]
