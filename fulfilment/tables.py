@@ -99,11 +99,11 @@ class Webhook(SQLModel, table=True):
     # fan-out cursors (fulfilment.webhooks.fan_out): every event up to scanned_event_id has
     # been looked at, matching or not; ids in (settled_event_id, scanned_event_id] are looked
     # at again each run, for events that commit after a higher id was scanned
-    scanned_event_id: int = 0
-    settled_event_id: int = 0
+    scanned_event_id: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    settled_event_id: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # scanned_event_id as it stood at checkpoint_at: it becomes settled_event_id once the
     # look-back has passed (None: not taken yet)
-    checkpoint_event_id: int = 0
+    checkpoint_event_id: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     checkpoint_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
