@@ -232,6 +232,9 @@ def create_pick_tasks(session: Session, *, wave_id: int, now: datetime,
     return TaskReport(created=made, short=short)
 
 
+_SAID_SHORT: set[tuple[int, str, int]] = set()  # (parcel, SKU, units short) already logged
+
+
 def pick_tasks_job(factory: sessionmaker[Session], settings: object, *,
                    now: datetime | None = None) -> int:
     """Scheduled: pick tasks for allocated parcels of any wave that lacks them (one transaction
@@ -249,8 +252,12 @@ def pick_tasks_job(factory: sessionmaker[Session], settings: object, *,
                 report = create_pick_tasks(session, wave_id=wave_id, now=now)
             made += report.created
             for gap in report.short:
-                log.warning("parcel %s of wave %s has no pick tasks: %s short of %s fresh "
-                            "enough to ship", gap["parcel_id"], wave_id, gap["short"], gap["sku"])
+                said = (gap["parcel_id"], gap["sku"], gap["short"])
+                if said not in _SAID_SHORT:  # retried every minute: said once per process
+                    _SAID_SHORT.add(said)
+                    log.warning("parcel %s of wave %s has no pick tasks: %s short of %s fresh "
+                                "enough to ship", gap["parcel_id"], wave_id, gap["short"],
+                                gap["sku"])
         except ValueError:
             log.exception("pick tasks for wave %s failed", wave_id)
     return made
