@@ -32,6 +32,7 @@ from routing import cost as costing
 from routing import greedy
 from routing import index as indexing
 from routing import store as rate_cards
+from routing.solution import assemble
 
 log = logging.getLogger("fulfilment.waves")
 PROMISE_DAYS = 3  # days from payment the buyer is promised delivery within
@@ -188,16 +189,20 @@ def run_wave(session: Session, *, now: datetime, hub: str | None = None,
                           data={"wave_id": row.id, "parcels": len(mine)})
         _hold_quota_or_cancel(session, order, now)
     explained = _explain(problem, solution)
+    done = _as_done(problem, solution, kept={i for i in parcels
+                                             if live[int(i)].status == "allocated"},
+                    dropped=gone | {i for i in parcels if live[int(i)].status == "cancelled"})
     row.status = solution.status.value
     row.finished_at = now
     row.parcels_count = sum(len(v) for v in parcels.values())
     row.unfulfilled_units = sum(q for o in batch if str(o.id) not in parcels.keys() | gone
                                 for q in order_store.quantities(session, o.id).values())
-    row.objective_fen = _fen(solution.objective)
-    row.lower_bound_fen = _fen(solution.lower_bound)
+    row.objective_fen = _fen(done.objective)
+    row.lower_bound_fen = _fen(None if solution.lower_bound is None
+                               else min(solution.lower_bound, done.objective))
     row.baseline_fen = _fen(solution.baseline_objective)
     row.solve_seconds = round(time.perf_counter() - started, 3)
-    row.cost_json = json.dumps({"cost": solution.cost.model_dump(), "wave_id": problem.wave_id,
+    row.cost_json = json.dumps({"cost": done.cost.model_dump(), "wave_id": problem.wave_id,
                                 "served": sorted(parcels, key=int), "orders": explained})
     session.add(row)
     session.flush()
@@ -217,6 +222,18 @@ def still_waiting(session: Session, ids: list[int], *, chunk: int = 5000) -> dic
         found.update({o.id: o for o in rows
                       if o.status == "reserved" and o.paid_at is not None})
     return found
+
+
+def _as_done(problem: routing.Wave, solution: routing.Solution, *, kept: set[str],
+             dropped: set[str]) -> routing.Solution:
+    """The wave as it was carried out: the parcels of the orders allocated, the rest of the
+    orders waiting for the next wave (their units unfulfilled), and orders cancelled meanwhile
+    (during the solve, or for the buyer's quota) left out. The solver may have served part of
+    an order, which then waits whole; its cost must not show parcels nobody made."""
+    carried = problem.model_copy(update={"orders": [o for o in problem.orders
+                                                    if o.id not in dropped]})
+    return assemble(indexing.build(carried), [p for p in solution.picks() if p.order in kept],
+                    status=solution.status)
 
 
 def _hold_quota_or_cancel(session: Session, order: Order, now: datetime) -> None:

@@ -12,6 +12,7 @@ from fulfilment.tables import Parcel, ParcelLine, Wave
 from inventory import store as stock
 from inventory.tables import Availability, StockLot
 from routing import store as rate_cards
+from tests.builders import stocked
 from tests.conftest import NOW
 from tests.fulfilment.wave_builders import network, paid_order
 
@@ -130,3 +131,25 @@ def test_job_counts_parcels(session_factory, settings):
     network(session_factory, NOW)
     paid_order(session_factory, settings, NOW)
     assert waves.wave_job(session_factory, settings, now=NOW) == 1
+
+
+def test_an_order_served_in_part_waits_whole_and_its_parcels_cost_nothing(session_factory,
+                                                                          settings):
+    """CREAM is held only where no lane reaches the buyer: the solver ships the serum and
+    leaves the cream; the order waits whole, so the wave's cost shows no parcel, only the two
+    units unfulfilled."""
+    network(session_factory, NOW)
+    with session_factory() as s:
+        stocked(s, NOW, warehouse="XX", sku="CREAM-50G", qty=3, lot="X1")
+    order_id = paid_order(session_factory, settings, NOW, lines=[
+        {"sku": "SERUM-30ML", "qty": 1, "unit_price": "199.00"},
+        {"sku": "CREAM-50G", "qty": 1, "unit_price": "99.00"}])
+    row = run(session_factory)
+    assert row.parcels_count == 0 and row.unfulfilled_units == 2
+    with session_factory() as s:
+        assert orders.get(s, order_id).status == "reserved"
+        view = waves.view(s.get(Wave, row.id))
+    assert view["cost"]["shipping"] == 0 and view["cost"]["tax"] == 0
+    assert view["cost"]["unfulfilled"] == 2 * waves.PENALTIES["unfulfilled_unit"]
+    assert float(view["objective"]) == view["cost"]["total"]
+    assert float(view["lower_bound"]) <= float(view["objective"])
