@@ -14,3 +14,14 @@ def problem_answer(exc: Any) -> tuple[int, dict]:
     if short is not None:
         body["short"] = short
     return getattr(exc, "status", 422), body
+
+
+class NotFound(ValueError):
+    """A 404 naming the field that pointed at nothing: "no wave 5" on `wave_id`."""
+
+    code = "not_found"
+    status = 404
+
+    def __init__(self, what: str, row_id: object, *, field: str) -> None:
+        super().__init__(f"no {what} {row_id}")
+        self.problems = [{"field": field, "reason": str(self)}]

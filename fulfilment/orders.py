@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
 from fulfilment import events, lifecycle, privacy
+from fulfilment.answers import NotFound
 from fulfilment.intake import InvalidOrder, OrderInput, fen_text, money_fen
 from fulfilment.settings import Settings
 from fulfilment.tables import Order, OrderEvent, OrderLine, Parcel, ParcelLine
@@ -21,13 +22,9 @@ from inventory.errors import OutOfStock
 from inventory.tables import Sku, StockMovement
 
 
-class OrderNotFound(ValueError):
-    code = "not_found"
-    status = 404
-
+class OrderNotFound(NotFound):
     def __init__(self, order_id: object) -> None:
-        super().__init__(f"no order {order_id}")
-        self.problems = [{"field": "id", "reason": f"no order {order_id}"}]
+        super().__init__("order", order_id, field="id")
 
 
 def ref(order: Any) -> str:

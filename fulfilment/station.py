@@ -212,18 +212,18 @@ def _handover(session: Session, wave_id: int, *, station: str, user: str, code: 
               now: datetime) -> Outcome:
     """A wave's packed parcels leave; the message counts the wave's parcels still to pack and
     names each packed one that stays behind (its pick tasks do not cover it)."""
-    parcels = floor.wave_parcels(session, wave_id=wave_id) if wave_id <= ROW_ID_MAX else []
-    waiting = sum(p.status not in ("packed", "shipped") for p in parcels)
-    shipped = floor.ship(session, parcels, now=now, actor=user)
-    left = f"; {waiting} not packed yet" if waiting else ""
-    left += "".join(f"; {r['reason']}" for r in shipped.refused)
+    from fulfilment.handover import hand_over  # the hand-over finds parcels as the station does
+
+    done = hand_over(session, [code], now=now, actor=user)
+    left = f"; {done.waiting} not packed yet" if done.waiting else ""
+    left += "".join(f"; {reason}" for reason in done.refused)
     _record(session, station=station, user=user, code=code, kind="handover",
-            result="ok" if shipped.count else "refused",
-            reason=f"{shipped.count} parcels shipped{left}"[:200], now=now)
-    if not shipped.count:
+            result="ok" if done.shipped else "refused",
+            reason=f"{done.shipped} parcels shipped{left}"[:200], now=now)
+    if not done.shipped:
         return Outcome("refused", f"wave {wave_id} has no packed parcels to hand over{left}")
-    return Outcome("ok", f"{shipped.count} parcels of wave {wave_id} handed over{left}",
-                   shipped=shipped.count)
+    return Outcome("ok", f"{done.shipped} parcels of wave {wave_id} handed over{left}",
+                   shipped=done.shipped)
 
 
 def _item(session: Session, parcel: Parcel, *, station: str, user: str, code: str,

@@ -34,15 +34,6 @@ class InvalidWebhook(ValueError):
         self.problems = problems
 
 
-class WebhookNotFound(ValueError):
-    code = "not_found"
-    status = 404
-
-    def __init__(self, webhook_id: int) -> None:
-        super().__init__(f"no webhook {webhook_id}")
-        self.problems = [{"field": "webhook_id", "reason": f"no webhook {webhook_id}"}]
-
-
 def sign(body: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from fulfilment import floor, floor_labels, printing, station
+from fulfilment.answers import NotFound
 from fulfilment.api.deps import (
     COOKIE,
     ROW_ID_MAX,
@@ -25,6 +26,7 @@ from fulfilment.api.deps import (
     require_role,
     signed_in,
 )
+from fulfilment.handover import hand_over
 from fulfilment.localtime import business_day
 from fulfilment.tables import Parcel, Wave
 from inventory.tables import Bin, Sku, Warehouse
@@ -57,8 +59,7 @@ def _found(session: SessionDep, table: type[_Row], row_id: int, field: str) -> _
     """The row, or a 404 naming the path's field."""
     row = session.get(table, row_id)
     if row is None:
-        raise floor.FloorError(f"no {field.removesuffix('_id')} {row_id}", field=field,
-                               status=404, code="not_found")
+        raise NotFound(field.removesuffix("_id"), row_id, field=field)
     return row
 
 
@@ -69,8 +70,7 @@ def _wave(session: SessionDep, wave_id: int) -> Wave:
 def _wave_warehouse(session: SessionDep, wave_id: int, warehouse: str) -> None:
     """A known warehouse that holds parcels of the wave, checked before anything is written."""
     if session.get(Warehouse, warehouse) is None:
-        raise floor.FloorError(f"no warehouse {warehouse}", field="warehouse", status=404,
-                               code="not_found")
+        raise NotFound("warehouse", warehouse, field="warehouse")
     if session.execute(select(Parcel.id).where(Parcel.wave_id == wave_id,
                                                Parcel.warehouse_id == warehouse)).first() is None:
         raise floor.FloorError(f"wave {wave_id} has no parcels in warehouse {warehouse}",
@@ -244,12 +244,6 @@ def station_state(session: SessionDep, settings: SettingsDep,
     return _answer(session, settings, station.state(session, station=station_id))
 
 
-def _not_packed(parcel: Parcel) -> str:
-    if parcel.status == "shipped":
-        return f"parcel {parcel.id} is already shipped"
-    return f"parcel {parcel.id} is {parcel.status}, not packed"
-
-
 @router.post("/handover", dependencies=_floor)
 def handover(body: HandoverIn, session: SessionDep, key: ApiKeyDep) -> dict:
     """Courier hand-over of a whole wave or cage: packed parcels ship, stock leaves.
@@ -257,38 +251,12 @@ def handover(body: HandoverIn, session: SessionDep, key: ApiKeyDep) -> dict:
     `not_shipped` names each code given that did not ship, each parcel of the wave still
     waiting to be packed, and each packed one its pick tasks do not cover, with the reason.
     """
+    sheet = []
     if body.wave_id is not None:
         _wave(session, body.wave_id)
-    waves = [(f"WAVE-{body.wave_id}", body.wave_id)] if body.wave_id is not None else []
-    codes = []
-    for code in body.codes:  # a cage may carry a wave's hand-over sheet as well as parcels
-        wave = station.WAVE_CODE.match(code.strip())
-        waves += [(code, int(wave.group(1)))] if wave else []
-        codes += [] if wave else [code]
-    parcels: list[Parcel] = []
-    missed: list[dict] = []
-    for code, wave_id in waves:
-        if wave_id > ROW_ID_MAX or session.get(Wave, wave_id) is None:
-            missed.append({"code": code, "reason": f"no wave {wave_id}"})
-            continue
-        mine = floor.wave_parcels(session, wave_id=wave_id)
-        parcels += mine
-        missed += [{"code": f"P{p.id}", "reason": _not_packed(p)} for p in mine
-                   if p.status not in ("packed", "shipped")]
-    named = {p.id for p in parcels if p.status not in ("packed", "shipped")}
-    for code in codes:
-        parcel = station.find_parcel(session, code.strip())
-        if parcel is None:
-            missed.append({"code": code, "reason": f"no parcel has the code {code!r}"})
-        elif parcel.status != "packed":
-            if parcel.id not in named:
-                missed.append({"code": code, "reason": _not_packed(parcel)})
-            named.add(parcel.id)
-        else:
-            parcels.append(parcel)
-    shipped = floor.ship(session, parcels, now=_now(), actor=_user(key))
-    missed += [{"code": f"P{r['parcel_id']}", "reason": r["reason"]} for r in shipped.refused]
-    return {"shipped": shipped.count, "not_shipped": missed}
+        sheet = [f"WAVE-{body.wave_id}"]
+    done = hand_over(session, sheet + body.codes, now=_now(), actor=_user(key))
+    return {"shipped": done.shipped, "not_shipped": done.not_shipped}
 
 
 @router.get("/station", response_class=HTMLResponse, include_in_schema=False)

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from fulfilment import webhooks
+from fulfilment.answers import NotFound
 from fulfilment.api.deps import RowId, SessionDep, require_role
 from fulfilment.tables import Webhook
 
@@ -31,5 +32,5 @@ def subscribe(body: WebhookIn, session: SessionDep) -> dict:
 @router.get("/{webhook_id}/deliveries")
 def deliveries(webhook_id: RowId, session: SessionDep) -> list[dict]:
     if session.get(Webhook, webhook_id) is None:
-        raise webhooks.WebhookNotFound(webhook_id)
+        raise NotFound("webhook", webhook_id, field="webhook_id")
     return webhooks.deliveries_view(session, webhook_id)
