@@ -149,8 +149,11 @@ def _hold(session: Session, order: Order, parcel: Parcel, priced: _Priced,
                      limit_fen=fen(rules.annual_limit), now=now)
 
 
+HOLD_PREFIX = "parcel:"  # a parcel's quota hold is HOLD_PREFIX + its id
+
+
 def hold_ref(parcel_id: int) -> str:
-    return f"parcel:{parcel_id}"  # release_cancelled joins on this shape
+    return f"{HOLD_PREFIX}{parcel_id}"
 
 
 def hold_quota(session: Session, *, order_id: int, now: datetime) -> int:
@@ -237,7 +240,7 @@ def release_cancelled(session: Session, *, now: datetime, order_id: int | None =
     decls = (select(CustomsDeclaration).join(Order, Order.id == CustomsDeclaration.order_id)
              .where(Order.status == "cancelled", CustomsDeclaration.status != "cancelled"))
     holds = (select(Parcel.id).join(Order, Order.id == Parcel.order_id)
-             .join(CustomsQuotaHold, CustomsQuotaHold.ref == "parcel:" + cast(Parcel.id, String))
+             .join(CustomsQuotaHold, CustomsQuotaHold.ref == HOLD_PREFIX + cast(Parcel.id, String))
              .where(Order.status == "cancelled", CustomsQuotaHold.status != "released"))
     if order_id is not None:
         decls = decls.where(CustomsDeclaration.order_id == order_id)

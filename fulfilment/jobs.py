@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import httpx
 from sqlalchemy.orm import sessionmaker
@@ -15,6 +17,21 @@ from fulfilment.settings import Settings
 from inventory import store as stock
 
 log = logging.getLogger("fulfilment.jobs")
+T = TypeVar("T")
+
+
+def each_in_its_own_transaction(factory: sessionmaker[Session], items: Iterable[T],
+                                work: Callable[[Session, T], int], *, failed: str) -> int:
+    """`work` on each item in a transaction of its own; one that raises is logged as
+    "<failed> <item> failed" and the rest go on. Returns the sum of what `work` returned."""
+    done = 0
+    for item in items:
+        try:
+            with factory() as session, session.begin():
+                done += work(session, item)
+        except Exception:  # noqa: BLE001 - one item's failure never stops the others
+            log.exception("%s %s failed", failed, item)
+    return done
 
 
 def expire_reservations(factory: sessionmaker[Session], settings: Settings, *,
@@ -27,13 +44,9 @@ def expire_reservations(factory: sessionmaker[Session], settings: Settings, *,
     while True:
         with factory() as session:
             ids = orders.expired_unpaid(session, now=now, limit=batch)
-        done = 0
-        for order_id in ids:
-            try:
-                with factory() as session, session.begin():
-                    done += orders.expire(session, order_id=order_id, now=now)
-            except Exception:  # noqa: BLE001 - one order's failure never stops the others
-                log.exception("expiring order %s failed", order_id)
+        done = each_in_its_own_transaction(
+            factory, ids, lambda session, order_id: orders.expire(
+                session, order_id=order_id, now=now), failed="expiring order")
         expired += done
         if len(ids) < batch or done == 0:
             return expired
@@ -51,19 +64,17 @@ def write_off_short_dated(factory: sessionmaker[Session], settings: Settings, *,
     on = business_day(now)
     with factory() as session:
         skus = stock.short_dated_skus(session, on=on)
-    written = 0
-    for sku in skus:
-        try:
-            with factory() as session, session.begin():
-                done, held = stock.write_off_short_dated(session, sku=sku, on=on, now=now,
-                                                         actor="job:short-dated-write-off")
-            written += done
-            if held:
-                log.warning("%s short: %d reserved units stand on stock too short-dated to "
-                            "ship; those orders wait at the wave for fresh stock", sku, held)
-        except Exception:  # noqa: BLE001 - one SKU's failure never stops the others
-            log.exception("short-dated write-off of %s failed", sku)
-    return written
+
+    def write_off(session: Session, sku: str) -> int:
+        done, held = stock.write_off_short_dated(session, sku=sku, on=on, now=now,
+                                                 actor="job:short-dated-write-off")
+        if held:
+            log.warning("%s short: %d reserved units stand on stock too short-dated to "
+                        "ship; those orders wait at the wave for fresh stock", sku, held)
+        return done
+
+    return each_in_its_own_transaction(factory, skus, write_off,
+                                       failed="short-dated write-off of")
 
 
 def deliver_webhooks(factory: sessionmaker[Session], settings: Settings, *,
@@ -72,24 +83,20 @@ def deliver_webhooks(factory: sessionmaker[Session], settings: Settings, *,
     now = now or datetime.now(UTC)
     with factory() as session, session.begin():
         webhooks.fan_out(session, now=now)
-    delivered = 0
     own = client is None
-    client = client or httpx.Client(timeout=settings.webhook_timeout_s)
+    http = client or httpx.Client(timeout=settings.webhook_timeout_s)
+
+    def deliver(session: Session, delivery_id: int) -> int:
+        delivery = session.get(webhooks.WebhookDelivery, delivery_id, with_for_update=True)
+        if delivery is None or delivery.status != "pending":
+            return 0  # another run took it
+        return webhooks.attempt(session, delivery, client=http, now=now,
+                                max_attempts=settings.webhook_max_attempts)
+
     try:
         with factory() as session:
             ids = [d.id for d in webhooks.due(session, now=now)]
-        for delivery_id in ids:
-            try:
-                with factory() as session, session.begin():
-                    delivery = session.get(webhooks.WebhookDelivery, delivery_id,
-                                           with_for_update=True)
-                    if delivery is None or delivery.status != "pending":
-                        continue  # another run took it
-                    delivered += webhooks.attempt(session, delivery, client=client, now=now,
-                                                  max_attempts=settings.webhook_max_attempts)
-            except Exception:  # noqa: BLE001 - isolate one delivery's failure
-                log.exception("webhook delivery %s failed", delivery_id)
+        return each_in_its_own_transaction(factory, ids, deliver, failed="webhook delivery")
     finally:
         if own:
-            client.close()
-    return delivered
+            http.close()

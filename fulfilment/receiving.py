@@ -33,13 +33,14 @@ def receive(session: Session, *, transfer_id: int, now: datetime, actor: str = "
         raise NotEditable("transfer already received",
                           [{"field": "transfer_id", "reason": "already received"}])
     boxes = cartons(session, transfer_id)
-    _record_found(session, transfer.hub, boxes, found or {}, business_day(now))
+    today = business_day(now)
+    _record_found(session, transfer.hub, boxes, found or {}, today)
     units = 0
     for carton in boxes:
         stock.receive(session, warehouse=transfer.hub, sku=carton.sku_id, lot_no=carton.lot_no,
                       qty=carton.qty, expiry=carton.expiry, now=now,
                       reference=f"transfer:{transfer_id}", actor=actor or "receiving",
-                      fresh_on=business_day(now))
+                      fresh_on=today)
         units += carton.qty
     transfer.status, transfer.received_at = "received", now
     session.flush()

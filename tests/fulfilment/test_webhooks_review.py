@@ -38,6 +38,11 @@ def _event(session, order_id: int, event_type: str = "order.paid", *,  # noqa: A
     return event
 
 
+def _subscribe(s, event_types: list[str]):  # noqa: ANN001, ANN202
+    return webhooks.subscribe(s, url="http://hooks.example/in", event_types=event_types,
+                              secret=SECRET, now=NOW)
+
+
 def _delivered_events(factory, hook_id: int) -> list[int]:  # noqa: ANN001
     with factory() as s:
         return list(s.scalars(select(WebhookDelivery.event_id)
@@ -62,8 +67,7 @@ def test_an_event_committed_after_a_higher_id_is_delivered_late_and_once(
     4 (the order's later event already went), and nothing is sent twice."""
     order_id = _order(session_factory, settings, session)
     with db.transaction(session_factory) as s:
-        hook = webhooks.subscribe(s, url="http://hooks.example/in", event_types=["*"],
-                                  secret=SECRET, now=NOW)
+        hook = _subscribe(s, ["*"])
         first = hook.start_after_event_id
         _event(s, order_id, event_id=first + 1)
         _event(s, order_id, "order.cancelled", event_id=first + 3)
@@ -85,8 +89,7 @@ def test_a_late_event_goes_before_the_later_events_still_pending(
         session_factory, settings, session) -> None:  # noqa: ANN001
     order_id = _order(session_factory, settings, session)
     with db.transaction(session_factory) as s:
-        hook = webhooks.subscribe(s, url="http://hooks.example/in", event_types=["order.*"],
-                                  secret=SECRET, now=NOW)
+        hook = _subscribe(s, ["order.*"])
         first = hook.start_after_event_id
         _event(s, order_id, event_id=first + 2)
     with db.transaction(session_factory) as s:
@@ -106,8 +109,7 @@ def test_the_cursor_settles_and_a_much_later_commit_is_out_of_the_window(
     lookback = timedelta(minutes=10)
     order_id = _order(session_factory, settings, session)
     with db.transaction(session_factory) as s:
-        hook = webhooks.subscribe(s, url="http://hooks.example/in", event_types=["*"],
-                                  secret=SECRET, now=NOW)
+        hook = _subscribe(s, ["*"])
         first = hook.start_after_event_id
         _event(s, order_id, event_id=first + 2)
 
@@ -130,8 +132,7 @@ def test_a_filtered_subscription_moves_past_events_it_does_not_want(
         session_factory, settings, session) -> None:  # noqa: ANN001
     order_id = _order(session_factory, settings, session)
     with db.transaction(session_factory) as s:
-        hook = webhooks.subscribe(s, url="http://hooks.example/in",
-                                  event_types=["order.shipped"], secret=SECRET, now=NOW)
+        hook = _subscribe(s, ["order.shipped"])
         for _ in range(25):
             _event(s, order_id, "order.paid")
         shipped = _event(s, order_id, "order.shipped").id
@@ -148,8 +149,7 @@ def test_a_filtered_subscription_moves_past_events_it_does_not_want(
 def test_type_patterns_select_in_sql(session_factory, settings, session) -> None:  # noqa: ANN001
     order_id = _order(session_factory, settings, session)
     with db.transaction(session_factory) as s:
-        hooks = {types: webhooks.subscribe(s, url="http://hooks.example/in",
-                                           event_types=list(types), secret=SECRET, now=NOW).id
+        hooks = {types: _subscribe(s, list(types)).id
                  for types in (("order.*",), ("order.paid", "order.cancelled"), ("order_paid",))}
         paid = _event(s, order_id, "order.paid").id
         cancelled = _event(s, order_id, "order.cancelled").id
@@ -202,8 +202,7 @@ def test_any_error_sending_is_a_failed_attempt(session_factory, settings, sessio
         raise RuntimeError("transport broke")
 
     with db.transaction(session_factory) as s:
-        webhooks.subscribe(s, url="http://hooks.example/in", event_types=["*"], secret=SECRET,
-                           now=NOW)
+        _subscribe(s, ["*"])
     _order(session_factory, settings, session)
     with httpx.Client(transport=httpx.MockTransport(broken)) as client:
         assert jobs.deliver_webhooks(session_factory, settings, now=NOW, client=client) == 0
@@ -245,8 +244,7 @@ def test_a_late_commit_on_postgresql_is_fanned_out(pg_factory, pg_settings) -> N
     with pg_factory() as s:
         order_id = _order(pg_factory, pg_settings, s)
     with db.transaction(pg_factory) as s:
-        hook_id = webhooks.subscribe(s, url="http://hooks.example/in", event_types=["*"],
-                                     secret=SECRET, now=NOW).id
+        hook_id = _subscribe(s, ["*"]).id
     slow = pg_factory()
     slow.begin()
     try:
@@ -273,8 +271,7 @@ def test_a_late_commit_is_found_even_when_the_next_run_settles_past_it(
     run still looks below the old checkpoint before it settles past it."""
     order_id = _order(session_factory, settings, session)
     with db.transaction(session_factory) as s:
-        hook = webhooks.subscribe(s, url="http://hooks.example/in", event_types=["*"],
-                                  secret=SECRET, now=NOW)
+        hook = _subscribe(s, ["*"])
         first, hook_id = hook.start_after_event_id, hook.id
         _event(s, order_id, event_id=first + 3)  # a higher id commits first
     with db.transaction(session_factory) as s:  # rolls: checkpoint at first + 3
