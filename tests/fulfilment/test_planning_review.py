@@ -123,15 +123,20 @@ def _ship(session, settings, day: int, qty: int = 2) -> None:  # noqa: ANN001
     parcel.status, parcel.shipped_at = "shipped", at
 
 
+def _serum_shipped_on_10_12_14(db: Db) -> Session:
+    session, settings = db
+    floor_stock(session, datetime(2026, 11, 1, tzinfo=UTC))
+    for day in (10, 12, 14):
+        _ship(session, settings, day)
+    return session
+
+
 def _by_day(rows: list[SaleRow]) -> list[SaleRow]:
     return sorted(rows, key=lambda r: (r.day, r.sku))
 
 
 def test_importing_one_skus_sales_keeps_the_others_shipped_history(db: Db) -> None:
-    session, settings = db
-    floor_stock(session, datetime(2026, 11, 1, tzinfo=UTC))
-    for day in (10, 12, 14):
-        _ship(session, settings, day)
+    session = _serum_shipped_on_10_12_14(db)
     planning.import_sales(session, text="date,sku,units\n2026-11-01,OTHER-SKU,3\n"
                                         "2026-11-20,OTHER-SKU,4\n")
     session.commit()
@@ -142,10 +147,7 @@ def test_importing_one_skus_sales_keeps_the_others_shipped_history(db: Db) -> No
 
 
 def test_a_skus_import_replaces_its_shipped_sales_over_its_own_span(db: Db) -> None:
-    session, settings = db
-    floor_stock(session, datetime(2026, 11, 1, tzinfo=UTC))
-    for day in (10, 12, 14):
-        _ship(session, settings, day)
+    session = _serum_shipped_on_10_12_14(db)
     # SERUM's export runs from the 11th to the 13th: the 12th's missing row is a zero
     planning.import_sales(session, text="date,sku,units\n2026-11-11,SERUM-30ML,3\n"
                                         "2026-11-13,SERUM-30ML,4\n2026-11-01,OTHER-SKU,1\n")

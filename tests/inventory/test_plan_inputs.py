@@ -117,31 +117,32 @@ def test_plain_money_is_read(raw: str, fen: int) -> None:
     assert catalogue.money_fen(raw, "budget", problems) == fen and not problems
 
 
+def _plan_error(tmp_path: Path, forecast: str, catalogue: str, budget: str, says: str) -> str:
+    """The one error line `fulfilment plan` prints for these files, which it must refuse."""
+    (tmp_path / "f.csv").write_text(forecast)
+    (tmp_path / "c.csv").write_text(catalogue)
+    return _one_line_error(["plan", "--forecast", str(tmp_path / "f.csv"), "--catalogue",
+                            str(tmp_path / "c.csv"), "--budget", budget, "--out",
+                            str(tmp_path / "plan.csv")], says)
+
+
 def test_a_budget_in_exponent_form_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "f.csv").write_text("sku,date,p10,p50,p90\nA,2026-07-01,1,2,3\n")
-    (tmp_path / "c.csv").write_text(HEADER + "\n" + ROW + "\n")
-    line = _one_line_error(["plan", "--forecast", str(tmp_path / "f.csv"), "--catalogue",
-                            str(tmp_path / "c.csv"), "--budget", "1e3", "--out",
-                            str(tmp_path / "plan.csv")], "--budget: ")
+    line = _plan_error(tmp_path, "sku,date,p10,p50,p90\nA,2026-07-01,1,2,3\n",
+                       HEADER + "\n" + ROW + "\n", "1e3", "--budget: ")
     assert "'1e3'" in line and not (tmp_path / "plan.csv").exists()
 
 
 def test_the_reviewers_catalogue_is_refused_naming_each_cell(tmp_path: Path) -> None:
-    (tmp_path / "f.csv").write_text("sku,date,p10,p50,p90\nA,2026-07-01,5,10,20\n")
-    (tmp_path / "c.csv").write_text(HEADER + "\nA,KR,NGB,100,10,0.1,365,1_2,+6,３,1,0,0,0,1000\n")
-    line = _one_line_error(["plan", "--forecast", str(tmp_path / "f.csv"), "--catalogue",
-                            str(tmp_path / "c.csv"), "--budget", "1000", "--out",
-                            str(tmp_path / "plan.csv")], "catalogue refused: ")
+    line = _plan_error(tmp_path, "sku,date,p10,p50,p90\nA,2026-07-01,5,10,20\n",
+                       HEADER + "\nA,KR,NGB,100,10,0.1,365,1_2,+6,３,1,0,0,0,1000\n", "1000",
+                       "catalogue refused: ")
     assert "row 2.moq" in line and "row 2.case_pack" in line and "row 2.lead_days" in line
     assert not (tmp_path / "plan.csv").exists()
 
 
 def test_the_reviewers_forecast_dates_are_refused(tmp_path: Path) -> None:
-    (tmp_path / "f.csv").write_text("sku,date,p10,p50,p90\nA,20260701,1,2,3\nA,2026-W27-4,1,2,3\n")
-    (tmp_path / "c.csv").write_text(HEADER + "\n" + ROW + "\n")
-    line = _one_line_error(["plan", "--forecast", str(tmp_path / "f.csv"), "--catalogue",
-                            str(tmp_path / "c.csv"), "--budget", "1000", "--out",
-                            str(tmp_path / "plan.csv")], "forecast file refused: ")
+    line = _plan_error(tmp_path, "sku,date,p10,p50,p90\nA,20260701,1,2,3\nA,2026-W27-4,1,2,3\n",
+                       HEADER + "\n" + ROW + "\n", "1000", "forecast file refused: ")
     assert "row 2.date" in line and "row 3.date" in line
 
 
