@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from customs.errors import InvalidBasket
 from customs.rules import CATEGORIES
@@ -18,7 +26,24 @@ FEN = Decimal("0.01")
 # sum, product or rounding to the fen can overflow (a line's goods stay under 10^18).
 MAX_MONEY = Decimal(10) ** 12  # CNY
 MAX_QTY = 10**6  # pieces, and net content or weight in g, ml or kg
-Money = Annotated[Decimal, Field(ge=0, lt=MAX_MONEY)]
+_MONEY_TEXT = re.compile(r"-?[0-9]+(\.[0-9]{1,2})?")
+
+
+def _money(value: Any) -> Any:
+    """The contract's money: a decimal string with at most two places (our own code may pass an
+    exact Decimal or int). Decimal() also reads a float's binary noise, "1e3", "1_000" and
+    full-width digits, and a third decimal place would be rounded away unseen."""
+    if isinstance(value, float | bool):
+        raise ValueError('must be a decimal string such as "425.00", not a JSON number')
+    if isinstance(value, str) and not _MONEY_TEXT.fullmatch(value.strip()):
+        raise ValueError('must be a decimal string with at most two decimal places, '
+                         'such as "425.00"')
+    if isinstance(value, Decimal) and value.is_finite() and value != value.quantize(FEN):
+        raise ValueError("must have at most two decimal places")
+    return value.strip() if isinstance(value, str) else value
+
+
+Money = Annotated[Decimal, Field(ge=0, lt=MAX_MONEY), BeforeValidator(_money)]
 Quantity = Annotated[Decimal, Field(gt=0, lt=MAX_QTY)]
 
 CHINA = ZoneInfo("Asia/Shanghai")  # customs counts days and stamps times in China time
@@ -83,7 +108,10 @@ class Basket(BaseModel):
             except ValueError:
                 return value.split("T", 1)[0]  # the date part still gets its own error
             if moment.tzinfo is not None:
-                moment = moment.astimezone(CHINA)
+                try:
+                    moment = moment.astimezone(CHINA)
+                except OverflowError:  # 0001-01-01T00:00+14:00 has no China day
+                    raise ValueError("is outside the calendar in China time") from None
             return moment.date().isoformat()
         return value
 

@@ -267,16 +267,16 @@ def test_bad_basket_names_each_field() -> None:
 
 
 @pytest.mark.parametrize(("where", "key", "value", "field", "bound"), [
-    ("line", "unit_price", "1e30", "lines[0].unit_price", "1000000000000"),
+    ("line", "unit_price", "1" + "0" * 30, "lines[0].unit_price", "1000000000000"),
     ("line", "unit_price", "1000000000000", "lines[0].unit_price", "1000000000000"),
-    ("line", "list_price", "1e30", "lines[0].list_price", "1000000000000"),
+    ("line", "list_price", "1" + "0" * 30, "lines[0].list_price", "1000000000000"),
     ("line", "qty", 10**30, "lines[0].qty", "1000000"),
     ("line", "net_content", {"amount": "1e7", "unit": "g"}, "lines[0].net_content.amount",
      "1000000"),
-    ("basket", "freight", "1e30", "freight", "1000000000000"),
-    ("basket", "insurance", "1e30", "insurance", "1000000000000"),
-    ("basket", "discount", "1e30", "discount", "1000000000000"),
-    ("basket", "buyer_annual_used", "1e30", "buyer_annual_used", "1000000000000"),
+    ("basket", "freight", "1" + "0" * 30, "freight", "1000000000000"),
+    ("basket", "insurance", "1" + "0" * 30, "insurance", "1000000000000"),
+    ("basket", "discount", "1" + "0" * 30, "discount", "1000000000000"),
+    ("basket", "buyer_annual_used", "1" + "0" * 30, "buyer_annual_used", "1000000000000"),
 ])
 def test_amounts_beyond_the_bounds_are_refused_naming_the_field_and_the_bound(
         where: str, key: str, value: object, field: str, bound: str) -> None:
