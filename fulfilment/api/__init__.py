@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from fulfilment import auth, db, submission
 from fulfilment.api import errors
+from fulfilment.api.text_guard import TextGuard
 from fulfilment.settings import Settings
 
 log = logging.getLogger("fulfilment.api")
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:  # 
     app.state.key_cache = key_cache
     app.state.batcher = None  # started in the lifespan
     errors.install(app)
+    app.add_middleware(TextGuard)
     for name in _ROUTERS:
         try:
             module = importlib.import_module(name)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 
@@ -53,7 +56,34 @@ async def _data(_: Request, exc: DataError) -> JSONResponse:
                                     "large)"}]}, status_code=422)
 
 
+# What every 4xx answer holds (the handlers above); FastAPI's own 422 schema, {detail: [{loc,
+# msg, type}]}, would tell a client generated from /openapi.json to read fields that never come.
+PROBLEM_SCHEMA = {
+    "title": "Problem", "type": "object", "required": ["error", "detail"],
+    "properties": {
+        "error": {"type": "string", "description": "a code, e.g. invalid_request"},
+        "detail": {"type": "array", "items": {
+            "type": "object", "required": ["field", "reason"],
+            "properties": {"field": {"type": "string"}, "reason": {"type": "string"}}}}}}
+
+
+def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    def schema() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = get_openapi(title=app.title, version=app.version,
+                               description=app.description, routes=app.routes)
+            schemas = spec.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = PROBLEM_SCHEMA
+                schemas.pop("ValidationError", None)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    return schema
+
+
 def install(app: FastAPI) -> None:
+    app.openapi = _openapi(app)  # type: ignore[method-assign]
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(ValueError, _domain)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]
