@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from fulfilment import floor, station
-from fulfilment.tables import ROW_ID_MAX, Parcel, Wave
+from fulfilment.tables import Parcel, Wave
 
 LEFT = ("packed", "shipped")  # a parcel that is past waiting to be packed
 
@@ -37,9 +37,10 @@ def hand_over(session: Session, codes: list[str], *, now: datetime, actor: str) 
     named: set[int] = set()  # parcels already said not to be packed
     waiting = 0
     for code in waves:  # sheets first: their unpacked parcels are named under their own code
-        wave_id = int(station.WAVE_CODE.match(code.strip()).group(1))
-        if wave_id > ROW_ID_MAX or session.get(Wave, wave_id) is None:
-            missed.append({"code": code, "reason": f"no wave {wave_id}"})
+        digits = station.WAVE_CODE.match(code.strip()).group(1)
+        wave_id = station.row_id(digits)
+        if wave_id is None or session.get(Wave, wave_id) is None:
+            missed.append({"code": code, "reason": f"no wave {digits[:20]}"})
             continue
         mine = floor.wave_parcels(session, wave_id=wave_id)
         parcels += mine

@@ -276,9 +276,11 @@ def _paid_at(value: object, default: datetime | None) -> datetime | None:
     if not isinstance(value, str):
         return default
     try:
-        return datetime.fromisoformat(value)
-    except ValueError:
+        parsed = datetime.fromisoformat(value)
+        _utc(parsed)  # a time at the calendar's very edge has no UTC equivalent
+    except (ValueError, OverflowError):
         return None
+    return parsed
 
 
 def _utc(value: datetime) -> datetime:

@@ -96,11 +96,20 @@ def parcel_view(session: Session, parcel: Parcel) -> dict:
             "complete": all(line["packed"] >= line["qty"] for line in lines)}
 
 
+def row_id(digits: str) -> int | None:
+    """The row id a code's digits name; None past the id column's range (a driver overflow,
+    not a missing row), judged before `int` so a 5,000-digit scan costs nothing."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= len(str(ROW_ID_MAX)) and int(digits) <= ROW_ID_MAX \
+        else None
+
+
 def find_parcel(session: Session, code: str) -> Parcel | None:
     """A parcel by its own code (P123), tracking number, or its order's number."""
     m = PARCEL_CODE.match(code)
-    if m:  # a number past a row id's 64 bits is no parcel, not a driver overflow
-        return session.get(Parcel, int(m.group(1))) if int(m.group(1)) <= ROW_ID_MAX else None
+    if m:
+        parcel_id = row_id(m.group(1))
+        return None if parcel_id is None else session.get(Parcel, parcel_id)
     by_tracking = session.execute(select(Parcel).where(Parcel.tracking_no == code)).scalars()
     found = by_tracking.first()
     if found is not None:

@@ -18,7 +18,7 @@ def _ts(nullable: bool = True, **kw: object) -> Column:
 ORDER_STATUSES = ("received", "reserved", "allocated", "declared", "cleared", "picked", "packed",
                   "shipped", "cancelled", "customs_rejected")
 
-ROW_ID_MAX = 2**63 - 1  # row ids are signed 64-bit integers
+ROW_ID_MAX = 2**31 - 1  # row ids are `integer` columns: 32-bit on PostgreSQL
 
 
 class Order(SQLModel, table=True):

@@ -156,11 +156,17 @@ def render_invoice(document: CustomsDocument | dict) -> bytes:
 
 # --- UPU CN22 / CN23 ------------------------------------------------------------------------
 
+# every currency's rate lies well inside this (a dinar is ~0.4 a SDR, a rial ~60,000); beyond
+# it the figure is a typo, and a tiny one overflowed the value's division
+SDR_RATE_MIN, SDR_RATE_MAX = Decimal("0.001"), Decimal("1000000")
+
+
 def declaration_form(document: CustomsDocument | dict, *, currency_per_sdr: Decimal) -> str:
     """'CN22' up to 300 SDR (and 2 kg), 'CN23' above. `currency_per_sdr`: units of the
     document's currency worth one SDR (from the IMF rate of the day, passed in)."""
-    if currency_per_sdr <= 0:
-        raise LabelError([{"field": "currency_per_sdr", "reason": "must be positive"}])
+    if not (currency_per_sdr.is_finite() and SDR_RATE_MIN <= currency_per_sdr <= SDR_RATE_MAX):
+        raise LabelError([{"field": "currency_per_sdr", "reason": f"must be a number from "
+                           f"{SDR_RATE_MIN} to {SDR_RATE_MAX} (units of the currency a SDR)"}])
     doc = parse(CustomsDocument, document)
     value, _, gross = totals(doc)
     value_sdr = Decimal(value) / 100 / currency_per_sdr

@@ -35,6 +35,8 @@ def _session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 # A row id in a path: a larger number is a 422 naming it, not a driver overflow (a 500)
 RowId = Annotated[int, Path(ge=1, le=ROW_ID_MAX)]
+# a name printed on labels and typed at the dock (lot, bin, reference): no control characters
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
 COOKIE = "fulfilment_key"  # the web pages keep their key here, set once by their sign-in
 FactoryDep = Annotated[sessionmaker[Session], Depends(get_factory)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

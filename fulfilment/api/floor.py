@@ -5,18 +5,19 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import select
 
 from fulfilment import floor, floor_labels, printing, station
 from fulfilment.answers import NotFound
 from fulfilment.api.deps import (
     COOKIE,
+    ONE_LINE,
     ROW_ID_MAX,
     ApiKeyDep,
     RowId,
@@ -29,6 +30,7 @@ from fulfilment.api.deps import (
 from fulfilment.handover import hand_over
 from fulfilment.localtime import business_day
 from fulfilment.tables import Parcel, Wave
+from inventory.purchasing_catalogue import MAX_UNITS
 from inventory.tables import Bin, Sku, Warehouse
 from labels import documents, shipping, stock_labels
 
@@ -84,10 +86,11 @@ def _parcel(session: SessionDep, parcel_id: int) -> Parcel:
 class PutawayIn(BaseModel):
     warehouse: str = Field(min_length=1, max_length=16)
     sku: str = Field(min_length=1, max_length=64)
-    lot_no: str = Field(min_length=1, max_length=40)
-    bin: str = Field(min_length=1, max_length=30)
-    walk_order: int | None = Field(default=None, ge=0)
-    qty: int | None = Field(default=None, gt=0, description="receive this many into the lot")
+    lot_no: str = Field(min_length=1, max_length=40, pattern=ONE_LINE)
+    bin: str = Field(min_length=1, max_length=30, pattern=ONE_LINE)
+    walk_order: int | None = Field(default=None, ge=0, le=ROW_ID_MAX)
+    qty: int | None = Field(default=None, gt=0, le=MAX_UNITS,
+                            description="receive this many into the lot")
     expiry: date | None = None
 
 
@@ -201,7 +204,8 @@ class StationIn(BaseModel):
 
 class HandoverIn(BaseModel):
     wave_id: int | None = Field(default=None, ge=1, le=ROW_ID_MAX)
-    codes: list[str] = Field(default_factory=list, description="parcel codes in the cage")
+    codes: list[Annotated[str, StringConstraints(max_length=80)]] = Field(
+        default_factory=list, max_length=100_000, description="parcel codes in the cage")
 
 
 def _answer(session: SessionDep, settings: SettingsDep, out: station.Outcome) -> dict:

@@ -9,13 +9,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlmodel import select
 
 from fulfilment import planning, planning_board, receiving
 from fulfilment import planning_documents as documents
 from fulfilment.api.deps import (
     COOKIE,
+    ONE_LINE,
     ROW_ID_MAX,
     ApiKeyDep,
     RowId,
@@ -161,13 +162,24 @@ def transfer_labels(transfer_id: RowId, session: SessionDep) -> Response:
 class CartonFound(BaseModel):
     """What the dock reads off one carton's goods: their lot number and expiry."""
 
-    sscc: str = Field(min_length=18, max_length=18)
-    lot: str | None = Field(default=None, min_length=1, max_length=40)
+    sscc: str = Field(pattern=r"^\d{18}$")
+    lot: str | None = Field(default=None, min_length=1, max_length=40, pattern=ONE_LINE)
     expiry: date | None = None
 
 
 class ReceiptIn(BaseModel):
     cartons: list[CartonFound] = Field(default_factory=list)
+
+    @field_validator("cartons")
+    @classmethod
+    def _each_carton_once(cls, cartons: list[CartonFound]) -> list[CartonFound]:
+        # two readings of one carton that disagree: which lot is on the shelf is not known
+        seen: set[str] = set()
+        for carton in cartons:
+            if carton.sscc in seen:
+                raise ValueError(f"SSCC {carton.sscc} is given more than once")
+            seen.add(carton.sscc)
+        return cartons
 
 
 @buyer.post("/transfers/{transfer_id}/receive")

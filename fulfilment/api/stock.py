@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from fulfilment.api.deps import ROW_ID_MAX, ApiKeyDep, SessionDep, require_role
+from customs.rules import CATEGORIES
+from fulfilment.api.deps import ONE_LINE, ROW_ID_MAX, ApiKeyDep, SessionDep, require_role
+from fulfilment.clearance_parcel import net_content
 from fulfilment.intake import money_fen
 from fulfilment.localtime import business_day
 from inventory import catalogue
 from inventory import store as stock
+from inventory.purchasing_catalogue import MAX_SHELF_LIFE_DAYS, MAX_UNITS
 from inventory.tables import StockLot
+from labels import barcodes
 
 router = APIRouter(tags=["stock"])
 _write = [require_role("warehouse", "buyer")]
@@ -35,34 +40,53 @@ class SkuIn(BaseModel):
     id: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
     hs_code: str = Field(pattern=r"^\d{4,10}$")
-    weight_g: int = Field(gt=0)
-    tax_category: str = "general"
+    weight_g: int = Field(gt=0, le=MAX_UNITS)
+    tax_category: Literal[CATEGORIES] = "general"  # type: ignore[valid-type]
     unit_price: str = Field(description='decimal string, e.g. "199.00"')
-    brand: str = ""
-    category: str = "general"
-    gtin: str | None = Field(default=None, pattern=r"^\d{8,14}$")
-    shelf_life_days: int | None = Field(default=None, gt=0)
-    min_remaining_days: int = Field(default=0, ge=0)
-    origin_country: str = Field(default="", max_length=2)
-    case_pack: int = Field(default=1, gt=0)
-    moq: int = Field(default=1, gt=0)
-    net_content: str | None = None
+    brand: str = Field(default="", max_length=80)
+    category: str = Field(default="general", max_length=40)
+    gtin: str | None = Field(default=None, pattern=r"^(\d{8}|\d{12,14})$")
+    # at most ten years: beyond it no dated stock exists, and dates past the calendar overflow
+    shelf_life_days: int | None = Field(default=None, gt=0, le=MAX_SHELF_LIFE_DAYS)
+    min_remaining_days: int = Field(default=0, ge=0, le=MAX_SHELF_LIFE_DAYS)
+    origin_country: str = Field(default="", pattern=r"^([A-Z]{2})?$")
+    case_pack: int = Field(default=1, gt=0, le=MAX_UNITS)
+    moq: int = Field(default=1, gt=0, le=MAX_UNITS)
+    net_content: str | None = Field(default=None, max_length=20,
+                                    description='amount and unit: "30 ml", "50 g", "1 piece"')
+
+    @field_validator("gtin")
+    @classmethod
+    def _gtin_checks(cls, gtin: str | None) -> str | None:
+        # a wrong check digit found only when the pick list is printed stops the whole wave's list
+        if gtin is not None and barcodes.gs1_check_digit(gtin[:-1]) != gtin[-1]:
+            raise ValueError("the GTIN's check digit is wrong")
+        return gtin
+
+    @field_validator("net_content")
+    @classmethod
+    def _content_reads(cls, text: str | None) -> str | None:
+        content = net_content(text) if text is not None else None
+        if text is not None and (content is None or not Decimal(content["amount"]) > 0):
+            raise ValueError('must be a positive amount and a unit (ml, l, g, kg, piece), '
+                             'e.g. "30 ml"')
+        return text
 
 
 class ReceiptIn(BaseModel):
-    warehouse: str
-    sku: str
-    qty: int = Field(gt=0)
-    lot: str = Field(min_length=1, max_length=40)
+    warehouse: str = Field(min_length=1, max_length=16)
+    sku: str = Field(min_length=1, max_length=64)
+    qty: int = Field(gt=0, le=MAX_UNITS)
+    lot: str = Field(min_length=1, max_length=40, pattern=ONE_LINE)
     expiry: date | None = None
-    reference: str = ""
+    reference: str = Field(default="", max_length=80, pattern=ONE_LINE)
 
 
 class AdjustmentIn(BaseModel):
     lot_id: int = Field(ge=1, le=ROW_ID_MAX)
-    delta: int
+    delta: int = Field(ge=-MAX_UNITS, le=MAX_UNITS)
     reason: Literal["count", "damage", "expiry", "found", "correction"]
-    reference: str = ""
+    reference: str = Field(default="", max_length=80, pattern=ONE_LINE)
 
 
 @router.post("/warehouses", status_code=201, dependencies=_write)

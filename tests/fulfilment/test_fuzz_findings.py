@@ -1,0 +1,166 @@
+"""Requests a schema-driven fuzzer (schemathesis) and field mutations turned into 500s or into a
+floor stopped by one bad record: each now a 422 naming the field, or an answer that goes on."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.builders import order_body, stocked
+from tests.conftest import NOW
+from tests.fulfilment.floor_builders import floor_stock, packable_parcel
+
+JSON = {"content-type": "application/json"}
+SKU = {"id": "NEW-1", "name": "New", "hs_code": "3304990099", "weight_g": 10,
+       "unit_price": "1.00"}
+
+
+def _refused(res, field: str) -> str:  # noqa: ANN001
+    assert res.status_code == 422, res.text
+    body = res.json()
+    assert body["error"].startswith("invalid_"), body
+    assert [p["field"] for p in body["detail"]] == [field], body
+    return body["detail"][0]["reason"]
+
+
+@pytest.mark.parametrize(("raw", "field", "says"), [
+    (b'{"external_id": "\\ud800"}', "external_id", "surrogate"),
+    (b'{"buyer": {"id_number": "1101\\udfff"}}', "buyer.id_number", "surrogate"),
+    (b'{"lines": [{"sku": "A", "qty": 1}, {"sku": "B\\u0000"}]}', "lines[1].sku", "NUL"),
+    (b'{"a": "\xff\xfe"}', "body", "UTF-8"),
+])
+def test_text_no_store_can_hold_is_refused_before_any_route(client, headers, raw: bytes,
+                                                            field: str, says: str) -> None:
+    res = client.post("/orders", content=raw, headers={**JSON, **headers("order-service")})
+    assert says in _refused(res, field)
+
+
+def test_escaped_text_that_is_valid_unicode_passes_the_guard(client, headers, session) -> None:
+    stocked(session, NOW)
+    # a surrogate pair, as JSON spells a character beyond the Basic Multilingual Plane
+    raw = json.dumps(order_body(external_id="EMOJI-X")).replace(
+        "EMOJI-X", "EMOJI-\\ud83d\\ude00").encode()
+    res = client.post("/orders", content=raw, headers={**JSON, **headers("order-service")})
+    assert res.status_code == 201, res.text
+    assert res.json()["external_id"] == "EMOJI-\U0001F600"
+
+
+def test_the_guard_covers_every_json_route(client, headers) -> None:
+    h = {**JSON, **headers("admin")}
+    for path in ("/webhooks", "/allocations/solve", "/handover", "/skus", "/customs/quote"):
+        res = client.post(path, content=b'{"x": ["\\ud800"]}', headers=h)
+        assert _refused(res, "x[0]"), path
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"min_remaining_days": 3_000_000}, "min_remaining_days"),
+    ({"shelf_life_days": 10**9}, "shelf_life_days"),
+    ({"gtin": "12345678"}, "gtin"),  # check digit should be 0
+    ({"gtin": "1234567890"}, "gtin"),  # no GTIN has ten digits
+    ({"net_content": "a lot"}, "net_content"),
+    ({"net_content": "0 ml"}, "net_content"),
+    ({"tax_category": "spaceships"}, "tax_category"),
+    ({"brand": "b" * 81}, "brand"),
+    ({"origin_country": "jp"}, "origin_country"),
+])
+def test_a_sku_that_would_break_receipts_or_labels_later_is_refused(client, headers, change,
+                                                                     field) -> None:
+    res = client.post("/skus", json={**SKU, **change}, headers=headers("warehouse"))
+    _refused(res, field)
+
+
+def test_a_sku_with_a_good_gtin_and_content_is_taken(client, headers) -> None:
+    res = client.post("/skus", json={**SKU, "gtin": "12345670", "net_content": "30 ml",
+                                     "tax_category": "cosmetics", "min_remaining_days": 3650},
+                      headers=headers("warehouse"))
+    assert res.status_code == 201, res.text
+
+
+@pytest.mark.parametrize("paid_at", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-23:59"])
+def test_a_payment_time_at_the_calendars_edge_is_refused(client, headers, session,
+                                                         paid_at: str) -> None:
+    stocked(session, NOW)
+    h = headers("order-service")
+    order = client.post("/orders", json=order_body(), headers=h).json()
+    res = client.post(f"/orders/{order['id']}/payment", headers=h, json={
+        "transaction_id": "P1", "payer_name": "李小红", "payer_id_number": "11010519491231002X",
+        "amount": "199.00", "paid_at": paid_at})
+    _refused(res, "paid_at")
+
+
+def test_hand_over_codes_are_bounded_and_a_wide_id_is_just_not_shipped(client, headers) -> None:
+    h = headers("warehouse")
+    res = client.post("/handover", json={"codes": ["WAVE-" + "9" * 5000]}, headers=h)
+    _refused(res, "codes[0]")
+    res = client.post("/handover", json={"codes": ["P2147483648", "WAVE-99999999999"]},
+                      headers=h)
+    assert res.status_code == 200, res.text
+    assert {m["code"] for m in res.json()["not_shipped"]} == {"P2147483648",
+                                                                 "WAVE-99999999999"}
+
+
+def test_ids_past_the_id_column_are_422s_naming_the_path_field(client, headers) -> None:
+    h = headers("order-service")
+    assert client.get("/orders/2147483647", headers=h).status_code == 404
+    _refused(client.get("/orders/2147483648", headers=h), "order_id")
+
+
+def test_a_declaration_at_an_absurd_rate_is_refused(client, headers, session, settings) -> None:
+    floor_stock(session, NOW)
+    parcel = packable_parcel(session, NOW, settings=settings, lines={"SERUM-30ML": 1})
+    session.commit()
+    h = headers("warehouse")
+    for rate in ("1e-999999", "0.0001", "1e7", "NaN"):
+        res = client.get(f"/parcels/{parcel.id}/declaration.pdf", headers=h,
+                         params={"currency_per_sdr": rate})
+        assert res.status_code == 422, (rate, res.text)
+        assert "currency_per_sdr" in res.text, rate
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"warehouse": "NGB", "sku": "SERUM-30ML", "qty": 1, "lot": "L\u0001X"}, "lot"),
+    ({"warehouse": "NGB", "sku": "SERUM-30ML", "qty": 10**12, "lot": "L1"}, "qty"),
+    ({"warehouse": "NGB", "sku": "SERUM-30ML", "qty": 1, "lot": "L1", "reference": "r" * 81},
+     "reference"),
+])
+def test_a_receipt_with_a_name_no_label_can_print_is_refused(client, headers, session, body,
+                                                             field) -> None:
+    stocked(session, NOW)
+    _refused(client.post("/inventory/receipts", json=body, headers=headers("warehouse")), field)
+
+
+def test_a_transfer_receipt_naming_one_carton_twice_is_refused(client, headers) -> None:
+    sscc = "012345670000000017"
+    res = client.post("/transfers/1/receive", headers=headers("buyer"), json={"cartons": [
+        {"sscc": sscc, "lot": "A", "expiry": "2028-01-01"},
+        {"sscc": sscc, "lot": "B", "expiry": "2029-01-01"}]})
+    assert "more than once" in _refused(res, "cartons")
+
+
+@pytest.mark.parametrize("value", [425.5, "1e3", "1_000", "１００.00", "0.001", "٤٢٥"])
+def test_a_quote_takes_money_only_as_the_contract_spells_it(client, headers, value) -> None:
+    basket = {"regime": "cbec", "date": "2026-11-22", "origin": "JP", "lines": [
+        {"name": "Serum", "tax_category": "general", "unit_price": value, "qty": 1}]}
+    res = client.post("/customs/quote", json=basket, headers=headers("order-service"))
+    _refused(res, "lines[0].unit_price")
+    basket["lines"][0]["unit_price"] = "425"
+    assert client.post("/customs/quote", json=basket,
+                       headers=headers("order-service")).status_code == 200
+
+
+def test_the_openapi_422_schema_is_the_shape_the_api_sends(client) -> None:
+    spec = client.get("/openapi.json").json()
+    problem = spec["components"]["schemas"]["HTTPValidationError"]
+    assert problem["required"] == ["error", "detail"]
+    assert set(problem["properties"]["detail"]["items"]["properties"]) == {"field", "reason"}
+    answer = spec["paths"]["/skus"]["post"]["responses"]["422"]
+    assert answer["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/HTTPValidationError")
+
+
+def test_a_quote_dated_outside_the_calendar_in_china_time_is_refused(client, headers) -> None:
+    basket = {"regime": "cbec", "date": "0001-01-01T00:00:00+14:00", "origin": "JP", "lines": [
+        {"name": "Serum", "tax_category": "general", "unit_price": "425.00", "qty": 1}]}
+    res = client.post("/customs/quote", json=basket, headers=headers("order-service"))
+    assert "calendar" in _refused(res, "date")
