@@ -1,7 +1,8 @@
 """The contract's cost, the one definition used by greedy, solver, service and tests.
 
 Exact: money is kept as fractions of the decimals written in the wave, rounded to 0.01 only
-when reported.
+when reported. Sums run on the wave's exact scaled integers (index.prices) and become
+fractions once: the same figures, without a fraction per parcel.
 """
 
 from __future__ import annotations
@@ -60,8 +61,8 @@ def late_days(lane: Lane, order: Order) -> int:
     return max(0, lane.transit_days - order.days_left)
 
 
-def parcel_cost(index: Index, pick: Pick) -> tuple[Fraction, Fraction, int]:
-    """(shipping, tax, late days) of one parcel."""
+def _scaled(index: Index, pick: Pick) -> tuple[int, int, int]:
+    """(shipping, tax, late days) of one parcel, money in whole 1/scale CNY."""
     order = index.orders.get(pick.order)
     if order is None:
         raise InvalidSolution([{"field": "parcels.order", "reason": f"unknown {pick.order!r}"}])
@@ -70,15 +71,25 @@ def parcel_cost(index: Index, pick: Pick) -> tuple[Fraction, Fraction, int]:
         raise InvalidSolution([{
             "field": "parcels.courier",
             "reason": f"no lane {pick.warehouse}/{pick.courier} to {order.zone} for {order.id}"}])
-    ship = shipping(lane, parcel_weight(index, pick.lines))
-    tax = sum((index.unit_tax[(sku, pick.warehouse)] * qty for sku, qty in pick.lines.items()),
-              Fraction(0))
-    return ship, tax, late_days(lane, order)
+    tax = index.prices.tax
+    return (index.prices.shipping(lane, parcel_weight(index, pick.lines)),
+            sum(tax[(sku, pick.warehouse)] * qty for sku, qty in pick.lines.items()),
+            late_days(lane, order))
+
+
+def parcel_cost(index: Index, pick: Pick) -> tuple[Fraction, Fraction, int]:
+    """(shipping, tax, late days) of one parcel."""
+    ship, tax, days = _scaled(index, pick)
+    return Fraction(ship, index.prices.scale), Fraction(tax, index.prices.scale), days
 
 
 def unserved(index: Index, picks: Iterable[Pick]) -> dict[tuple[str, str], int]:
     """Units of each (order, sku) the picks leave unshipped (only those > 0)."""
-    left = {(o.id, sku): qty for o in index.wave.orders for sku, qty in index.demand(o).items()}
+    left: dict[tuple[str, str], int] = {}
+    for o in index.wave.orders:
+        for line in o.lines:
+            key = (o.id, line.sku)
+            left[key] = left.get(key, 0) + line.qty
     for pick in picks:
         for sku, qty in pick.lines.items():
             left[(pick.order, sku)] = left.get((pick.order, sku), 0) - qty
@@ -88,15 +99,17 @@ def unserved(index: Index, picks: Iterable[Pick]) -> dict[tuple[str, str], int]:
 def cost(index: Index, picks: Iterable[Pick]) -> Breakdown:
     """The contract's cost of shipping these parcels and leaving the rest unfulfilled."""
     picks = list(picks)
-    ship = tax = late = Fraction(0)
+    ship = tax = days = 0
     parcels: dict[str, int] = {}
     for pick in picks:
-        s, t, days = parcel_cost(index, pick)
-        ship, tax, late = ship + s, tax + t, late + index.late_per_day * days
+        s, t, d = _scaled(index, pick)
+        ship, tax, days = ship + s, tax + t, days + d
         parcels[pick.order] = parcels.get(pick.order, 0) + 1
     split = index.extra_parcel * sum(n - 1 for n in parcels.values() if n > 0)
     missing = sum(unserved(index, picks).values())
-    return Breakdown(ship, tax, split, late, index.unfulfilled_unit * missing)
+    scale = index.prices.scale
+    return Breakdown(Fraction(ship, scale), Fraction(tax, scale), split,
+                     index.late_per_day * days, index.unfulfilled_unit * missing)
 
 
 def problems(index: Index, picks: Iterable[Pick]) -> list[dict]:

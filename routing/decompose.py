@@ -13,6 +13,9 @@ Past about 4,000 orders the LP and the whole model grow too slow, so the wave is
 into blocks of about `BLOCK` orders with fair shares (by demand and order count), each block
 decomposed as in steps 1-3 (the whole model per block would use up the limit). No global
 bound is proven then.
+Time: every step gets a deadline and starts only if its model fits in the time left
+(solver.model_seconds); when the time runs out, the orders not yet solved take the greedy
+rule's answer on whatever is still free. A failed LP or sub-wave is logged and worked around.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from dataclasses import replace
 from fractions import Fraction
 
 from routing import cost as costing
-from routing import greedy, solver
+from routing import greedy, highs, solver
 from routing.cost import Pick
+from routing.highs import OutOfTime, SolverError
 from routing.index import Index
 from routing.solution import Status
 
@@ -40,45 +44,66 @@ BLOCK = 3000  # past this, the LP itself grows too slow: split into blocks by fa
 # and a 10 s limit ended at 17 s, up to 32 s under heavy load). As much again is kept back for
 # that overrun.
 ROOT_S_PER_ORDER = 1 / 200
-FINISH_S_PER_ORDER = 1e-4  # left to check, cost and write the answer (20,000 orders: 1.7 s)
+# The greedy rule per order x warehouse, kept back for the orders no sub-wave reaches in time
+# (measured 2.7 us of CPU, 8,000 orders x 20 warehouses; doubled for a loaded machine)
+GREEDY_S_PER_PAIR = 6e-6
 
 
 def solve_index(index: Index, baseline: list[Pick], *, time_limit_s: float, workers: int,
-                seed: int, chunk: int = CHUNK,
-                whole: int = WHOLE) -> tuple[list[Pick], Status, Fraction | None]:
-    """Parcels for the whole wave, its status and a proven lower bound if one is known."""
+                seed: int, chunk: int = CHUNK, whole: int = WHOLE,
+                stop_by: float | None = None) -> tuple[list[Pick], Status, Fraction | None]:
+    """Parcels for the whole wave, its status and a proven lower bound if one is known.
+    OutOfTime if not even one sub-wave's model fits in the time limit. `stop_by`: the hard
+    deadline no HiGHS run is waited for past (time.perf_counter()), default the limit's end."""
     orders = index.wave.orders
+    started = time.perf_counter()
+    deadline = started + time_limit_s
     if len(orders) <= max(whole, chunk):
         return solver.solve_index(index, baseline, time_limit_s=time_limit_s,
-                                  workers=workers, seed=seed)
-    started = time.perf_counter()
-    time_limit_s -= len(orders) * FINISH_S_PER_ORDER
+                                  workers=workers, seed=seed, stop_by=stop_by)
+    stop_by = deadline if stop_by is None else stop_by
+    first = replace(index, wave=index.wave.model_copy(update={"orders": orders[:chunk]}))
+    need = solver.model_seconds(first)
+    if time_limit_s < need:  # do not even deal the sub-waves
+        raise OutOfTime(f"{max(0.0, time_limit_s):.2f} s left, a sub-wave of {chunk} orders "
+                        f"needs about {need:.2f} s")
     if len(orders) > BLOCK * 4 // 3:
-        return _blocks(index, time_limit_s=time_limit_s, workers=workers, seed=seed,
-                       chunk=chunk)
+        picks, tried = _blocks(index, deadline=deadline, stop_by=stop_by, workers=workers,
+                               seed=seed, chunk=chunk)
+        _some(tried, time_limit_s)
+        return picks, Status.FEASIBLE, None
     root = len(orders) * ROOT_S_PER_ORDER
     reserve = 1.5 * root if time_limit_s >= 3 * root else 0.0  # too short: decompose only
-    picks, bound = _decompose(index, time_limit_s=time_limit_s - reserve, workers=workers,
-                              seed=seed, chunk=chunk)
-    left = time_limit_s - (time.perf_counter() - started)
+    picks, bound, tried = _decompose(index, deadline=deadline - reserve, stop_by=stop_by,
+                                     workers=workers, seed=seed, chunk=chunk)
+    _some(tried, time_limit_s)
+    left = deadline - time.perf_counter()
     if left < 1.5 * root:
         return picks, Status.FEASIBLE, bound
     if baseline and costing.cost(index, baseline).total < costing.cost(index, picks).total:
         picks = baseline
-    return _whole(index, picks, bound, time_limit_s=left - root, workers=workers,
-                  seed=seed)
+    return _whole(index, picks, bound, time_limit_s=left - root, stop_by=stop_by,
+                  workers=workers, seed=seed)
+
+
+def _some(tried: int, time_limit_s: float) -> None:
+    """No sub-wave's model fitted in the time: the answer is the greedy rule's; OutOfTime says
+    so. (Sub-waves that failed were tried: each is logged, and the whole model may follow.)"""
+    if not tried:
+        raise OutOfTime(f"no sub-wave's model fitted in the {max(0.0, time_limit_s):.2f} s left")
 
 
 def _whole(index: Index, start: list[Pick], bound: Fraction | None, *, time_limit_s: float,
-           workers: int, seed: int) -> tuple[list[Pick], Status, Fraction | None]:
+           stop_by: float, workers: int,
+           seed: int) -> tuple[list[Pick], Status, Fraction | None]:
     """The whole wave's model from a feasible start: the cheaper answer and the better bound;
     optimal only if HiGHS proves it."""
     try:
         picks, status, proven = solver.solve_index(index, start, time_limit_s=time_limit_s,
-                                                   workers=workers, seed=seed)
-    except Exception:  # the start is a good answer already: never lose it to the solver
-        log.warning("wave %s: whole model failed, sub-wave answer kept", index.wave.wave_id,
-                    exc_info=True)
+                                                   workers=workers, seed=seed, stop_by=stop_by)
+    except Exception as exc:  # the start is a good answer already: never lose it to the solver
+        log.warning("wave %s: whole model not solved (%s); sub-wave answer kept",
+                    index.wave.wave_id, exc, exc_info=not isinstance(exc, SolverError))
         return start, Status.FEASIBLE, bound
     if costing.cost(index, picks).total > costing.cost(index, start).total:
         picks, status = start, Status.FEASIBLE
@@ -86,60 +111,100 @@ def _whole(index: Index, start: list[Pick], bound: Fraction | None, *, time_limi
     return picks, status, max(bounds) if bounds else None
 
 
-def _decompose(index: Index, *, time_limit_s: float, workers: int, seed: int,
-               chunk: int) -> tuple[list[Pick], Fraction | None]:
+def _relax(index: Index, *, time_limit_s: float, stop_by: float):
+    """The LP relaxation if it fits in its time and HiGHS solves it; else None (logged)."""
+    try:
+        return solver.relax(index, time_limit_s=time_limit_s, stop_by=stop_by)
+    except OutOfTime as exc:
+        log.info("wave %s: no LP relaxation (%s); shares by demand", index.wave.wave_id, exc)
+    except SolverError as exc:
+        log.warning("wave %s: LP relaxation failed (%s); shares by demand",
+                    index.wave.wave_id, exc)
+    return None
+
+
+def _decompose(index: Index, *, deadline: float, stop_by: float, workers: int, seed: int,
+               chunk: int) -> tuple[list[Pick], Fraction | None, int]:
     """Sub-waves of about `chunk` orders solved in turn, each with its share of what is still
-    free; the LP relaxation's cost as the bound."""
-    started = time.perf_counter()
+    free, until the deadline; the rest by the greedy rule. The LP relaxation's cost as the
+    bound, and how many sub-waves were handed to the MIP (solved or failed)."""
     orders = index.wave.orders
-    lp = solver.relax(index, time_limit_s=time_limit_s * 0.3)
+    per_order = GREEDY_S_PER_PAIR * solver.pairs(index) / max(1, len(orders))
+    lp = _relax(index, time_limit_s=(deadline - time.perf_counter()
+                                     - per_order * len(orders)) * 0.3, stop_by=stop_by)
     usage = _lp_usage(lp) if lp else None
     parts = math.ceil(len(orders) / chunk)
     groups = [orders[i::parts] for i in range(parts)]
     pool = {"stock": dict(index.stock), "pick": dict(index.pick_cap),
             "courier": dict(index.courier_cap)}
     picks: list[Pick] = []
+    tried = 0
     for k, group in enumerate(groups):
         rest = [o for g in groups[k:] for o in g]
         sub = replace(index, wave=index.wave.model_copy(update={"orders": group}),
                       orders={o.id: o for o in group},
                       **_shares(index, pool, usage, group, rest))
         rule = greedy.plan(sub)  # the MIP's start, and the answer if the MIP fails
-        left = time_limit_s - (time.perf_counter() - started)
+        # what is left once the greedy answer for the orders after these is paid for
+        left = deadline - time.perf_counter() - per_order * (len(rest) - len(group))
         budget = max(left * len(group) / len(rest), min(1.0, left))  # nobody starves
+        # a sub-wave stuck in HiGHS's root is given up on well before the wave's deadline
+        own_stop = min(stop_by, time.perf_counter() + 2 * budget + 1.0)
         try:
             part, _, _ = solver.solve_index(sub, rule, time_limit_s=budget, workers=workers,
-                                            seed=seed)
-        except RuntimeError:
+                                            seed=seed, stop_by=own_stop)
+            tried += 1
+        except highs.Overran as exc:  # the next sub-wave finds out whether time is left
+            log.warning("wave %s: sub-wave %d given up on (%s); its greedy answer kept",
+                        index.wave.wave_id, k, exc)
             part = rule
+            tried += 1
+        except OutOfTime as exc:  # this sub-wave and the rest: the rule on what is left
+            log.info("wave %s: %d of %d sub-waves solved (%s); greedy for the rest",
+                     index.wave.wave_id, k, parts, exc)
+            picks.extend(greedy.plan(_leftover(index, pool, rest)))
+            break
+        except SolverError as exc:
+            log.warning("wave %s: sub-wave %d failed (%s); its greedy answer kept",
+                        index.wave.wave_id, k, exc)
+            part = rule
+            tried += 1
         _take(pool, part)
         picks.extend(part)
-    return picks, Fraction(math.floor(lp[2] * 100), 100) if lp else None
+    return picks, Fraction(math.floor(lp[2] * 100), 100) if lp else None, tried
 
 
-def _blocks(index: Index, *, time_limit_s: float, workers: int, seed: int,
-            chunk: int) -> tuple[list[Pick], Status, None]:
+def _leftover(index: Index, pool: dict, orders: list) -> Index:
+    """These orders with everything still free."""
+    return replace(index, wave=index.wave.model_copy(update={"orders": orders}),
+                   orders={o.id: o for o in orders}, stock=dict(pool["stock"]),
+                   pick_cap=dict(pool["pick"]), courier_cap=dict(pool["courier"]))
+
+
+def _blocks(index: Index, *, deadline: float, stop_by: float, workers: int, seed: int,
+            chunk: int) -> tuple[list[Pick], int]:
     """A very large wave as blocks of about BLOCK orders, each given its fair share of what is
-    still free, each decomposed as above. No global bound is proven."""
-    started = time.perf_counter()
+    still free and of the time left, each decomposed as above. No global bound is proven."""
     orders = index.wave.orders
     parts = math.ceil(len(orders) / BLOCK)
     groups = [orders[i::parts] for i in range(parts)]
     pool = {"stock": dict(index.stock), "pick": dict(index.pick_cap),
             "courier": dict(index.courier_cap)}
     picks: list[Pick] = []
+    tried = 0
     for k, group in enumerate(groups):
         rest = [o for g in groups[k:] for o in g]
         sub = replace(index, wave=index.wave.model_copy(update={"orders": group}),
                       orders={o.id: o for o in group}, **_shares(index, pool, None, group, rest))
-        left = time_limit_s - (time.perf_counter() - started)
+        now = time.perf_counter()
         # decomposition only: the whole model per block would spend each block's full share
         # (20,000 orders: 292 s of a 300 s limit, for 0.5% less cost), leaving no margin
-        part, _ = _decompose(sub, time_limit_s=left * len(group) / len(rest), workers=workers,
-                             seed=seed, chunk=chunk)
+        part, _, done = _decompose(sub, deadline=now + (deadline - now) * len(group) / len(rest),
+                                   stop_by=stop_by, workers=workers, seed=seed, chunk=chunk)
+        tried += done
         _take(pool, part)
         picks.extend(part)
-    return picks, Status.FEASIBLE, None
+    return picks, tried
 
 
 def _lp_usage(lp) -> dict:

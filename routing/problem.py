@@ -15,6 +15,11 @@ from routing.errors import InvalidWave
 # Ceiling of every money figure (a rate, a unit tax, a penalty), in CNY: far above any real one,
 # so a figure past it is a slip, not a price, and the solver's costs stay finite numbers.
 MAX_MONEY = 1_000_000
+# Ceiling of every count of units and of a SKU's weight in grams: the inventory side's own
+# (inventory.purchasing_catalogue.MAX_UNITS), so any wave built from the database passes. Past
+# it a figure is a slip (2**63, 1e30), and weights x quantities that large leave the solver's
+# numbers range (HiGHS refuses matrix entries from 1e15).
+MAX_UNITS = 1_000_000_000
 
 
 def _money(value: float) -> float:
@@ -59,13 +64,13 @@ class CourierCapacity(_Value):
 
 class Sku(_Value):
     id: str = Field(min_length=1)
-    weight_g: int = Field(ge=0)
+    weight_g: int = Field(ge=0, le=MAX_UNITS)
 
 
 class StockRow(_Value):
     warehouse: str
     sku: str
-    qty: int = Field(ge=0)
+    qty: int = Field(ge=0, le=MAX_UNITS)
 
 
 class UnitTax(_Value):
@@ -76,7 +81,7 @@ class UnitTax(_Value):
 
 class OrderLine(_Value):
     sku: str
-    qty: int = Field(gt=0)
+    qty: int = Field(gt=0, le=MAX_UNITS)
 
 
 class Order(_Value):

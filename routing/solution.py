@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from routing import cost as costing
 from routing.errors import InvalidSolution
@@ -16,7 +16,7 @@ from routing.index import Index
 class Status(StrEnum):
     OPTIMAL = "optimal"      # proven optimum
     FEASIBLE = "feasible"    # time limit hit before proof
-    BASELINE = "baseline"    # solver failed: the greedy answer
+    BASELINE = "baseline"    # solver failed or not run (too little time): the greedy answer
 
 
 class _Value(BaseModel):
@@ -64,6 +64,9 @@ class Solution(_Value):
     cost: Cost
     parcels: list[Parcel]
     unfulfilled: list[Unfulfilled]
+    # why the status is `baseline` (the solver's failure or the time it lacked): for the log,
+    # the command line and an HTTP header; not part of the contract's JSON
+    note: str | None = Field(default=None, exclude=True)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Solution:
@@ -90,7 +93,7 @@ def cost_of(breakdown: costing.Breakdown) -> Cost:
 
 def assemble(index: Index, picks: Iterable[costing.Pick], *, status: Status,
              lower_bound: float | None = None, baseline_objective: float | None = None,
-             solve_seconds: float = 0.0) -> Solution:
+             solve_seconds: float = 0.0, note: str | None = None) -> Solution:
     """A Solution for these parcels, every figure computed by routing.cost."""
     picks = sorted((p for p in picks if any(q > 0 for q in p.lines.values())),
                    key=lambda p: (p.order, p.warehouse))
@@ -109,4 +112,4 @@ def assemble(index: Index, picks: Iterable[costing.Pick], *, status: Status,
     return Solution(
         wave_id=index.wave.wave_id, status=status, objective=cost.total, lower_bound=lower_bound,
         baseline_objective=baseline_objective, solve_seconds=round(solve_seconds, 3), cost=cost,
-        parcels=parcels, unfulfilled=missing)
+        parcels=parcels, unfulfilled=missing, note=note)

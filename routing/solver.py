@@ -7,7 +7,13 @@ Engine: the HiGHS bundled in ortools, through MathOpt, started from the greedy a
 solution hint, which HiGHS takes as its MIP start). Measured on the benchmark's 300-order wave
 (2 cores, 20 s): HiGHS proves the optimum in 11 s; OR-Tools CP-SAT with 2 workers stays 5%
 above it with a 30% gap (its LP relaxation is weak with few workers), SCIP ends at a 0.5% gap.
-(pywraplp's HiGHS crashes on a MIP start; MathOpt's does not.)
+(pywraplp's HiGHS crashes on a MIP start; MathOpt's does not.) The start has a cost: on a
+200-order wave over 20 warehouses it sends HiGHS's root into a 30-40 s step that ignores the
+time limit (without it HiGHS stops on time), hence the hard stop in highs.run.
+
+Time: the greedy answer comes first; the model is built only if the time left covers it
+(model_seconds), building stops at the deadline, HiGHS is not waited for past it, and every
+fallback to the greedy answer is logged and named in the solution's note.
 """
 
 from __future__ import annotations
@@ -16,13 +22,13 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 from fractions import Fraction
 
 from routing import cost as costing
-from routing import greedy
+from routing import greedy, highs
 from routing import index as indexing
 from routing.cost import Pick
+from routing.highs import OutOfTime, SolverError
 from routing.index import Index
 from routing.problem import Lane, Order, Wave
 from routing.solution import Solution, Status, assemble
@@ -30,68 +36,55 @@ from routing.solution import Solution, Status, assemble
 log = logging.getLogger("routing.solver")
 
 INF = math.inf
+# Seconds per candidate parcel (order x warehouse able to pick) to build the model, copy it
+# into HiGHS and get through its presolve, none of which HiGHS's time limit covers. Measured
+# 2026-12-03 on the shared 2-core machine (load 1.2-1.6): 20-60 us per pair (build 9-25,
+# proto 3-13, HiGHS to its first check 5-25; the high end with 20 warehouses, ~7 columns a
+# pair). A MIP adds its root LP and first heuristics.
+MODEL_S_PER_PAIR = 50e-6
+MIP_S_PER_PAIR = 25e-6
+MODEL_S_MIN = 0.05  # HiGHS's own start-up on a tiny model
+FINISH_S_PER_ORDER = 1e-4  # left to check, cost and write the answer (20,000 orders: 1.7 s)
 
 
 @dataclass
-class _Model:
-    """The MIP as arrays (columns, rows) and its decision variables (column numbers), keyed by
-    order, warehouse, courier, SKU."""
+class _Model(highs.Arrays):
+    """The MIP as arrays and its decision variables (column numbers), keyed by order,
+    warehouse, courier, SKU."""
 
-    scale: int
     parcel: dict[tuple[str, str], int] = field(default_factory=dict)        # y[o,w]
     units: dict[tuple[str, str, str], int] = field(default_factory=dict)    # q[o,w,s]
     most: dict[tuple[str, str, str], int] = field(default_factory=dict)     # upper bound of q
     courier: dict[tuple[str, str, str], int] = field(default_factory=dict)  # z[o,w,c]
     extra_kg: dict[tuple[str, str, str], int] = field(default_factory=dict)
     served: dict[str, int] = field(default_factory=dict)  # a[o]: the order has a parcel
-    upper: list[int] = field(default_factory=list)
-    cost: list[int] = field(default_factory=list)
-    row_lo: list[float] = field(default_factory=list)
-    row_hi: list[float] = field(default_factory=list)
-    starts: list[int] = field(default_factory=lambda: [0])
-    cols: list[int] = field(default_factory=list)
-    coefs: list[int] = field(default_factory=list)
-    constant: int = 0
-
-    def var(self, most: int) -> int:
-        self.upper.append(most)
-        self.cost.append(0)
-        return len(self.upper) - 1
-
-    def row(self, terms: list, lo: float = -INF, hi: float = INF) -> None:
-        """Add lo <= sum(coef * var) <= hi."""
-        for var, coef in terms:
-            self.cols.append(var)
-            self.coefs.append(coef)
-        self.starts.append(len(self.cols))
-        self.row_lo.append(lo)
-        self.row_hi.append(hi)
-
-    def pay(self, var: int, amount: int) -> None:
-        self.cost[var] += amount
 
 
-def _scale(index: Index) -> int:
-    """The least multiplier turning every money figure of the wave into an integer."""
-    scale = 1
-    figures = [index.extra_parcel, index.late_per_day, index.unfulfilled_unit]
-    figures += list(index.unit_tax.values())
-    figures += [indexing.money(x.first_kg) for x in index.wave.lanes]
-    figures += [indexing.money(x.extra_kg) for x in index.wave.lanes]
-    for f in figures:
-        scale = math.lcm(scale, f.denominator)
-    return scale
+def pairs(index: Index) -> int:
+    """The model's size, roughly: orders x warehouses able to pick."""
+    return len(index.wave.orders) * sum(1 for c in index.pick_cap.values() if c != 0)
 
 
-def _int(v: _Model, amount: Fraction) -> int:
-    return int(amount * v.scale)
+def model_seconds(index: Index, *, integer: bool = True) -> float:
+    """The least time worth starting the model with: building, copying, HiGHS's presolve
+    (and its root for a MIP), which its time limit does not interrupt."""
+    per_pair = MODEL_S_PER_PAIR + (MIP_S_PER_PAIR if integer else 0.0)
+    return MODEL_S_MIN + per_pair * pairs(index)
 
 
-def _parcels(index: Index, v: _Model) -> None:
+def _in_time(deadline: float, what: str) -> None:
+    if time.perf_counter() > deadline:
+        raise OutOfTime(f"{what} ran past the time limit")
+
+
+def _parcels(index: Index, v: _Model, deadline: float) -> None:
     """Each order's possible parcels: which warehouse, how many units of each SKU, which courier,
     and the started kilograms past the first that the chosen courier charges."""
-    fee = _int(v, index.unfulfilled_unit)
-    for order in index.wave.orders:
+    fee = index.prices.unfulfilled_unit
+    tax = index.prices.tax
+    for k, order in enumerate(index.wave.orders):
+        if k % 256 == 0:
+            _in_time(deadline, "building the model")
         need = index.demand(order)
         v.constant += fee * sum(need.values())  # every unit is unfulfilled until shipped
         for w in index.pick_cap:
@@ -110,7 +103,7 @@ def _parcels(index: Index, v: _Model) -> None:
                 v.most[(order.id, w, s)] = b
                 v.row([(q, 1), (y, -b)], hi=0)  # units only in a parcel that exists
                 qs.append((q, s))
-                v.pay(q, _int(v, index.unit_tax[(s, w)]) - fee)
+                v.pay(q, tax[(s, w)] - fee)
             v.row([(q, 1) for q, _ in qs] + [(y, -1)], lo=0)  # no empty parcel
             heaviest = sum(index.weight_g[s] * b for s, b in bounds.items())
             _couriers(index, v, order, w, lanes, y, qs, max_extra=max(0, -(-heaviest // 1000) - 1))
@@ -121,13 +114,14 @@ def _couriers(index: Index, v: _Model, order: Order, w: str, lanes: list[Lane], 
     """One courier per parcel, paid its first kilogram and lateness, and its per-kg price for
     every started kilogram past the first; a flat-rate courier (extra_kg 0) carries any weight."""
     zs, covers, charged = [], [], False
+    prices = index.prices
     for lane in lanes:
         z = y if len(lanes) == 1 else v.var(1)
         v.courier[(order.id, w, lane.courier)] = z
         zs.append(z)
-        v.pay(z, _int(v, indexing.money(lane.first_kg)
-                      + index.late_per_day * costing.late_days(lane, order)))
-        per_kg = _int(v, indexing.money(lane.extra_kg))
+        key = (w, lane.courier, lane.zone)
+        v.pay(z, prices.first_kg[key] + prices.late_per_day * costing.late_days(lane, order))
+        per_kg = prices.extra_kg[key]
         if max_extra == 0:
             continue
         if per_kg == 0:  # chosen, it covers the heaviest parcel this order can get here
@@ -151,7 +145,7 @@ def _order_rules(index: Index, v: _Model) -> None:
     by_order: dict[str, list[str]] = {}
     for (o, w) in v.parcel:
         by_order.setdefault(o, []).append(w)
-    fee = _int(v, index.extra_parcel)
+    fee = index.prices.extra_parcel
     limit = index.wave.max_parcels_per_order
     for order in index.wave.orders:
         ws = by_order.get(order.id, [])
@@ -194,67 +188,13 @@ def _capacities(index: Index, v: _Model) -> None:
             v.row([(z, 1) for z in zs], hi=cap)
 
 
-def build(index: Index) -> _Model:
-    v = _Model(scale=_scale(index))
-    _parcels(index, v)
+def build(index: Index, *, deadline: float = INF) -> _Model:
+    """The wave's model; OutOfTime if building it runs past the deadline."""
+    v = _Model(scale=index.prices.scale)
+    _parcels(index, v, deadline)
     _order_rules(index, v)
     _capacities(index, v)
     return v
-
-
-def _mathopt(v: _Model, *, integer: bool):
-    """The model for MathOpt, built as one proto (far faster than variable by variable)."""
-    from ortools.math_opt import model_pb2
-    from ortools.math_opt.python import mathopt
-
-    proto = model_pb2.ModelProto()
-    n = len(v.upper)
-    proto.variables.ids.extend(range(n))
-    proto.variables.lower_bounds.extend([0.0] * n)
-    proto.variables.upper_bounds.extend(float(u) for u in v.upper)
-    proto.variables.integers.extend([integer] * n)
-    proto.objective.offset = float(v.constant)
-    terms = [(j, float(c)) for j, c in enumerate(v.cost) if c]
-    proto.objective.linear_coefficients.ids.extend(j for j, _ in terms)
-    proto.objective.linear_coefficients.values.extend(c for _, c in terms)
-    proto.linear_constraints.ids.extend(range(len(v.row_lo)))
-    proto.linear_constraints.lower_bounds.extend(v.row_lo)
-    proto.linear_constraints.upper_bounds.extend(v.row_hi)
-    rows, cols, coefs = [], [], []
-    for r in range(len(v.row_lo)):  # the proto wants entries sorted by row, then column
-        merged: dict[int, int] = {}
-        for k in range(v.starts[r], v.starts[r + 1]):
-            merged[v.cols[k]] = merged.get(v.cols[k], 0) + v.coefs[k]
-        for col in sorted(merged):
-            rows.append(r)
-            cols.append(col)
-            coefs.append(float(merged[col]))
-    proto.linear_constraint_matrix.row_ids.extend(rows)
-    proto.linear_constraint_matrix.column_ids.extend(cols)
-    proto.linear_constraint_matrix.coefficients.extend(coefs)
-    return mathopt.Model.from_model_proto(proto)
-
-
-def _run(model, *, time_limit_s: float, seed: int, hint: list[float] | None = None):
-    """HiGHS (the release inside ortools) through MathOpt: exact optimum (the objective is
-    integral), quiet, started from the hint when there is one."""
-    from ortools.math_opt.python import mathopt
-
-    params = mathopt.SolveParameters(
-        time_limit=timedelta(seconds=max(0.05, time_limit_s)), random_seed=seed,
-        relative_gap_tolerance=0.0, absolute_gap_tolerance=0.5)
-    model_params = None
-    if hint is not None:
-        values = dict(zip(model.variables(), hint, strict=True))  # a complete start
-        model_params = mathopt.ModelSolveParameters(
-            solution_hints=[mathopt.SolutionHint(variable_values=values)])
-    return mathopt.solve(model, mathopt.SolverType.HIGHS, params=params,
-                         model_params=model_params)
-
-
-def _values(model, result) -> list[float]:
-    found = result.variable_values()
-    return [found[x] for x in model.variables()]
 
 
 def _start(index: Index, v: _Model, picks: list[Pick]) -> list[float]:
@@ -291,36 +231,76 @@ def read(index: Index, v: _Model, x: list[float]) -> list[Pick]:
 
 
 def solve_index(index: Index, baseline: list[Pick], *, time_limit_s: float, workers: int,
-                seed: int) -> tuple[list[Pick], Status, Fraction | None]:
-    """The MIP on one wave: its parcels, status and proven lower bound (exact money)."""
-    from ortools.math_opt.python import mathopt
-
+                seed: int, stop_by: float | None = None
+                ) -> tuple[list[Pick], Status, Fraction | None]:
+    """The MIP on one wave: its parcels, status and proven lower bound (exact money).
+    OutOfTime if the time limit cannot cover the model or HiGHS is still running at `stop_by`
+    (a time.perf_counter() value: the caller's hard deadline); SolverError if HiGHS fails."""
     started = time.perf_counter()
-    v = build(index)
+    deadline = started + time_limit_s
+    need = model_seconds(index)
+    if time_limit_s < need:
+        raise OutOfTime(f"{max(0.0, time_limit_s):.2f} s left, the model of "
+                        f"{len(index.wave.orders)} orders needs about {need:.2f} s")
+    v = build(index, deadline=deadline)
     if not v.upper:  # nothing can ship: everything stays unfulfilled
         return [], Status.OPTIMAL, Fraction(v.constant, v.scale)
-    model = _mathopt(v, integer=True)
-    result = _run(model, seed=seed, hint=_start(index, v, baseline) if baseline else None,
-                  time_limit_s=time_limit_s - (time.perf_counter() - started) - 0.5)
-    reason = result.termination.reason
-    if not result.has_primal_feasible_solution():
-        raise RuntimeError(f"HiGHS ended {reason.name} without a solution")
-    bound = result.termination.objective_bounds.dual_bound
-    exact = Fraction(math.ceil(bound - 1e-6), v.scale) if math.isfinite(bound) else None
-    ok = Status.OPTIMAL if reason == mathopt.TerminationReason.OPTIMAL else Status.FEASIBLE
-    return read(index, v, _values(model, result)), ok, exact
+    unit = highs.unit(v)
+    proto = highs.to_proto(v, integer=True, cost_unit=unit)
+    result = highs.run(proto, seed=seed, cost_unit=unit,
+                       hint=_start(index, v, baseline) if baseline else None,
+                       time_limit_s=_highs_limit(deadline, index), stop_by=stop_by)
+    if result.values is None:
+        raise SolverError(f"HiGHS ended {result.reason} without a solution")
+    picks = read(index, v, result.values)
+    bound = result.dual_bound
+    # the model's cost is whole in its unit, so the bound rounds up; times the unit it bounds
+    # the exact cost (costs were rounded down to the unit)
+    exact = (Fraction(math.ceil(bound - 1e-6) * unit, v.scale) if math.isfinite(bound)
+             else None)
+    status = Status.OPTIMAL if result.optimal else Status.FEASIBLE
+    if unit > 1 and status is Status.OPTIMAL and not _proven(index, picks, exact):
+        status = Status.FEASIBLE
+    return picks, status, exact
 
 
-def relax(index: Index, *, time_limit_s: float) -> tuple[_Model, list[float], float] | None:
-    """The LP relaxation: the model, its fractional solution and its (lower-bound) cost."""
-    from ortools.math_opt.python import mathopt
+def _proven(index: Index, picks: list[Pick], bound: Fraction | None) -> bool:
+    """Optimal for costs rounded down to the unit is optimal to the reported cent when the
+    bound and the cost round alike: the optimum lies between them, so it rounds alike too."""
+    if bound is None:
+        return False
+    return costing.round_cny(bound) == costing.round_cny(costing.cost(index, picks).total)
 
-    v = build(index)
-    model = _mathopt(v, integer=False)
-    result = _run(model, time_limit_s=time_limit_s, seed=0)
-    if result.termination.reason != mathopt.TerminationReason.OPTIMAL:
+
+def _highs_limit(deadline: float, index: Index) -> float:
+    """HiGHS's own limit: the time to the deadline less reading its answer back (a few us per
+    candidate) and the usual overrun of its limit (0.1-0.5 s; a tenth of a short limit), so
+    that it stops by itself before a hard stop at the deadline gives up on it. Not a tenth of a
+    long one: the 3,000-order whole model finds its better answers late in its time (with 90%
+    of 30 s it kept the sub-waves' 317,399 where the full time gives 310,870)."""
+    left = deadline - time.perf_counter() - (0.01 + 5e-6 * pairs(index))
+    return left - min(0.1 * left, 0.5) - 0.05
+
+
+def relax(index: Index, *, time_limit_s: float,
+          stop_by: float | None = None) -> tuple[_Model, list[float], float] | None:
+    """The LP relaxation: the model, its fractional solution and its (lower-bound) cost in CNY;
+    None if HiGHS does not solve it to the end. OutOfTime if the time cannot cover it."""
+    started = time.perf_counter()
+    deadline = started + time_limit_s
+    need = model_seconds(index, integer=False)
+    if time_limit_s < need:
+        raise OutOfTime(f"{max(0.0, time_limit_s):.2f} s left, the LP relaxation of "
+                        f"{len(index.wave.orders)} orders needs about {need:.2f} s")
+    v = build(index, deadline=deadline)
+    if not v.upper:
+        return v, [], v.constant / v.scale
+    unit = highs.unit(v)
+    result = highs.run(highs.to_proto(v, integer=False, cost_unit=unit), seed=0, cost_unit=unit,
+                       time_limit_s=_highs_limit(deadline, index), stop_by=stop_by)
+    if not result.optimal or result.values is None or result.objective is None:
         return None
-    return v, _values(model, result), result.objective_value() / v.scale
+    return v, result.values, result.objective * unit / v.scale
 
 
 def lp_bound(wave: Wave, *, time_limit_s: float = 600.0) -> float | None:
@@ -329,26 +309,35 @@ def lp_bound(wave: Wave, *, time_limit_s: float = 600.0) -> float | None:
     return None if lp is None else math.floor(lp[2] * 100 - 1e-6) / 100
 
 
-def solve(wave: Wave, *, time_limit_s: float = 20.0, workers: int = 8, seed: int = 0) -> Solution:
-    """The cheapest allocation found within the time limit; the greedy answer marked
-    `baseline` if the solver fails."""
+def solve(wave: Wave, *, time_limit_s: float = 20.0, workers: int = 8, seed: int = 0,
+          started: float | None = None) -> Solution:
+    """The cheapest allocation found within the time limit, counted from `started` (a
+    time.perf_counter() value, e.g. when a request came in; default now). The greedy answer,
+    marked `baseline` with the reason in its note (and the log), when the time left after it
+    cannot cover the model or the solver fails."""
     from routing import decompose
 
-    started = time.perf_counter()
+    began = time.perf_counter()
+    started = began if started is None else started
     index = indexing.build(wave)
     baseline = greedy.plan(index)
     base_cost = costing.cost(index, baseline).total
+    spent = time.perf_counter() - began
+    left = time_limit_s - (time.perf_counter() - started) - FINISH_S_PER_ORDER * len(wave.orders)
     try:
         picks, status, bound = decompose.solve_index(
-            index, baseline, time_limit_s=time_limit_s - (time.perf_counter() - started),
-            workers=workers, seed=seed)
-        if costing.problems(index, picks):
-            raise RuntimeError("solver answer breaks the wave's limits")
-    except Exception:  # the solver must never cost the wave its answer
-        log.warning("wave %s: solver failed, greedy answer used", wave.wave_id, exc_info=True)
+            index, baseline, time_limit_s=left, workers=workers, seed=seed,
+            stop_by=time.perf_counter() + left)
+        broken = costing.problems(index, picks)
+        if broken:
+            raise SolverError(f"the solver's answer breaks the wave's limits: {broken[0]}")
+    except Exception as exc:  # the solver must never cost the wave its answer
+        note = _fallback_note(exc, time_limit_s, spent)
+        log.warning("wave %s: %s; greedy answer used", wave.wave_id, note,
+                    exc_info=not isinstance(exc, SolverError))
         return assemble(index, baseline, status=Status.BASELINE,
                         baseline_objective=costing.round_cny(base_cost),
-                        solve_seconds=time.perf_counter() - started)
+                        solve_seconds=time.perf_counter() - began, note=note)
     total = costing.cost(index, picks).total
     if total > base_cost:
         picks, total = baseline, base_cost  # never report worse than the rule
@@ -359,4 +348,16 @@ def solve(wave: Wave, *, time_limit_s: float = 20.0, workers: int = 8, seed: int
         # every cost is >= 0, so 0 is proven too (a bound cut short can come out negative)
         lower_bound=None if bound is None else math.floor(max(0, min(bound, total)) * 100) / 100,
         baseline_objective=costing.round_cny(base_cost),
-        solve_seconds=time.perf_counter() - started)
+        solve_seconds=time.perf_counter() - began)
+
+
+def _fallback_note(exc: Exception, time_limit_s: float, spent: float) -> str:
+    """Why the wave got the greedy answer, in one line for the log and the solution's note."""
+    if isinstance(exc, highs.Overran):
+        return f"solver ran past the time limit of {time_limit_s:g} s ({exc})"
+    if isinstance(exc, OutOfTime):
+        return (f"time limit {time_limit_s:g} s too short for the solver ({exc}; the greedy "
+                f"answer took {spent:.2f} s)")
+    if isinstance(exc, SolverError):
+        return f"solver failed: {exc}"
+    return f"solver failed: {type(exc).__name__}: {exc}"

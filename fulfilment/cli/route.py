@@ -17,19 +17,25 @@ couriers_app = typer.Typer(help="Couriers, lanes (rate cards) and capacities.",
 @route_app.command("solve")
 def solve(problem: Path = typer.Argument(..., help="wave problem JSON (routing contract)"),
           out: Path = typer.Option(..., "--out", help="where to write the solution JSON"),
-          time_limit: float = typer.Option(20.0, "--time-limit", min=0.1, help="seconds"),
+          time_limit: float = typer.Option(
+              20.0, "--time-limit", min=0.1,
+              help="seconds, reading the file included (too short for the model: the greedy "
+                   "answer, and a note says so)"),
           workers: int = typer.Option(2, "--workers", min=1),
           seed: int = typer.Option(0, "--seed")) -> None:
     """Solve one wave: the least-cost parcels within stock and capacities."""
+    import time
+
     import routing
 
+    started = time.perf_counter()  # the limit covers reading and checking the file too
     try:
         text = problem.read_bytes()
     except OSError as exc:
         fail(f"cannot read {problem}: {exc.strerror or exc}")
     try:
         solution = routing.solve(routing.Wave.from_json(text), time_limit_s=time_limit,
-                                 workers=workers, seed=seed)
+                                 workers=workers, seed=seed, started=started)
     except ValueError as exc:
         fail(f"{problem}: {describe(exc)}")
     write_whole(out, solution.to_json() + "\n")
@@ -37,6 +43,8 @@ def solve(problem: Path = typer.Argument(..., help="wave problem JSON (routing c
                f"(greedy {solution.baseline_objective:.2f}, bound {solution.lower_bound}), "
                f"{len(solution.parcels)} parcels, {len(solution.unfulfilled)} lines unfulfilled",
                err=True)
+    if solution.note:  # why the answer is the greedy rule's
+        typer.echo(f"note: {solution.note}", err=True)
 
 
 @couriers_app.command("import")
