@@ -193,6 +193,8 @@ def run_wave(session: Session, *, now: datetime, hub: str | None = None,
                                              if live[int(i)].status == "allocated"},
                     dropped=gone | {i for i in parcels if live[int(i)].status == "cancelled"})
     row.status = solution.status.value
+    # a baseline wave says why it is the greedy answer (too little time, HiGHS failed)
+    row.error = solution.note[:500] if solution.note else None
     row.finished_at = now
     row.parcels_count = sum(len(v) for v in parcels.values())
     row.unfulfilled_units = sum(q for o in batch if str(o.id) not in parcels.keys() | gone

@@ -153,3 +153,19 @@ def test_an_order_served_in_part_waits_whole_and_its_parcels_cost_nothing(sessio
     assert view["cost"]["unfulfilled"] == 2 * waves.PENALTIES["unfulfilled_unit"]
     assert float(view["objective"]) == view["cost"]["total"]
     assert float(view["lower_bound"]) <= float(view["objective"])
+
+
+def test_a_greedy_wave_says_why_in_its_record(session_factory, settings):
+    """The solver's note (here: too little time for any model) is kept with the wave, so the
+    floor can see why a wave cost more than it might have."""
+    import routing
+
+    network(session_factory, NOW)
+    paid_order(session_factory, settings, NOW)
+
+    def hurried(wave, **kw):  # noqa: ANN001, ANN202
+        return routing.solve(wave, **{**kw, "time_limit_s": 1e-6})
+
+    row = run(session_factory, solve=hurried)
+    assert row.status == "baseline" and row.parcels_count == 1
+    assert row.error and "s left" in row.error
