@@ -263,7 +263,8 @@ def _paid_at_problems(paid_at: datetime | None, order: Order, now: datetime) -> 
     """A payment time must be a time, and fall between placing the order and now (give or take
     the clocks' skew): a payment before the order existed is a mistake, not an early payment."""
     if paid_at is None:
-        return [{"field": "paid_at", "reason": "must be an ISO 8601 time"}]
+        return [{"field": "paid_at", "reason": "must be an ISO 8601 time whose UTC equivalent "
+                 "lies in years 1-9999"}]
     if order.created_at is not None and _utc(paid_at) < _utc(order.created_at) - CLOCK_SKEW:
         return [{"field": "paid_at", "reason": f"is before the order was placed "
                  f"({_utc(order.created_at).isoformat()})"}]
