@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -74,6 +75,9 @@ class TextGuard:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (problem := url_problem(scope)) is not None:
+            await _refuse(send, problem)
+            return
         if scope["type"] != "http" or scope["method"] not in _METHODS or not _is_json(scope):
             await self.app(scope, receive, send)
             return
@@ -91,6 +95,20 @@ class TextGuard:
             await _refuse(send, problem)
             return
         await self.app(scope, _replay([body], None, receive), send)
+
+
+def url_problem(scope: Scope) -> dict | None:
+    """A NUL in the path or a query parameter (`?warehouse=N%00B`): no column holds it either."""
+    if "\x00" in scope.get("path", ""):
+        return {"field": "path", "reason": "holds a NUL character (%00)"}
+    query = scope.get("query_string", b"")
+    if b"%00" not in query and b"\x00" not in query:
+        return None
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True,
+                                 encoding="utf-8", errors="replace"):
+        if "\x00" in name or "\x00" in value:
+            return {"field": _printable(name), "reason": "holds a NUL character (%00)"}
+    return None
 
 
 def _is_json(scope: Scope) -> bool:

@@ -164,3 +164,11 @@ def test_a_quote_dated_outside_the_calendar_in_china_time_is_refused(client, hea
         {"name": "Serum", "tax_category": "general", "unit_price": "425.00", "qty": 1}]}
     res = client.post("/customs/quote", json=basket, headers=headers("order-service"))
     assert "calendar" in _refused(res, "date")
+
+
+def test_a_nul_in_a_query_parameter_or_path_is_refused_naming_it(client, headers) -> None:
+    h = headers("warehouse")
+    res = client.get("/waves/1/picklist.pdf?warehouse=N%00B", headers=h)
+    assert "NUL" in _refused(res, "warehouse")
+    _refused(client.get("/skus/A%00B", headers=h), "path")
+    assert client.get("/inventory/availability?sku=A%2500", headers=h).status_code != 422
