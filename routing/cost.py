@@ -13,7 +13,7 @@ from fractions import Fraction
 from math import floor
 
 from routing.errors import InvalidSolution
-from routing.index import Index, money
+from routing.index import Index, extra_kilograms, money
 from routing.problem import Lane, Order
 
 
@@ -52,9 +52,9 @@ def parcel_weight(index: Index, lines: Mapping[str, int]) -> int:
 
 
 def shipping(lane: Lane, weight_g: int) -> Fraction:
-    """First kilogram plus each started kilogram after it."""
-    started_kg = -(-weight_g // 1000)
-    return money(lane.first_kg) + money(lane.extra_kg) * max(0, started_kg - 1)
+    """First kilogram plus each started kilogram after it (the contract's rule; the
+    allocators use its scaled twin, `index.prices.shipping`)."""
+    return money(lane.first_kg) + money(lane.extra_kg) * extra_kilograms(weight_g)
 
 
 def late_days(lane: Lane, order: Order) -> int:
@@ -85,11 +85,7 @@ def parcel_cost(index: Index, pick: Pick) -> tuple[Fraction, Fraction, int]:
 
 def unserved(index: Index, picks: Iterable[Pick]) -> dict[tuple[str, str], int]:
     """Units of each (order, sku) the picks leave unshipped (only those > 0)."""
-    left: dict[tuple[str, str], int] = {}
-    for o in index.wave.orders:
-        for line in o.lines:
-            key = (o.id, line.sku)
-            left[key] = left.get(key, 0) + line.qty
+    left = {(o.id, sku): qty for o in index.wave.orders for sku, qty in index.demand(o).items()}
     for pick in picks:
         for sku, qty in pick.lines.items():
             left[(pick.order, sku)] = left.get((pick.order, sku), 0) - qty

@@ -63,10 +63,8 @@ def solve_index(index: Index, baseline: list[Pick], *, time_limit_s: float, work
                                   workers=workers, seed=seed, stop_by=stop_by)
     stop_by = deadline if stop_by is None else stop_by
     first = replace(index, wave=index.wave.model_copy(update={"orders": orders[:chunk]}))
-    need = solver.model_seconds(first)
-    if time_limit_s < need:  # do not even deal the sub-waves
-        raise OutOfTime(f"{max(0.0, time_limit_s):.2f} s left, a sub-wave of {chunk} orders "
-                        f"needs about {need:.2f} s")
+    # not even one sub-wave fits: do not deal them
+    solver.require_time(first, time_limit_s, f"a sub-wave of {chunk} orders")
     if len(orders) > BLOCK * 4 // 3:
         picks, tried = _blocks(index, deadline=deadline, stop_by=stop_by, workers=workers,
                                seed=seed, chunk=chunk)

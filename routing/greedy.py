@@ -45,7 +45,7 @@ def _cheapest_lane(index: Index, left: _Left, order: Order, warehouse: str,
     """The cheapest lane (shipping + lateness, scaled) with pick-up capacity left, if any."""
     best = None
     late_fee = index.prices.late_per_day
-    kg = max(0, -(-weight_g // 1000) - 1)  # started kilograms past the first
+    kg = indexing.extra_kilograms(weight_g)
     for lane, first, extra in index.prices.lanes_to.get((warehouse, order.zone), ()):
         if left.courier.get((warehouse, lane.courier), 1) <= 0:
             continue

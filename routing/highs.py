@@ -188,6 +188,14 @@ def run(proto, *, time_limit_s: float, seed: int, cost_unit: int = 1,
     return _read(done["out"], len(proto.variables.ids), cost_unit)
 
 
+def solve(a: Arrays, *, integer: bool, seed: int, time_limit_s: float,
+          hint: list[float] | None = None, stop_by: float | None = None) -> Result:
+    """`run` on the arrays' proto, costs in the coarsest `unit` HiGHS needs (Result.unit)."""
+    cost_unit = unit(a)
+    return run(to_proto(a, integer=integer, cost_unit=cost_unit), seed=seed,
+               time_limit_s=time_limit_s, cost_unit=cost_unit, hint=hint, stop_by=stop_by)
+
+
 def _solve(proto, params, model_params, interrupter, done: dict) -> None:
     """The worker: MathOpt's core on HiGHS; its answer or its error into `done`."""
     from ortools.math_opt.core.python import solver as core

@@ -19,6 +19,11 @@ def money(amount: float | int | Decimal) -> Fraction:
     return Fraction(Decimal(str(amount)))
 
 
+def extra_kilograms(weight_g: int) -> int:
+    """Started kilograms past the first: what a lane's per-kg price is paid on (contract)."""
+    return max(0, -(-weight_g // 1000) - 1)
+
+
 @dataclass(frozen=True)
 class Prices:
     """Every money figure of a wave as an exact whole number of 1/scale CNY: greedy and the
@@ -36,7 +41,7 @@ class Prices:
     def shipping(self, lane: Lane, weight_g: int) -> int:
         """The contract's shipping price, scaled: first kilogram plus each started one after."""
         key = (lane.warehouse, lane.courier, lane.zone)
-        return self.first_kg[key] + self.extra_kg[key] * max(0, -(-weight_g // 1000) - 1)
+        return self.first_kg[key] + self.extra_kg[key] * extra_kilograms(weight_g)
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,13 @@ def model_seconds(index: Index, *, integer: bool = True) -> float:
     return MODEL_S_MIN + per_pair * pairs(index)
 
 
+def require_time(index: Index, time_limit_s: float, what: str, *, integer: bool = True) -> None:
+    """OutOfTime unless `time_limit_s` covers `model_seconds` of this index's model."""
+    need = model_seconds(index, integer=integer)
+    if time_limit_s < need:
+        raise OutOfTime(f"{max(0.0, time_limit_s):.2f} s left, {what} needs about {need:.2f} s")
+
+
 def _in_time(deadline: float, what: str) -> None:
     if time.perf_counter() > deadline:
         raise OutOfTime(f"{what} ran past the time limit")
@@ -106,7 +113,8 @@ def _parcels(index: Index, v: _Model, deadline: float) -> None:
                 v.pay(q, tax[(s, w)] - fee)
             v.row([(q, 1) for q, _ in qs] + [(y, -1)], lo=0)  # no empty parcel
             heaviest = sum(index.weight_g[s] * b for s, b in bounds.items())
-            _couriers(index, v, order, w, lanes, y, qs, max_extra=max(0, -(-heaviest // 1000) - 1))
+            _couriers(index, v, order, w, lanes, y, qs,
+                      max_extra=indexing.extra_kilograms(heaviest))
 
 
 def _couriers(index: Index, v: _Model, order: Order, w: str, lanes: list[Lane], y: int,
@@ -208,7 +216,7 @@ def _start(index: Index, v: _Model, picks: list[Pick]) -> list[float]:
         for s, q in pick.lines.items():
             x[v.units[(o, w, s)]] = float(q)
         x[v.courier[(o, w, pick.courier)]] = 1.0
-        kg = max(0, -(-costing.parcel_weight(index, pick.lines) // 1000) - 1)
+        kg = indexing.extra_kilograms(costing.parcel_weight(index, pick.lines))
         if (o, w, pick.courier) in v.extra_kg:
             x[v.extra_kg[(o, w, pick.courier)]] = float(kg)
         if o in v.served:
@@ -238,18 +246,14 @@ def solve_index(index: Index, baseline: list[Pick], *, time_limit_s: float, work
     (a time.perf_counter() value: the caller's hard deadline); SolverError if HiGHS fails."""
     started = time.perf_counter()
     deadline = started + time_limit_s
-    need = model_seconds(index)
-    if time_limit_s < need:
-        raise OutOfTime(f"{max(0.0, time_limit_s):.2f} s left, the model of "
-                        f"{len(index.wave.orders)} orders needs about {need:.2f} s")
+    require_time(index, time_limit_s, f"the model of {len(index.wave.orders)} orders")
     v = build(index, deadline=deadline)
     if not v.upper:  # nothing can ship: everything stays unfulfilled
         return [], Status.OPTIMAL, Fraction(v.constant, v.scale)
-    unit = highs.unit(v)
-    proto = highs.to_proto(v, integer=True, cost_unit=unit)
-    result = highs.run(proto, seed=seed, cost_unit=unit,
-                       hint=_start(index, v, baseline) if baseline else None,
-                       time_limit_s=_highs_limit(deadline, index), stop_by=stop_by)
+    result = highs.solve(v, integer=True, seed=seed,
+                         hint=_start(index, v, baseline) if baseline else None,
+                         time_limit_s=_highs_limit(deadline, index), stop_by=stop_by)
+    unit = result.unit
     if result.values is None:
         raise SolverError(f"HiGHS ended {result.reason} without a solution")
     picks = read(index, v, result.values)
@@ -288,19 +292,16 @@ def relax(index: Index, *, time_limit_s: float,
     None if HiGHS does not solve it to the end. OutOfTime if the time cannot cover it."""
     started = time.perf_counter()
     deadline = started + time_limit_s
-    need = model_seconds(index, integer=False)
-    if time_limit_s < need:
-        raise OutOfTime(f"{max(0.0, time_limit_s):.2f} s left, the LP relaxation of "
-                        f"{len(index.wave.orders)} orders needs about {need:.2f} s")
+    require_time(index, time_limit_s, f"the LP relaxation of {len(index.wave.orders)} orders",
+                 integer=False)
     v = build(index, deadline=deadline)
     if not v.upper:
         return v, [], v.constant / v.scale
-    unit = highs.unit(v)
-    result = highs.run(highs.to_proto(v, integer=False, cost_unit=unit), seed=0, cost_unit=unit,
-                       time_limit_s=_highs_limit(deadline, index), stop_by=stop_by)
+    result = highs.solve(v, integer=False, seed=0, time_limit_s=_highs_limit(deadline, index),
+                         stop_by=stop_by)
     if not result.optimal or result.values is None or result.objective is None:
         return None
-    return v, result.values, result.objective * unit / v.scale
+    return v, result.values, result.objective * result.unit / v.scale
 
 
 def lp_bound(wave: Wave, *, time_limit_s: float = 600.0) -> float | None:
