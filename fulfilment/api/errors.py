@@ -8,7 +8,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 
@@ -68,16 +67,17 @@ PROBLEM_SCHEMA = {
 
 
 def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """FastAPI's own schema (built once, cached on the app), its 422 body put right."""
+    built = app.openapi
+
     def schema() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            spec = get_openapi(title=app.title, version=app.version,
-                               description=app.description, routes=app.routes)
-            schemas = spec.get("components", {}).get("schemas", {})
-            if "HTTPValidationError" in schemas:
-                schemas["HTTPValidationError"] = PROBLEM_SCHEMA
-                schemas.pop("ValidationError", None)
-            app.openapi_schema = spec
-        return app.openapi_schema
+        fresh = app.openapi_schema is None
+        spec = built()
+        schemas = spec.get("components", {}).get("schemas", {})
+        if fresh and "HTTPValidationError" in schemas:
+            schemas["HTTPValidationError"] = PROBLEM_SCHEMA
+            schemas.pop("ValidationError", None)
+        return spec
 
     return schema
 
