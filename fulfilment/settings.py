@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     db_pool_size: int = 20
     # how long a process trusts a key it has looked up (a revoked key works at most this long)
     api_key_cache_seconds: float = 10.0
+    # largest request body a route reads (MiB): a year of signals and sales for 5,000 SKUs, as
+    # one POST /signals body, is about 90
+    max_body_mb: int = Field(128, ge=1, le=4096)
     # customs parties (codes sent in clearance messages)
     customs_code: str = "3105"
     port_code: str = "3105"

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from fulfilment import auth, db, submission
 from fulfilment.api import errors
+from fulfilment.api.body_limit import BodyLimit
 from fulfilment.api.text_guard import TextGuard
 from fulfilment.settings import Settings
 
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:  # 
     app.state.batcher = None  # started in the lifespan
     errors.install(app)
     app.add_middleware(TextGuard)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_mb * 1024 * 1024)  # outermost
     for name in _ROUTERS:
         try:
             module = importlib.import_module(name)

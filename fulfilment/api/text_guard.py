@@ -76,7 +76,7 @@ class TextGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and (problem := url_problem(scope)) is not None:
-            await _refuse(send, problem)
+            await refuse(send, problem)
             return
         if scope["type"] != "http" or scope["method"] not in _METHODS or not _is_json(scope):
             await self.app(scope, receive, send)
@@ -85,16 +85,16 @@ class TextGuard:
         while more:
             message = await receive()
             if message["type"] != "http.request":  # the client left: nothing to answer
-                await self.app(scope, _replay([], message, receive), send)
+                await self.app(scope, replay([], message, receive), send)
                 return
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
         body = b"".join(chunks)
         problem = body_problem(body)
         if problem is not None:
-            await _refuse(send, problem)
+            await refuse(send, problem)
             return
-        await self.app(scope, _replay([body], None, receive), send)
+        await self.app(scope, replay([body], None, receive), send)
 
 
 def url_problem(scope: Scope) -> dict | None:
@@ -119,21 +119,23 @@ def _is_json(scope: Scope) -> bool:
     return False
 
 
-def _replay(bodies: list[bytes], last: Message | None, receive: Receive) -> Receive:
+def replay(bodies: list[bytes], last: Message | None, receive: Receive) -> Receive:
     """A `receive` that gives the app the body already read, then defers to the real one."""
     pending: list[Message] = [{"type": "http.request", "body": b, "more_body": False}
                               for b in bodies] + ([last] if last is not None else [])
 
-    async def replay() -> Message:
+    async def next_message() -> Message:
         return pending.pop(0) if pending else await receive()
 
-    return replay
+    return next_message
 
 
-async def _refuse(send: Send, problem: dict) -> None:
-    body = json.dumps({"error": "invalid_request", "detail": [problem]},
+async def refuse(send: Send, problem: dict, *, status: int = 422,
+                 error: str = "invalid_request") -> None:
+    """Answer with the API's error shape (`{error, detail: [{field, reason}]}`)."""
+    body = json.dumps({"error": error, "detail": [problem]},
                       ensure_ascii=False).encode("utf-8")
-    await send({"type": "http.response.start", "status": 422,
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
