@@ -133,15 +133,12 @@ def _decompose(index: Index, *, deadline: float, stop_by: float, workers: int, s
     usage = _lp_usage(lp) if lp else None
     parts = math.ceil(len(orders) / chunk)
     groups = [orders[i::parts] for i in range(parts)]
-    pool = {"stock": dict(index.stock), "pick": dict(index.pick_cap),
-            "courier": dict(index.courier_cap)}
+    pool = _pool(index)
     picks: list[Pick] = []
     tried = 0
     for k, group in enumerate(groups):
         rest = [o for g in groups[k:] for o in g]
-        sub = replace(index, wave=index.wave.model_copy(update={"orders": group}),
-                      orders={o.id: o for o in group},
-                      **_shares(index, pool, usage, group, rest))
+        sub = _with_orders(index, group, **_shares(index, pool, usage, group, rest))
         rule = greedy.plan(sub)  # the MIP's start, and the answer if the MIP fails
         # what is left once the greedy answer for the orders after these is paid for
         left = deadline - time.perf_counter() - per_order * (len(rest) - len(group))
@@ -174,9 +171,20 @@ def _decompose(index: Index, *, deadline: float, stop_by: float, workers: int, s
 
 def _leftover(index: Index, pool: dict, orders: list) -> Index:
     """These orders with everything still free."""
+    return _with_orders(index, orders, stock=dict(pool["stock"]), pick_cap=dict(pool["pick"]),
+                        courier_cap=dict(pool["courier"]))
+
+
+def _with_orders(index: Index, orders: list, **resources: dict) -> Index:
+    """The index restricted to these orders, with the stock and capacities given."""
     return replace(index, wave=index.wave.model_copy(update={"orders": orders}),
-                   orders={o.id: o for o in orders}, stock=dict(pool["stock"]),
-                   pick_cap=dict(pool["pick"]), courier_cap=dict(pool["courier"]))
+                   orders={o.id: o for o in orders}, **resources)
+
+
+def _pool(index: Index) -> dict:
+    """What is still free, taken from as sub-waves are solved in turn (`_take`)."""
+    return {"stock": dict(index.stock), "pick": dict(index.pick_cap),
+            "courier": dict(index.courier_cap)}
 
 
 def _blocks(index: Index, *, deadline: float, stop_by: float, workers: int, seed: int,
@@ -186,14 +194,12 @@ def _blocks(index: Index, *, deadline: float, stop_by: float, workers: int, seed
     orders = index.wave.orders
     parts = math.ceil(len(orders) / BLOCK)
     groups = [orders[i::parts] for i in range(parts)]
-    pool = {"stock": dict(index.stock), "pick": dict(index.pick_cap),
-            "courier": dict(index.courier_cap)}
+    pool = _pool(index)
     picks: list[Pick] = []
     tried = 0
     for k, group in enumerate(groups):
         rest = [o for g in groups[k:] for o in g]
-        sub = replace(index, wave=index.wave.model_copy(update={"orders": group}),
-                      orders={o.id: o for o in group}, **_shares(index, pool, None, group, rest))
+        sub = _with_orders(index, group, **_shares(index, pool, None, group, rest))
         now = time.perf_counter()
         # decomposition only: the whole model per block would spend each block's full share
         # (20,000 orders: 292 s of a 300 s limit, for 0.5% less cost), leaving no margin
