@@ -95,6 +95,9 @@ class Plan:
     expected_margin_fen: int
     status: str
     notes: list[str] = field(default_factory=list)
+    # stopped at the time limit: how far the model's objective may be below its proven bound
+    # (bound - found) / |bound|; 0 when proven optimal, None without a plan
+    gap: float | None = None
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,15 @@ def plan(data: PlanInput, *, time_limit_s: float = 10.0) -> Plan:
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return Plan([], data.budget_fen, 0, 0, "infeasible")
     lines = _read(items, by_sku, needs, {k: round(v.solution_value()) for k, v in qty.items()})
-    return _plan_of(lines, data, "optimal" if status == pywraplp.Solver.OPTIMAL else "feasible")
+    optimal = status == pywraplp.Solver.OPTIMAL
+    made = _plan_of(lines, data, "optimal" if optimal else "feasible")
+    return replace(made, gap=0.0 if optimal else _gap(solver.Objective()))
+
+
+def _gap(objective: pywraplp.Objective) -> float:
+    """The relative distance from the plan found to the best the solver proved possible."""
+    found, bound = objective.Value(), objective.BestBound()
+    return max(0.0, bound - found) / max(abs(bound), 1.0)
 
 
 def evaluate(data: PlanInput, quantities: dict[tuple[str, str, str], int]) -> Plan:

@@ -54,7 +54,13 @@ def plan(forecast: Path = typer.Option(..., "--forecast", help="forecast.csv fro
     write_whole(out, catalogue.plan_to_csv(result))
     typer.echo(f"{len(result.lines)} lines, spent {catalogue.cny(result.spent_fen)} of "
                f"{catalogue.cny(budget_fen)} CNY, expected margin "
-               f"{catalogue.cny(result.expected_margin_fen)} CNY ({result.status}) -> {out}")
+               f"{catalogue.cny(result.expected_margin_fen)} CNY ({_status(result)}) -> {out}")
+
+
+def _status(result: purchasing.Plan) -> str:
+    if result.status == "feasible" and result.gap is not None:  # stopped at the time limit
+        return f"feasible, within {result.gap:.2%} of the solver's bound"
+    return result.status
 
 
 def register(app: typer.Typer) -> None:

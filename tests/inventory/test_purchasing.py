@@ -27,7 +27,7 @@ def _input(budget_fen: int = 1_000_000, *, capacity: int = 1000, shelf: int = 72
 
 def test_buys_whole_cases_at_least_the_moq_within_budget() -> None:
     result = purchasing.plan(_input())
-    assert result.status == "optimal" and result.lines
+    assert result.status == "optimal" and result.lines and result.gap == 0.0
     sources = {(s.sku, s.market): s for s in _input().sources}
     for line in result.lines:
         source = sources[(line.sku, line.market)]
@@ -160,3 +160,14 @@ def test_evaluate_figures_given_quantities_as_the_plan_figures_its_own() -> None
                                       for ln in made.lines})
     assert all(m.sell_through <= o.sell_through for m, o in zip(more.lines, made.lines,
                                                                  strict=True))
+
+
+def test_a_plan_stopped_at_the_time_limit_says_how_far_it_may_be_from_the_best() -> None:
+    class Objective:  # what SCIP reports when the limit strikes: a plan and a bound above it
+        def Value(self) -> float:  # noqa: N802
+            return 95_000.0
+
+        def BestBound(self) -> float:  # noqa: N802
+            return 100_000.0
+
+    assert purchasing._gap(Objective()) == pytest.approx(0.05)
