@@ -1,4 +1,4 @@
-"""Large waves: a fast answer by decomposition, then the whole model started from it.
+"""Large waves: a fast answer by decomposition, then the whole model to improve on it.
 
 1. Solve the LP relaxation of the whole wave: it says, fractionally, which orders should get
    which warehouse's stock and which courier's pick-ups. Its cost is a proven lower bound.
@@ -7,8 +7,9 @@
    fair share of the slack; what a sub-wave leaves returns to the pool for the next ones.
 Without the LP (time out), shares follow each sub-wave's demand and order count instead.
 4. With the time left (if enough for HiGHS to get through its root, `ROOT_S_PER_ORDER`),
-   solve the whole wave's model started from that answer: HiGHS improves on it, proves the
-   optimum when it can, and its bound is tighter than the LP's.
+   solve the whole wave's model (no MIP start: see routing.solver) and keep the cheaper of
+   its answer and that one; HiGHS proves the optimum when it can, and its bound is tighter
+   than the LP's.
 Past about 4,000 orders the LP and the whole model grow too slow, so the wave is first dealt
 into blocks of about `BLOCK` orders with fair shares (by demand and order count), each block
 decomposed as in steps 1-3 (the whole model per block would use up the limit). No global
@@ -41,8 +42,10 @@ WHOLE = 400  # up to this many orders the wave is solved as one model from the s
 BLOCK = 3000  # past this, the LP itself grows too slow: split into blocks by fair shares first
 # Seconds per order the whole model needs before its time limit means anything: HiGHS's
 # presolve and root LP, which it does not interrupt (3,000 orders: 8-11 s on 2 loaded cores,
-# and a 10 s limit ended at 17 s, up to 32 s under heavy load). As much again is kept back for
-# that overrun.
+# and a 10 s limit ended at 17 s, up to 32 s under heavy load). Half as much again is kept
+# back for that overrun; a worse one meets the hard stop and keeps the sub-waves' answer.
+# (Holding back all of it, the 3,000-order whole model had 27 s and ended at 317,299 in 3 runs
+# of 3; with 7 s more it finds 310,853, from about its 28th second, without a MIP start.)
 ROOT_S_PER_ORDER = 1 / 200
 # The greedy rule per order x warehouse, kept back for the orders no sub-wave reaches in time
 # (measured 2.7 us of CPU, 8,000 orders x 20 warehouses; doubled for a loaded machine)
@@ -80,7 +83,7 @@ def solve_index(index: Index, baseline: list[Pick], *, time_limit_s: float, work
         return picks, Status.FEASIBLE, bound
     if baseline and costing.cost(index, baseline).total < costing.cost(index, picks).total:
         picks = baseline
-    return _whole(index, picks, bound, time_limit_s=left - root, stop_by=stop_by,
+    return _whole(index, picks, bound, time_limit_s=left - root / 2, stop_by=stop_by,
                   workers=workers, seed=seed)
 
 
@@ -94,8 +97,8 @@ def _some(tried: int, time_limit_s: float) -> None:
 def _whole(index: Index, start: list[Pick], bound: Fraction | None, *, time_limit_s: float,
            stop_by: float, workers: int,
            seed: int) -> tuple[list[Pick], Status, Fraction | None]:
-    """The whole wave's model from a feasible start: the cheaper answer and the better bound;
-    optimal only if HiGHS proves it."""
+    """The whole wave's model beside a feasible answer: the cheaper answer and the better
+    bound; optimal only if HiGHS proves it."""
     try:
         picks, status, proven = solver.solve_index(index, start, time_limit_s=time_limit_s,
                                                    workers=workers, seed=seed, stop_by=stop_by)

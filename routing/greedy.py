@@ -1,4 +1,4 @@
-"""The rules-based baseline: the solver's hint, its fallback and the benchmark's yardstick.
+"""The rules-based baseline: the fallback of sub-waves and the solver, and the yardstick.
 
 Orders in sequence; each goes whole to the cheapest single warehouse that has all of it, a lane
 and capacity; otherwise it is split, taking from the warehouses with the most of it first.

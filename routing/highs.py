@@ -146,16 +146,17 @@ def to_proto(a: Arrays, *, integer: bool, cost_unit: int = 1):
 
 
 def run(proto, *, time_limit_s: float, seed: int, cost_unit: int = 1,
-        hint: list[float] | None = None, stop_by: float | None = None) -> Result:
-    """HiGHS on the proto: exact optimum (costs are whole), quiet, started from the hint (a
-    complete start) when there is one. Raises SolverError with HiGHS's message if it fails.
+        stop_by: float | None = None) -> Result:
+    """HiGHS on the proto: exact optimum (costs are whole), quiet, no MIP start (see the
+    solver's docstring). Raises SolverError with HiGHS's message if it fails.
 
-    HiGHS checks its time limit between steps, and one step of its root node can run on for
-    30-40 s past it (a 200-order, 20-warehouse wave started from the greedy answer: limit 6 s,
-    ended at 32 s; neither the limit nor MathOpt's interrupter reaches it). So it runs in a
-    thread (the call releases the GIL) and is waited for only until `stop_by` (a
-    time.perf_counter() value; default: the limit, plus as much again, plus 1 s). Past it, the
-    interrupter is fired, the run is left to end at HiGHS's next check, and Overran is raised.
+    HiGHS checks its time limit between steps, and a step it does not interrupt can run on past
+    it (its presolve and root LP on a large model; with a MIP start, a root step on a 200-order,
+    20-warehouse wave: limit 6 s, ended at 32 s; neither the limit nor MathOpt's interrupter
+    reaches it). So it runs in a thread (the call releases the GIL) and is waited for only until
+    `stop_by` (a time.perf_counter() value; default: the limit, plus as much again, plus 1 s).
+    Past it, the interrupter is fired, the run is left to end at HiGHS's next check, and
+    Overran is raised.
     """
     from ortools.math_opt import model_parameters_pb2
     from ortools.math_opt.python import mathopt
@@ -167,10 +168,6 @@ def run(proto, *, time_limit_s: float, seed: int, cost_unit: int = 1,
         relative_gap_tolerance=0.0, absolute_gap_tolerance=0.5)
     model_params = model_parameters_pb2.ModelSolveParametersProto()
     model_params.variable_values_filter.skip_zero_values = True
-    if hint is not None:
-        start = model_params.solution_hints.add().variable_values
-        start.ids.extend(range(len(hint)))
-        start.values.extend(hint)
     interrupter = SolveInterrupter()
     done: dict = {}
     worker = threading.Thread(target=_solve, name="highs", daemon=True,
@@ -189,11 +186,11 @@ def run(proto, *, time_limit_s: float, seed: int, cost_unit: int = 1,
 
 
 def solve(a: Arrays, *, integer: bool, seed: int, time_limit_s: float,
-          hint: list[float] | None = None, stop_by: float | None = None) -> Result:
+          stop_by: float | None = None) -> Result:
     """`run` on the arrays' proto, costs in the coarsest `unit` HiGHS needs (Result.unit)."""
     cost_unit = unit(a)
     return run(to_proto(a, integer=integer, cost_unit=cost_unit), seed=seed,
-               time_limit_s=time_limit_s, cost_unit=cost_unit, hint=hint, stop_by=stop_by)
+               time_limit_s=time_limit_s, cost_unit=cost_unit, stop_by=stop_by)
 
 
 def _solve(proto, params, model_params, interrupter, done: dict) -> None:

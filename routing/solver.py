@@ -3,13 +3,16 @@
 Data -> build -> solve -> read back. The reported cost is always recomputed by
 routing.cost, never taken from the model, so the two can never drift apart.
 
-Engine: the HiGHS bundled in ortools, through MathOpt, started from the greedy answer (a
-solution hint, which HiGHS takes as its MIP start). Measured on the benchmark's 300-order wave
-(2 cores, 20 s): HiGHS proves the optimum in 11 s; OR-Tools CP-SAT with 2 workers stays 5%
-above it with a 30% gap (its LP relaxation is weak with few workers), SCIP ends at a 0.5% gap.
-(pywraplp's HiGHS crashes on a MIP start; MathOpt's does not.) The start has a cost: on a
-200-order wave over 20 warehouses it sends HiGHS's root into a 30-40 s step that ignores the
-time limit (without it HiGHS stops on time), hence the hard stop in highs.run.
+Engine: the HiGHS bundled in ortools, through MathOpt. OR-Tools CP-SAT with 2 workers stays
+5% above HiGHS's optimum on the benchmark's 300-order wave with a 30% gap (its LP relaxation is
+weak with few workers), SCIP ends at a 0.5% gap.
+HiGHS is not given the greedy answer (or the sub-waves') as a MIP start. Measured 2026-12-03
+(docs/performance.md): without it the 300-order wave is proven optimal in 7-9 s instead of
+10-12 s, the 3,000-order whole model more often reaches its better answer, and on a 200-order
+wave over 20 warehouses the start had sent HiGHS's root into a step past the deadline (2.2 GB,
+an abandoned thread busy ~20 s after the answer). Without a start HiGHS may stop at its limit
+with no answer or a dearer one: the caller's answer (the greedy one) is returned instead. The
+hard stop in highs.run stays for the steps HiGHS does not interrupt (presolve, root LP).
 
 Time: the greedy answer comes first; the model is built only if the time left covers it
 (model_seconds), building stops at the deadline, HiGHS is not waited for past it, and every
@@ -205,25 +208,6 @@ def build(index: Index, *, deadline: float = INF) -> _Model:
     return v
 
 
-def _start(index: Index, v: _Model, picks: list[Pick]) -> list[float]:
-    """The baseline's parcels as a MIP start."""
-    x = [0.0] * len(v.upper)
-    chosen = {(p.order, p.warehouse): p for p in picks}
-    for (o, w), pick in chosen.items():
-        if (o, w) not in v.parcel:
-            continue
-        x[v.parcel[(o, w)]] = 1.0
-        for s, q in pick.lines.items():
-            x[v.units[(o, w, s)]] = float(q)
-        x[v.courier[(o, w, pick.courier)]] = 1.0
-        kg = indexing.extra_kilograms(costing.parcel_weight(index, pick.lines))
-        if (o, w, pick.courier) in v.extra_kg:
-            x[v.extra_kg[(o, w, pick.courier)]] = float(kg)
-        if o in v.served:
-            x[v.served[o]] = 1.0
-    return x
-
-
 def read(index: Index, v: _Model, x: list[float]) -> list[Pick]:
     picks = []
     for (o, w), y in v.parcel.items():
@@ -241,7 +225,9 @@ def read(index: Index, v: _Model, x: list[float]) -> list[Pick]:
 def solve_index(index: Index, baseline: list[Pick], *, time_limit_s: float, workers: int,
                 seed: int, stop_by: float | None = None
                 ) -> tuple[list[Pick], Status, Fraction | None]:
-    """The MIP on one wave: its parcels, status and proven lower bound (exact money).
+    """The MIP on one wave: its parcels, status and proven lower bound (exact money);
+    `baseline` (a feasible answer, e.g. the greedy one) if HiGHS stops at its limit with none
+    or with a dearer one.
     OutOfTime if the time limit cannot cover the model or HiGHS is still running at `stop_by`
     (a time.perf_counter() value: the caller's hard deadline); SolverError if HiGHS fails."""
     started = time.perf_counter()
@@ -251,12 +237,15 @@ def solve_index(index: Index, baseline: list[Pick], *, time_limit_s: float, work
     if not v.upper:  # nothing can ship: everything stays unfulfilled
         return [], Status.OPTIMAL, Fraction(v.constant, v.scale)
     result = highs.solve(v, integer=True, seed=seed,
-                         hint=_start(index, v, baseline) if baseline else None,
                          time_limit_s=_highs_limit(deadline, index), stop_by=stop_by)
     unit = result.unit
-    if result.values is None:
+    if result.values is None and not (baseline and result.reason == "NO_SOLUTION_FOUND"):
         raise SolverError(f"HiGHS ended {result.reason} without a solution")
-    picks = read(index, v, result.values)
+    # nothing found by the limit: the caller's answer stands, with whatever HiGHS proved
+    picks = baseline if result.values is None else read(index, v, result.values)
+    if not result.optimal and baseline and picks is not baseline and \
+            costing.cost(index, picks).total > costing.cost(index, baseline).total:
+        picks = baseline  # stopped early on a worse answer: HiGHS no longer starts from ours
     bound = result.dual_bound
     # the model's cost is whole in its unit, so the bound rounds up; times the unit it bounds
     # the exact cost (costs were rounded down to the unit)

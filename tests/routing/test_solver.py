@@ -211,6 +211,48 @@ def test_solver_failure_returns_the_greedy_answer_marked_baseline(monkeypatch):
     check(json.loads(EXAMPLE.read_text()), raw)
 
 
+def test_highs_ending_at_its_limit_without_a_solution_leaves_the_given_answer(monkeypatch):
+    """HiGHS gets no MIP start: when it finds nothing by its limit, the caller's answer (the
+    greedy one) comes back as feasible with HiGHS's bound, as the start used to; with no answer
+    to fall back on, that is a SolverError."""
+    from routing import highs
+
+    def nothing_found(a, **kw):
+        return highs.Result(reason="NO_SOLUTION_FOUND", values=None, objective=None,
+                            dual_bound=float("-inf"), unit=1)
+
+    monkeypatch.setattr(highs, "solve", nothing_found)
+    index = indexing.build(routing.parse(json.loads(EXAMPLE.read_text())))
+    rule = routing.greedy.plan(index)
+    picks, status, bound = routing.solver.solve_index(index, rule, time_limit_s=10, workers=1,
+                                                      seed=0)
+    assert picks == rule and status is routing.Status.FEASIBLE and bound is None
+    with pytest.raises(highs.SolverError, match="NO_SOLUTION_FOUND without a solution"):
+        routing.solver.solve_index(index, [], time_limit_s=10, workers=1, seed=0)
+
+
+def test_highs_stopped_on_an_answer_dearer_than_the_given_one_keeps_the_given_one(monkeypatch):
+    """Without a MIP start, HiGHS stopped at its limit may hold an answer dearer than the
+    caller's (a sub-wave's greedy one): the caller's stands, marked feasible."""
+    from dataclasses import replace
+
+    from routing import highs
+
+    index = indexing.build(routing.parse(json.loads(EXAMPLE.read_text())))
+    best, _, _ = routing.solver.solve_index(index, [], time_limit_s=10, workers=1, seed=0)
+    dearer = routing.greedy.plan(index)
+    assert costing.cost(index, dearer).total > costing.cost(index, best).total
+    real = highs.solve
+    monkeypatch.setattr(highs, "solve", lambda a, **kw: replace(real(a, **kw),
+                                                                reason="TIME_LIMIT"))
+    monkeypatch.setattr(routing.solver, "read", lambda index, v, x: dearer)
+    picks, status, _ = routing.solver.solve_index(index, best, time_limit_s=10, workers=1,
+                                                  seed=0)
+    assert picks is best and status is routing.Status.FEASIBLE
+    picks, _, _ = routing.solver.solve_index(index, [], time_limit_s=10, workers=1, seed=0)
+    assert picks is dearer  # nothing to fall back on: HiGHS's answer it is
+
+
 @pytest.mark.parametrize("chunk", [1, 2])
 def test_decomposed_waves_stay_feasible(chunk):
     from routing import decompose
@@ -224,8 +266,9 @@ def test_decomposed_waves_stay_feasible(chunk):
 
 
 def test_decomposed_wave_is_then_solved_whole_from_its_answer():
-    """Past `whole` orders the sub-waves' answer starts the whole wave's model, which, given
-    the time, proves the optimum: the answer is not left at a sub-wave split marked feasible."""
+    """Past `whole` orders the sub-waves' answer is followed by the whole wave's model, which,
+    given the time, proves the optimum: the answer is not left at a sub-wave split marked
+    feasible."""
     from routing import decompose
 
     index = indexing.build(routing.parse(base()))
@@ -254,9 +297,9 @@ def test_decomposition_answer_stands_when_the_whole_model_fails(monkeypatch):
     assert picks and bound is not None and bound <= costing.cost(index, picks).total
 
 
-def test_the_solver_needs_no_highspy_and_takes_the_greedy_start():
+def test_the_solver_needs_no_highspy():
     """HiGHS comes from ortools via MathOpt: with highspy unimportable the example is still
-    solved to its optimum, started from the greedy hint (a crash there would kill the child)."""
+    solved to its optimum (a crash in HiGHS would kill the child)."""
     import subprocess
     import sys
 
