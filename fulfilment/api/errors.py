@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
+from starlette.exceptions import HTTPException
 
 from fulfilment.answers import problem_answer
 
@@ -55,6 +56,26 @@ async def _data(_: Request, exc: DataError) -> JSONResponse:
                                     "large)"}]}, status_code=422)
 
 
+_HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 413: "body_too_large"}
+
+
+async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+    """Starlette's own refusals (no such route, wrong method) and the key checks, in the same
+    shape as every other refusal: the bare `{"detail": "Not Found"}` named nothing."""
+    if isinstance(exc.detail, list):
+        detail = exc.detail
+    elif exc.status_code == 405:
+        detail = [{"field": "method", "reason": f"{request.method} is not allowed on this path"}]
+    elif exc.status_code == 404:  # the path is not echoed: it may not even be encodable
+        detail = [{"field": "path", "reason": "no such route"}]
+    else:
+        detail = [{"field": "request", "reason": str(exc.detail)}]
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    return JSONResponse({"error": code, "detail": detail}, status_code=exc.status_code,
+                        headers=getattr(exc, "headers", None))
+
+
 # What every 4xx answer holds (the handlers above); FastAPI's own 422 schema, {detail: [{loc,
 # msg, type}]}, would tell a client generated from /openapi.json to read fields that never come.
 PROBLEM_SCHEMA = {
@@ -85,6 +106,7 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
 def install(app: FastAPI) -> None:
     app.openapi = _openapi(app)  # type: ignore[method-assign]
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(ValueError, _domain)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]
     app.add_exception_handler(DataError, _data)  # type: ignore[arg-type]

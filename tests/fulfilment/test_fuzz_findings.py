@@ -172,3 +172,17 @@ def test_a_nul_in_a_query_parameter_or_path_is_refused_naming_it(client, headers
     assert "NUL" in _refused(res, "warehouse")
     _refused(client.get("/skus/A%00B", headers=h), "path")
     assert client.get("/inventory/availability?sku=A%2500", headers=h).status_code != 422
+
+
+@pytest.mark.parametrize(("method", "path", "status", "error", "field"), [
+    ("get", "/no-such-route", 404, "not_found", "path"),
+    ("delete", "/health", 405, "method_not_allowed", "method"),
+    ("get", "/orders/1", 401, "unauthorized", "X-API-Key"),
+])
+def test_routing_and_key_refusals_have_the_same_shape_as_every_other(
+        client, method: str, path: str, status: int, error: str, field: str) -> None:  # noqa: ANN001
+    res = getattr(client, method)(path)
+    assert res.status_code == status
+    body = res.json()
+    assert body["error"] == error and [p["field"] for p in body["detail"]] == [field], body
+    assert all(p["reason"] for p in body["detail"])
