@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import unquote_to_bytes
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field, field_validator
@@ -14,6 +16,7 @@ from sqlmodel import select
 
 from fulfilment import planning, planning_board, receiving
 from fulfilment import planning_documents as documents
+from fulfilment.answers import problem_answer
 from fulfilment.api.deps import (
     COOKIE,
     ONE_LINE,
@@ -211,6 +214,140 @@ def board_page(request: Request, session: SessionDep, key: str | None = None,
         return TEMPLATES.TemplateResponse(request, "board_login.html", {"error": ""})
     data = planning_board.board(session, today=business_day(_now()))
     return TEMPLATES.TemplateResponse(request, "board.html", data)
+
+
+# --- The board's own forms: it edits, removes and approves without JavaScript too ----------
+
+FORM_MAX_BYTES = 64 * 1024  # the board's forms post a handful of short fields
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: int() would take "１２" or " 12_0 "
+
+
+class FormProblem(PlanningError):
+    """A board form field that cannot be taken; the page is shown again naming it."""
+
+
+async def board_form(request: Request) -> dict[str, str] | FormProblem:
+    """The posted form's fields, or the first problem with it (a body that is not a form, a
+    field that is not UTF-8 or holds a NUL, a field given twice). Never raises, so a bad form
+    is answered with the page, not the API's JSON."""
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if kind != "application/x-www-form-urlencoded":
+        return FormProblem("not a form", [{"field": "body", "reason":
+                                           "send the board's form (application/x-www-form-"
+                                           "urlencoded)"}], code="invalid_request")
+    body = await request.body()
+    if len(body) > FORM_MAX_BYTES:
+        return FormProblem("form too large", [{"field": "body", "reason":
+                                               f"is over {FORM_MAX_BYTES} bytes"}],
+                           code="invalid_request")
+    fields: dict[str, str] = {}
+    for part in body.split(b"&"):
+        if not part:
+            continue
+        raw_name, _, raw_value = part.partition(b"=")
+        try:
+            name = _form_text(raw_name)
+        except UnicodeDecodeError:
+            return FormProblem("bad form", [{"field": "body", "reason":
+                                             "a field name is not UTF-8 text"}],
+                               code="invalid_request")
+        field = name.replace("\x00", "\\x00")  # the answer names it printably
+        try:
+            value = _form_text(raw_value)
+        except UnicodeDecodeError:
+            return FormProblem("bad form", [{"field": field, "reason":
+                                             "is not UTF-8 text (or holds a lone surrogate)"}],
+                               code="invalid_request")
+        if "\x00" in name or "\x00" in value:
+            return FormProblem("bad form", [{"field": field, "reason":
+                                             "holds a NUL character (%00)"}],
+                               code="invalid_request")
+        if name in fields:
+            return FormProblem("bad form", [{"field": field, "reason": "is given twice"}],
+                               code="invalid_request")
+        fields[name] = value
+    return fields
+
+
+def _form_text(raw: bytes) -> str:
+    return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+
+
+def _form_id(fields: dict[str, str], name: str) -> int:
+    raw = fields.get(name, "").strip()
+    if not _DIGITS.fullmatch(raw) or len(raw.lstrip("0")) > 10 or not \
+            1 <= int(raw) <= ROW_ID_MAX:
+        raise FormProblem(f"bad {name}", [{"field": name, "reason":
+                                           f"must be a whole number from 1 to {ROW_ID_MAX}"}],
+                          code="invalid_request")
+    return int(raw)
+
+
+def _form_qty(raw: str) -> int:
+    raw = raw.strip()
+    if not _DIGITS.fullmatch(raw):
+        raise FormProblem("bad qty", [{"field": "qty", "reason": "enter a whole number of units "
+                                       "(0 to drop the line)"}], code="invalid_quantity")
+    if len(raw.lstrip("0")) > len(str(catalogue.MAX_UNITS)) or int(raw) > catalogue.MAX_UNITS:
+        raise FormProblem("bad qty", [{"field": "qty", "reason":
+                                       f"must be at most {catalogue.MAX_UNITS} units"}],
+                          code="invalid_quantity")
+    return int(raw)
+
+
+def _form_action(session: SessionDep, fields: dict[str, str], actor: str) -> tuple[str, list]:
+    """Do what the form asks (one edit or the approval): the message and document links."""
+    action = fields.get("action", "")
+    if action not in ("edit", "approve"):
+        raise FormProblem("bad action", [{"field": "action", "reason":
+                                          "must be edit or approve"}], code="invalid_request")
+    plan_id = _form_id(fields, "plan_id")
+    if action == "approve":
+        ids = planning.approve(session, plan_id=plan_id, now=_now(), actor=actor)
+        links = [(f"/purchase-orders/{po}/document?format={f}", f"PO {po} ({f.upper()})")
+                 for po in ids for f in ("pdf", "xlsx")]
+        links += [(f"/transfers/{t}/labels", f"carton labels, transfer {t}")
+                  for t in receiving.transfer_ids(session, ids)]
+        return (f"plan {plan_id} approved: purchase orders "
+                f"{', '.join(map(str, ids)) or 'none'}"), links
+    line_id = _form_id(fields, "line_id")
+    qty = _form_qty(fields["qty"]) if "qty" in fields else None
+    removed = fields.get("removed")
+    if removed not in (None, "true", "false"):
+        raise FormProblem("bad removed", [{"field": "removed", "reason":
+                                           "must be true or false"}], code="invalid_request")
+    if qty is None and removed is None:
+        raise FormProblem("nothing to do", [{"field": "qty", "reason": "enter a whole number "
+                                             "of units (0 to drop the line)"}],
+                          code="invalid_quantity")
+    line = planning.update_line(session, plan_id=plan_id, line_id=line_id, qty=qty,
+                                removed=None if removed is None else removed == "true")
+    state = "removed" if line.removed else f"{line.qty} units"
+    return f"saved: {line.sku_id} {line.market} to {line.hub}, {state}", []
+
+
+@router.post("/board", response_class=HTMLResponse, include_in_schema=False)
+def board_post(request: Request, session: SessionDep,
+               form: Annotated[dict[str, str] | FormProblem, Depends(board_form)],
+               x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None) -> Response:
+    """The board's forms without JavaScript (edit a line's qty, remove or restore it, approve):
+    the board again with what was done, or with each problem named and nothing changed."""
+    key = page_key(session, x_api_key or request.cookies.get(COOKIE), "buyer")
+    if key is None:
+        return TEMPLATES.TemplateResponse(request, "board_login.html", {
+            "error": "sign in with a buyer's key: nothing was changed"}, status_code=401)
+    status, message, links, problems = 200, "", [], []
+    try:
+        if isinstance(form, FormProblem):
+            raise form
+        with session.begin_nested():  # a refusal leaves nothing of the attempt behind
+            message, links = _form_action(session, form, key.name)
+    except PlanningError as exc:
+        status, body = problem_answer(exc)
+        problems = body["detail"]
+    data = planning_board.board(session, today=business_day(_now()))
+    return TEMPLATES.TemplateResponse(request, "board.html", {
+        **data, "message": message, "links": links, "problems": problems}, status_code=status)
 
 
 router.include_router(buyer)  # last: including copies the routes defined so far

@@ -32,3 +32,118 @@ def test_the_board_charts_the_top_skus_and_reads_only_its_window(session,
     assert len(data["cards"]) == 100 and data["more"] == 30
     history = planning.sales_history(session, since=TODAY - timedelta(days=42))
     assert {r.day for r in history} == {TODAY - timedelta(days=1)}
+
+
+def _proposed_plan(session) -> tuple[int, int]:  # noqa: ANN001
+    """One SKU with signals, a stored forecast and a proposed plan: (plan id, its line id)."""
+    from datetime import UTC, datetime
+
+    from fulfilment.localtime import business_day
+    from inventory import planning_store
+    from inventory.forecast import ForecastRow
+    from inventory.planning_tables import HubCapacity, SupplySource
+    from inventory.signals import SignalRow
+    from tests.builders import a_sku, a_warehouse
+
+    now = datetime.now(UTC)
+    today = business_day(now)
+    a_warehouse(session, "NGB")
+    a_sku(session, "SERUM-30ML", price_fen=12900, weight_g=120, shelf_life_days=720)
+    session.add(SupplySource(sku_id="SERUM-30ML", market="KR", supplier="Seoul Beauty Co",
+                             hub="NGB", unit_cost_fen=4000, moq=12, case_pack=12, lead_days=5,
+                             freight_fen_per_kg=3800))
+    planning_store.upsert_signals(session, rows=[
+        SignalRow(today - timedelta(days=d), "SERUM-30ML", 1, 80, 10, 3, 1, 6)
+        for d in range(1, 29)])
+    session.add(HubCapacity(warehouse_id="NGB", capacity_units=2000))
+    planning_store.save_forecast(session, rows=[
+        ForecastRow("SERUM-30ML", today + timedelta(days=h), 3, 6, 10) for h in range(14)],
+        made_at=now, start=today, horizon=14)
+    plan = planning.propose(session, now=now, budget_fen=1_000_000, time_limit_s=5)
+    session.commit()
+    (line,) = planning_store.plan_lines(session, plan.id)
+    ids = plan.id, line.id
+    session.rollback()  # SQLite: a session's every transaction holds the write lock
+    return ids
+
+
+def _rows(session) -> list:  # noqa: ANN001
+    from sqlmodel import select
+
+    from inventory.planning_tables import PurchaseOrder, PurchasePlan, PurchasePlanLine
+
+    session.expire_all()
+    rows = [tuple(sorted(r.model_dump().items())) for table in
+            (PurchasePlan, PurchasePlanLine, PurchaseOrder) for r in session.exec(select(table))]
+    session.rollback()
+    return rows
+
+
+def _message(page: str) -> str:
+    import re
+
+    return re.search(r'<div id="message"[^>]*>(.*?)</div>', page, re.S).group(1).strip()
+
+
+def test_the_board_forms_edit_remove_and_approve_without_javascript(client, headers,
+                                                                     session) -> None:  # noqa: ANN001
+    plan_id, line_id = _proposed_plan(session)
+    h = headers("buyer")
+    page = client.get("/board", headers=h).text
+    assert 'method="post" action="/board"' in page and 'id="approve-form"' in page
+    edit = {"action": "edit", "plan_id": str(plan_id), "line_id": str(line_id)}
+    got = client.post("/board", data={**edit, "qty": "24"}, headers=h)
+    assert got.status_code == 200 and _message(got.text).endswith("24 units")
+    assert 'value="24"' in got.text and "edited by the buyer" in got.text
+    got = client.post("/board", data={**edit, "removed": "true"}, headers=h)
+    assert got.status_code == 200 and _message(got.text).endswith("removed")
+    assert 'class="removed"' in got.text and ">restore</button>" in got.text
+    assert client.post("/board", data={**edit, "removed": "false"}, headers=h).status_code == 200
+    got = client.post("/board", data={"action": "approve", "plan_id": str(plan_id)}, headers=h)
+    assert got.status_code == 200 and "approved: purchase orders 1" in _message(got.text)
+    assert "/purchase-orders/1/document?format=pdf" in got.text
+    for again in ({"action": "approve", "plan_id": str(plan_id)}, {**edit, "qty": "12"}):
+        before = _rows(session)
+        got = client.post("/board", data=again, headers=h)
+        assert got.status_code == 409 and _message(got.text) == "plan_id: plan is approved"
+        assert _rows(session) == before
+
+
+def test_a_bad_board_form_names_its_field_and_changes_nothing(client, headers,
+                                                              session) -> None:  # noqa: ANN001
+    plan_id, line_id = _proposed_plan(session)
+    h = {**headers("buyer"), "Content-Type": "application/x-www-form-urlencoded"}
+    edit = f"action=edit&plan_id={plan_id}&line_id={line_id}"
+    before = _rows(session)
+    for body, status, message in [
+        (f"{edit}&qty=", 422, "qty: enter a whole number"),
+        (f"{edit}&qty=-12", 422, "qty: enter a whole number"),
+        (f"{edit}&qty=1e400", 422, "qty: enter a whole number"),
+        (f"{edit}&qty=NaN", 422, "qty: enter a whole number"),
+        (f"{edit}&qty=%EF%BC%92%EF%BC%94", 422, "qty: enter a whole number"),  # full-width 24
+        (f"{edit}&qty=" + "9" * 30, 422, "qty: must be at most 1000000000 units"),
+        (f"{edit}&qty=13", 422, "qty: must be whole cases of 12"),
+        (f"{edit}&qty=2%004", 422, "qty: holds a NUL character"),
+        (f"{edit}&qty=%ED%A0%80", 422, "qty: is not UTF-8 text"),
+        (f"{edit}&qty=%3Cscript%3Ealert(1)%3C/script%3E", 422, "qty: enter a whole number"),
+        (f"{edit}&qty=24&qty=0", 422, "qty: is given twice"),
+        (f"{edit}&removed=yes", 422, "removed: must be true or false"),
+        (edit, 422, "qty: enter a whole number"),
+        (f"action=edit&plan_id={plan_id}&line_id=99999999999&qty=24", 422, "line_id: must be"),
+        (f"action=edit&plan_id={plan_id}&line_id={line_id + 1}&qty=24", 404, "line_id: not in"),
+        (f"action=approve&plan_id={plan_id + 1}", 404, "plan_id: not found"),
+        ("action=%3Cscript%3E", 422, "action: must be edit or approve"),
+        (f"{edit}&qty=" + "1" * 100_000, 422, "body: is over 65536 bytes"),
+    ]:
+        got = client.post("/board", content=body, headers=h)
+        assert got.status_code == status, (body[:60], got.text[-600:])
+        assert _message(got.text).startswith(message), (body[:60], _message(got.text))
+        assert "<script>alert" not in got.text and 'id="plan"' in got.text
+    got = client.post("/board", json={"action": "approve", "plan_id": plan_id},
+                      headers=headers("buyer"))
+    assert got.status_code == 422 and "send the board" in _message(got.text)
+    for who in ({}, headers("warehouse"), {"X-API-Key": "nope"}):  # never signed in as a buyer
+        got = client.post("/board", data={"action": "approve", "plan_id": str(plan_id)},
+                          headers=who)
+        assert got.status_code == 401 and 'id="login"' in got.text
+    assert _rows(session) == before
