@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -194,12 +196,12 @@ def sku_label(sku_id: str, session: SessionDep,
 # --- Pack station ---------------------------------------------------------------------------
 
 class ScanIn(BaseModel):
-    station: str = Field(min_length=1, max_length=40)
+    station: str = Field(min_length=1, max_length=40, pattern=ONE_LINE)
     code: str = Field(default="", max_length=80)
 
 
 class StationIn(BaseModel):
-    station: str = Field(min_length=1, max_length=40)
+    station: str = Field(min_length=1, max_length=40, pattern=ONE_LINE)
 
 
 class HandoverIn(BaseModel):
@@ -263,10 +265,18 @@ def handover(body: HandoverIn, session: SessionDep, key: ApiKeyDep) -> dict:
     return {"shipped": done.shipped, "not_shipped": done.not_shipped}
 
 
+STATION_NAME = re.compile(r"[^\x00-\x1f\x7f]{1,40}")  # what `ScanIn.station` takes too
+
+
 @router.get("/station", response_class=HTMLResponse, include_in_schema=False)
 def station_page(request: Request, key: str | None = None, name: str = "station-1") -> Response:
     """The scan station. `?key=` logs in once (cookie) and redirects to a clean URL."""
     factory = request.app.state.session_factory
+    if not STATION_NAME.fullmatch(name):  # every scan from it would be refused: say so now
+        return TEMPLATES.TemplateResponse(request, "station.html", {
+            "login": True, "station": "", "bad_name": name[:40],
+            "error": "name: a station name is 1 to 40 characters, without control characters"},
+            status_code=422)
     if key:
         with factory() as session:
             row = page_key(session, key, "warehouse")
@@ -274,7 +284,8 @@ def station_page(request: Request, key: str | None = None, name: str = "station-
             return TEMPLATES.TemplateResponse(request, "station.html", {
                 "login": True, "error": "that key is not a warehouse key", "station": name},
                 status_code=401)
-        return signed_in(f"/station?name={name}", key)
+        # the name quoted: "a&key=x" or "a#b" must come back as the same station name
+        return signed_in("/station?" + urlencode({"name": name}), key)
     with factory() as session:
         row = page_key(session, request.cookies.get(COOKIE), "warehouse")
     if row is None:

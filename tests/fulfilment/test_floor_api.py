@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import socket
 import threading
@@ -193,3 +194,28 @@ def test_bin_and_sku_labels(client, headers, session):
     assert _codes(res.content) == [{"6901234567892"}, {"6901234567892"}]
     assert client.get("/skus/NOPE/label.pdf", headers=h).status_code == 404
     assert client.get("/warehouses/XX/bins/labels.pdf", headers=h).status_code == 404
+
+
+def test_the_station_page_keeps_an_odd_name_whole_and_refuses_a_bad_one(client, headers):
+    key = headers("warehouse")["X-API-Key"]
+    for name in ("a&key=x", "bay 3#2", "a%00b"):  # signed in, then back to the same station
+        res = client.get("/station", params={"key": key, "name": name}, follow_redirects=False)
+        assert res.status_code == 303
+        page = client.get(res.headers["location"])
+        assert page.status_code == 200 and 'id="scan"' in page.text, name
+        assert f'data-station="{html.escape(name)}"' in page.text
+    for name in ("", "s" * 41, "a\nb"):  # every scan from such a station would be refused
+        page = client.get("/station", params={"name": name})
+        assert page.status_code == 422 and "name: a station name is 1 to 40" in page.text
+        assert 'id="scan"' not in page.text
+    page = client.get("/station", params={"name": "<script>alert(1)</script>"})
+    assert "<script>alert" not in page.text and "&lt;script&gt;alert(1)" in page.text
+
+
+def test_a_scan_from_a_station_named_with_a_control_character_is_refused(client, headers):
+    h = headers("warehouse")
+    for path, body in (("/station/scan", {"station": "a\nb", "code": "P1"}),
+                       ("/station/undo", {"station": "a\x07b"})):
+        res = client.post(path, json=body, headers=h)
+        assert res.status_code == 422, (path, res.text)
+        assert [p["field"] for p in res.json()["detail"]] == ["station"]
