@@ -21,6 +21,7 @@ from fulfilment import events, floor, orders
 from fulfilment.floor_tables import PackScan, PickTask
 from fulfilment.tables import ROW_ID_MAX, Order, Parcel, ParcelLine
 from inventory.tables import Sku
+from labels import gs1
 
 # Packed only once customs released every parcel of the order (`cleared`); `picked` is a cleared
 # order with a parcel already open. Why each other status is not packable yet:
@@ -122,9 +123,15 @@ def find_parcel(session: Session, code: str) -> Parcel | None:
     return (waiting or live or [None])[0]
 
 
+def _item_code(code: str) -> str:
+    """The item a scan names: the GTIN of a GS1-128 / DataMatrix element string (a supplier's
+    `(01)..(17)..(10)..` symbol), else the scan as it stands (an EAN-13, a SKU code)."""
+    return gs1.gtin(code) or code.strip()
+
+
 def _sku_for(code: str, lines: list[dict]) -> str | None:
-    wanted = code.strip()
-    digits = wanted.zfill(14) if wanted.isdigit() else None
+    wanted = _item_code(code)
+    digits = wanted.zfill(14) if wanted.isascii() and wanted.isdigit() else None
     for line in lines:
         if line["sku"].upper() == wanted.upper():
             return line["sku"]
@@ -134,9 +141,12 @@ def _sku_for(code: str, lines: list[dict]) -> str | None:
 
 
 def _known_item(session: Session, code: str) -> bool:
-    if session.get(Sku, code) is not None:
+    """Whether a scan names some SKU, matched as `_sku_for` matches (code case-blind, GTIN
+    with or without its leading zeros)."""
+    code = _item_code(code)
+    if session.execute(select(Sku.id).where(func.upper(Sku.id) == code.upper())).first():
         return True
-    return code.isdigit() and session.execute(
+    return code.isascii() and code.isdigit() and session.execute(
         select(Sku.id).where(Sku.gtin.in_({code, code.zfill(14), code.lstrip("0")}))
     ).first() is not None
 

@@ -181,3 +181,28 @@ def test_pick_tasks_job_covers_waves_without_tasks(session, session_factory, set
     assert floor.pick_tasks_job(session_factory, settings, now=DISPATCH) == 0
     with session_factory() as s:
         assert len(floor.tasks_of(s, wave_id=parcel.wave_id)) == 1
+
+
+def test_a_suppliers_gs1_symbol_ticks_the_item_its_gtin_names(session, settings):
+    floor_stock(session, NOW)
+    parcel = packable_parcel(session, DISPATCH, lines={"SERUM-30ML": 2, "CREAM-50G": 1},
+                             settings=settings)
+    assert _scan(session, f"P{parcel.id}").result == "ok"
+    # GS1 DataMatrix as the scanner sends it: ]d2, (01) GTIN-14, (10) lot, FNC1, (17) expiry
+    datamatrix = _scan(session, "]d20106901234567892" + "10LOT7\x1d" + "17271231")
+    assert datamatrix.result == "ok" and datamatrix.message == "SERUM-30ML 1/2"
+    assert _scan(session, "(01)06901234567892(17)271231(10)LOT7").message == "SERUM-30ML 2/2"
+    bad = _scan(session, "0106901234567893" + "17271231")  # check digit broken
+    assert bad.result == "refused" and "unknown barcode" in bad.message
+    assert station.packed_counts(session, parcel.id) == {"SERUM-30ML": 2}
+    assert session.execute(select(PackScan.code).where(PackScan.kind == "item",
+                                                       PackScan.result == "ok")
+                           ).scalars().first().startswith("]d2")  # the scan as it was read
+
+
+def test_a_known_sku_typed_in_lower_case_is_named_not_in_the_parcel(session, settings):
+    floor_stock(session, NOW)
+    parcel = packable_parcel(session, DISPATCH, lines={"SERUM-30ML": 1}, settings=settings)
+    assert _scan(session, f"P{parcel.id}").result == "ok"
+    out = _scan(session, "cream-50g")
+    assert out.result == "refused" and "not in this parcel" in out.message
