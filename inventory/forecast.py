@@ -111,6 +111,11 @@ def forecast_noted(signals: list[SignalRow], sales: list[SaleRow], *, start: dat
         raise PlanningError("the horizon runs past the calendar",
                             [{"field": "start", "reason": "start plus horizon must end by "
                               "9999-12-31"}], code="invalid_horizon")
+    if start < date.min + timedelta(days=features.MAX_HISTORY_DAYS):  # the panel reaches back
+        raise PlanningError("the history runs before the calendar",
+                            [{"field": "start", "reason": "must be on or after "
+                              f"{date.min + timedelta(days=features.MAX_HISTORY_DAYS)}"}],
+                            code="invalid_horizon")
     panel = features.build_panel(signals, sales, start=start)
     if not panel.skus:  # no SKU in either input: no rows to forecast
         return Forecast([])

@@ -66,6 +66,7 @@ def parse_catalogue(text: str, *, demand: dict[str, list[tuple[int, int, int]]],
         raise InvalidCatalogue("catalogue header incomplete",
                                [{"field": "header", "reason": f"missing column {c!r}"}
                                 for c in missing])
+    _refuse_repeats(fields, "catalogue")
     problems: list[dict] = []
     items: dict[str, dict] = {}
     stock: dict[tuple[str, str], tuple[int, int, int]] = {}
@@ -102,14 +103,28 @@ def parse_catalogue(text: str, *, demand: dict[str, list[tuple[int, int, int]]],
         review_days=review_days)
 
 
+def _refuse_repeats(fields: list[str], what: str, **extra: str) -> None:
+    """A column named twice is refused, as the signals import refuses it: DictReader silently
+    kept the last one's values."""
+    twice = sorted({f for f in fields if f and fields.count(f) > 1})
+    if twice:
+        raise InvalidCatalogue(f"{what} header repeats {', '.join(twice)}",
+                               [{"field": "header", "reason": f"column {t!r} appears twice"}
+                                for t in twice], **extra)
+
+
 def _row(row: dict[str, str], n: int, problems: list[dict]):
     """One catalogue row as (item fields, Source, stock triple, hub capacity), or None."""
     before = len(problems)
     f = f"row {n}"
     sku, market, hub = row["sku"], row["market"], row["hub"]
-    for name in ("sku", "market", "hub"):
-        if not row[name]:
-            problems.append({"field": f"{f}.{name}", "reason": "must not be empty"})
+    # names go into the plan file as they are: no control characters, no megabyte cell
+    for name, longest in (("sku", 64), ("market", 64), ("hub", 64), ("supplier", 120)):
+        if name == "supplier" and not row.get(name):
+            continue  # optional: the market stands in for it
+        reason = signals.sku_problem(row[name], longest=longest)
+        if reason:
+            problems.append({"field": f"{f}.{name}", "reason": reason})
     price, cost, freight = (money_fen(row[c], f"{f}.{c}", problems, maximum_fen=MAX_UNIT_FEN)
                             for c in ("price", "unit_cost", "freight_per_kg"))
     weight_g = _grams(row["weight_kg"], f"{f}.weight_kg", problems)
@@ -207,6 +222,7 @@ def parse_forecast(text: str) -> dict[str, list[tuple[int, int, int]]]:
         raise InvalidCatalogue("forecast header incomplete",
                                [{"field": "header", "reason": f"missing column {c!r}"}
                                 for c in missing], code="invalid_forecast")
+    _refuse_repeats(fields, "forecast", code="invalid_forecast")
     problems: list[dict] = []
     daily: dict[str, dict[date, tuple[int, int, int]]] = {}
     seen: dict[tuple[str, date], int] = {}
@@ -243,8 +259,9 @@ def _forecast_row(row: dict[str, str], f: str, problems: list[dict]
     """One forecast row as (sku, date, quantiles), or None after recording its problems."""
     before = len(problems)
     sku = row.get("sku", "")
-    if not sku:
-        problems.append({"field": f"{f}.sku", "reason": "must not be empty"})
+    reason = signals.sku_problem(sku)
+    if reason:
+        problems.append({"field": f"{f}.sku", "reason": reason})
     day = signals.iso_day(row.get("date", ""))
     if day is None:  # 20260701 and 2026-W27-4 too: fromisoformat alone reads them
         problems.append({"field": f"{f}.date",

@@ -226,7 +226,7 @@ def _row(cells: list[str], width: int, index: dict[str, int], count_fields: tupl
                                        f"got {raw_day!r}"})
     sku = cell("sku")
     if sku is not None:
-        reason = _sku_problem(sku)
+        reason = sku_problem(sku)
         if reason:
             problems.append({"field": f"row {line_no}.sku", "reason": reason})
     counts: list[int] = []
@@ -260,13 +260,14 @@ def iso_day(raw: str) -> date | None:
         return None
 
 
-def _sku_problem(sku: str) -> str | None:
+def sku_problem(sku: str, *, longest: int = _MAX_SKU) -> str | None:
     """Why a (stripped) SKU cannot be stored, or None. Control and invisible characters (NUL
-    breaks PostgreSQL; a tab or a zero-width space makes two SKUs that look the same)."""
+    breaks PostgreSQL; a tab or a zero-width space makes two SKUs that look the same). The
+    planner's files check their SKUs, markets and hubs with it too."""
     if not sku:
         return "must not be empty"
-    if len(sku) > _MAX_SKU:
-        return f"must be at most {_MAX_SKU} characters, got {len(sku)}"
+    if len(sku) > longest:
+        return f"must be at most {longest} characters, got {len(sku)}"
     bad = next((c for c in sku if not c.isprintable()), None)
     if bad is not None:
         return f"must not contain control or invisible characters, found U+{ord(bad):04X}"

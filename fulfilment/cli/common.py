@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import stat
 import tempfile
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 
@@ -30,17 +32,46 @@ def describe(exc: BaseException) -> str:
     return str(exc) or exc.__class__.__name__
 
 
+def read_json(path: Path) -> Any:
+    """A JSON file's data (a UTF-8 BOM allowed, as in the CSV files), or one line and exit 2:
+    unreadable, not UTF-8, not JSON, nested past Python's recursion limit or holding an integer
+    past its 4300-digit limit (neither of which is a JSONDecodeError)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        fail(f"{path} is not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset {exc.start}")
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror or exc}")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        fail(f"{path} is not valid JSON: nested too deeply")
+    except ValueError as exc:  # JSONDecodeError, and int()'s digit limit
+        fail(f"{path} is not valid JSON: {exc}")
+
+
 def write_whole(out: Path, data: bytes | str) -> None:
     """Write `out` whole or not at all: into a file beside it, renamed over it when complete,
-    so a full disk or a quota never leaves half a file for the next program to read."""
+    so a full disk or a quota never leaves half a file for the next program to read.
+
+    A symbolic link is written through (its target replaced, the link kept); a device or a
+    pipe (`/dev/null`, `/dev/stdout`) is written to directly: renaming over it would put a
+    regular file in its place (as root, /dev/null itself)."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
     part = None
     try:
-        fd, part = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part",
-                                    dir=out.parent if str(out.parent) else ".")
+        target = Path(os.path.realpath(out))
+        mode = os.stat(target).st_mode if os.path.lexists(target) else None
+        if mode is not None and stat.S_ISDIR(mode):
+            fail(f"cannot write {out}: Is a directory")
+        if mode is not None and not stat.S_ISREG(mode):
+            with open(target, "wb") as f:
+                f.write(payload)
+            return
+        fd, part = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
-        os.replace(part, out)
+        os.replace(part, target)
     except OSError as exc:
         if part is not None and os.path.exists(part):
             os.unlink(part)

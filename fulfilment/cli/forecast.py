@@ -11,8 +11,10 @@ import typer
 
 from fulfilment.cli.common import describe, fail, write_whole
 from inventory import backtest as backtesting
+from inventory import csv_text
 from inventory import forecast as forecasting
 from inventory import signals as signal_files
+from inventory.planning_errors import InvalidSignals
 
 app = typer.Typer(help="Forecast units sold per SKU and day from community signals and sales.")
 
@@ -33,6 +35,22 @@ def _parsed(path: Path, parse):  # noqa: ANN001, ANN202
         return parse(_read(path))
     except ValueError as exc:
         fail(f"{path}: {exc}: {describe(exc)}")
+
+
+def _categories(path: Path) -> dict[str, str]:
+    """`sku,category` rows; a header without both columns, or a cell csv cannot read (a stray
+    quote running to the end of the file), is refused rather than scored as one group."""
+    reader = csv.DictReader(io.StringIO(_read(path).lstrip("\ufeff")))
+    refuse = csv_text.unreadable(InvalidSignals, "categories file")
+    try:
+        header = csv_text.fieldnames(reader, refuse)
+        if "sku" not in header or "category" not in header:
+            fail(f"{path}: the header must name the columns sku and category")
+        rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k}  # None: extra cells
+                for row in csv_text.records(reader, refuse)]
+    except InvalidSignals as exc:
+        fail(f"{path}: {exc}: {describe(exc)}")
+    return {row["sku"]: row["category"] for row in rows if row["sku"] and row["category"]}
 
 
 def _day(raw: str, name: str) -> date:
@@ -106,11 +124,7 @@ def backtest(signals: Path = typer.Option(..., "--signals"),
         days = [end - timedelta(days=every * k) for k in range(origins)]
     except OverflowError:
         fail("--origins x --every reaches back past the calendar's first day")
-    groups = None
-    if categories is not None:
-        groups = {row["sku"].strip(): row["category"].strip()
-                  for row in csv.DictReader(io.StringIO(_read(categories)))
-                  if row.get("sku") and row.get("category")}
+    groups = None if categories is None else _categories(categories)
     try:
         report = backtesting.backtest(signal_rows, sale_rows, origins=days, horizon=horizon,
                                       categories=groups)

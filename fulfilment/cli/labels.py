@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from fulfilment.cli.common import describe, fail, write_whole
+from fulfilment.cli.common import describe, fail, read_json, write_whole
+from fulfilment.cli.service import MAX_ID
 from fulfilment.localtime import CHINA
 
 app = typer.Typer(help="Shipping labels, pick lists and stock labels.", no_args_is_help=True)
@@ -36,12 +36,7 @@ def shipping_cmd(
     from labels import shipping
     from labels.types import parse_label
 
-    try:
-        data = json.loads(parcel.read_text(encoding="utf-8"))
-    except OSError as exc:
-        fail(f"cannot read {parcel}: {exc.strerror or exc}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        fail(f"{parcel} is not valid JSON: {exc}")
+    data = read_json(parcel)
     try:
         when = date.fromisoformat(printed_on) if printed_on else None
     except ValueError:
@@ -59,7 +54,7 @@ def shipping_cmd(
 
 @app.command("wave")
 def wave_cmd(
-    wave_id: int = typer.Argument(..., help="allocation wave id"),
+    wave_id: int = typer.Argument(..., max=MAX_ID, help="allocation wave id"),
     out: Path = typer.Option(..., "--out", "-o", help="PDF to write (one page per parcel)"),
     picklist: str | None = typer.Option(None, "--picklist", help="write this warehouse's A4 "
                                         "pick list instead of the labels"),
@@ -104,16 +99,12 @@ def render_cmd(
                                                 help="for cn: units of the currency per SDR"),
 ) -> None:
     """Render stock labels, a pick list, an invoice or a CN22/CN23 from a file (no database)."""
-    from decimal import Decimal, InvalidOperation
+    import re
+    from decimal import Decimal
 
     from labels import documents, stock_labels
 
-    try:
-        data = json.loads(source.read_text(encoding="utf-8"))
-    except OSError as exc:
-        fail(f"cannot read {source}: {exc.strerror or exc}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        fail(f"{source} is not valid JSON: {exc}")
+    data = read_json(source)
     many = {Kind.sku: stock_labels.render_sku_labels, Kind.bin: stock_labels.render_bin_labels,
             Kind.carton: stock_labels.render_carton_labels}
     if kind in many and not isinstance(data, list):
@@ -126,10 +117,11 @@ def render_cmd(
         elif kind is Kind.invoice:
             body = documents.render_invoice(data)
         else:
-            try:
-                rate = Decimal(currency_per_sdr or "")
-            except InvalidOperation:
-                fail("cn needs --currency-per-sdr, e.g. 9.7 for CNY")
+            # plain digits: Decimal() also reads "9_7" (97) and fullwidth "９.７"
+            if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", currency_per_sdr or ""):
+                fail("cn needs --currency-per-sdr in plain digits, e.g. 9.7 for CNY, got "
+                     f"{currency_per_sdr!r}")
+            rate = Decimal(currency_per_sdr)
             form, body = documents.render_declaration(data, currency_per_sdr=rate)
             typer.echo(form, err=True)
     except ValueError as exc:

@@ -12,6 +12,7 @@ from fulfilment.cli.common import describe, fail
 from fulfilment.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
+MAX_ID = 2**31 - 1  # id columns are PostgreSQL integers; past it SQLite raised OverflowError
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
@@ -36,10 +37,16 @@ def alembic_config(url: str):  # noqa: ANN201
 def upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply the Alembic migrations to FULFILMENT_DATABASE_URL."""
     from alembic import command
+    from alembic.util import CommandError
 
+    if not revision.strip():  # alembic met it with a bare AssertionError
+        fail("revision must not be empty (head, or a revision id)")
     settings = Settings()
     db.make_engine(settings.database_url).dispose()  # creates var/ for SQLite
-    command.upgrade(alembic_config(settings.database_url), revision)
+    try:
+        command.upgrade(alembic_config(settings.database_url), revision)
+    except CommandError as exc:  # an unknown or downgrading revision, a range
+        fail(f"revision {revision!r}: {describe(exc)}")
     typer.echo(f"database at {revision}")
 
 
@@ -60,7 +67,8 @@ def create_key(role: str = typer.Option(..., help="order-service | warehouse | b
 
 
 @keys_app.command("revoke")
-def revoke_key(key_id: int = typer.Argument(..., help="the key's number (#N when created)")
+def revoke_key(key_id: int = typer.Argument(..., max=MAX_ID,
+                                            help="the key's number (#N when created)")
                ) -> None:
     """Revoke an API key; replicas stop accepting it within FULFILMENT_API_KEY_CACHE_SECONDS."""
     from fulfilment import auth

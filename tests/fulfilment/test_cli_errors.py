@@ -87,3 +87,56 @@ def test_run_once_help_names_every_scheduled_job(settings) -> None:  # noqa: ANN
                                    terminal_width=400).output.split())
     for job in scheduler.jobs(settings):
         assert job in shown
+
+
+def test_an_output_that_is_a_pipe_is_written_to_not_replaced(tmp_path: Path) -> None:
+    # renaming over it put a regular file in its place: `--out /dev/null` as root replaced
+    # /dev/null itself, and `--out /dev/full` "succeeded"
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    common.write_whole(fifo, "sku,date\n")
+    reader.join(timeout=10)
+    assert got == [b"sku,date\n"] and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+def test_an_output_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    (tmp_path / "real.csv").write_text("old\n")
+    (tmp_path / "link.csv").symlink_to(tmp_path / "real.csv")
+    common.write_whole(tmp_path / "link.csv", "new\n")
+    assert (tmp_path / "link.csv").is_symlink()
+    assert (tmp_path / "real.csv").read_text() == "new\n"
+
+
+@pytest.mark.parametrize("args", [
+    ["keys", "revoke", str(2**63)],  # SQLite: OverflowError, a traceback
+    ["labels", "wave", str(2**63), "--out", "w.pdf"],
+])
+def test_an_id_past_the_id_columns_is_a_usage_error(args: list[str], monkeypatch,  # noqa: ANN001
+                                                    capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FULFILMENT_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    monkeypatch.setattr(sys, "argv", ["fulfilment", *args])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: Invalid value for") and err.count("\n") == 1
+    assert "2147483647" in err and not (tmp_path / "w.pdf").exists()
+
+
+@pytest.mark.parametrize(("revision", "says"), [
+    ("bogus", "error: revision 'bogus': Can't locate revision identified by 'bogus'\n"),
+    ("", "error: revision must not be empty (head, or a revision id)\n"),  # AssertionError
+])
+def test_db_upgrade_to_an_unknown_revision_is_one_line(revision: str, says: str,
+                                                       monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
+    monkeypatch.setenv("FULFILMENT_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    got = runner.invoke(cli.app, ["db", "upgrade", revision])
+    assert got.exit_code == 2 and got.stderr == says

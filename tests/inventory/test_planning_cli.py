@@ -160,3 +160,53 @@ def test_a_horizon_past_a_year_or_the_calendar_is_one_line(tmp_path: Path) -> No
     got = runner.invoke(app, [*base, "--start", "9999-12-25"])
     assert got.exit_code == 2 and "start plus horizon must end by 9999-12-31" in got.stderr
     assert "Traceback" not in got.output and not (tmp_path / "f.csv").exists()
+
+
+def test_a_start_whose_year_of_history_runs_before_the_calendar_is_one_line(
+        tmp_path: Path) -> None:
+    # the panel reaches a year back from --start: date arithmetic raised OverflowError
+    got = runner.invoke(app, ["forecast", "--signals", str(EXAMPLES / "signals.csv"), "--sales",
+                              str(EXAMPLES / "sales.csv"), "--out", str(tmp_path / "f.csv"),
+                              "--start", "0001-01-01"])
+    assert got.exit_code == 2, got.output
+    assert got.stderr == "error: start: must be on or after 0002-01-01\n"
+    assert not (tmp_path / "f.csv").exists()
+
+
+def test_backtest_refuses_a_categories_file_it_cannot_read(tmp_path: Path) -> None:
+    cats = tmp_path / "cats.csv"
+    base = ["forecast", "backtest", "--signals", str(EXAMPLES / "signals.csv"), "--sales",
+            str(EXAMPLES / "sales.csv"), "--categories", str(cats)]
+    cats.write_text("sku,category\n\"" + "x" * 200_000 + "\n")  # csv.Error: a traceback
+    got = runner.invoke(app, base)
+    assert got.exit_code == 2 and got.stderr.count("\n") == 1, got.output
+    assert got.stderr.startswith(f"error: {cats}: categories file is not readable CSV at line")
+    cats.write_text("sku,category\nSERUM-30ML,skincare,extra\n")  # a cell past the header
+    assert runner.invoke(app, base).exit_code == 0
+    cats.write_text("SERUM-30ML,skincare\n")  # no header: every SKU silently scored as "all"
+    got = runner.invoke(app, base)
+    assert got.exit_code == 2
+    assert got.stderr == f"error: {cats}: the header must name the columns sku and category\n"
+
+
+def test_plan_refuses_a_catalogue_naming_a_column_twice(tmp_path: Path) -> None:
+    # DictReader kept the second `market` column's values without a word
+    args = _plan_files(tmp_path)
+    catalogue = tmp_path / "c.csv"
+    header, row = catalogue.read_text().splitlines()
+    catalogue.write_text(f"{header},market\n{row},JP\n")
+    _refused(tmp_path, args, "error: catalogue header repeats market: header: column 'market' "
+                             "appears twice")
+
+
+def test_plan_refuses_names_with_control_characters_in_one_line(tmp_path: Path) -> None:
+    # a line break in a forecast SKU was printed as is: a two-line error
+    forecast = "sku,date,p10,p50,p90\n" + "".join(
+        f"\"SERUM\n30ML\",2026-06-{d:02d},3,6,10\n" for d in range(22, 29))
+    _refused(tmp_path, _plan_files(tmp_path, forecast=forecast),
+             "row 2.sku: must not contain control or invisible characters, found U+000A")
+    # and went into the plan file from the catalogue
+    _refused(tmp_path, _plan_files(tmp_path, catalogue_row="SERUM-30ML,K\x00R,NGB,129.00,"
+                                                           "45.00,0.12,720,12,12,5,38.00,4,0,"
+                                                           "0,500"),
+             "row 2.market: must not contain control or invisible characters, found U+0000")

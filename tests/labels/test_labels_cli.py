@@ -69,3 +69,47 @@ def test_render_stock_labels_and_documents_from_files(tmp_path, pdf):
     assert res.exit_code != 0 and "--currency-per-sdr" in res.output
     res = runner.invoke(app, ["labels", "render", "sku", str(doc), "--out", str(tmp_path / "x")])
     assert res.exit_code != 0 and "JSON list" in res.output
+
+
+def test_a_huge_name_is_cut_quickly(tmp_path):
+    # cutting a character at a time measured 100,000 characters for minutes
+    import time
+
+    from labels import fonts
+
+    started = time.perf_counter()
+    cut = fonts.fit("x" * 100_000, fonts.measure(fonts.LATIN), 9, 100)
+    assert time.perf_counter() - started < 1 and cut.endswith("…") and len(cut) < 100
+    pick = tmp_path / "pick.json"
+    pick.write_text(json.dumps({"wave_id": "W" * 100_000, "warehouse": "NGB",
+                                "printed_on": "2026-11-23", "lines": []}))
+    res = runner.invoke(app, ["labels", "render", "picklist", str(pick), "--out",
+                              str(tmp_path / "p.pdf")])
+    assert res.exit_code == 0, res.output
+
+
+def test_cn_rate_in_plain_digits_only(tmp_path):
+    doc = tmp_path / "doc.json"
+    doc.write_text(json.dumps({
+        "document_no": "INV-9", "order_no": "R9", "issued_on": "2026-11-23", "currency": "CNY",
+        "sender": {"name": "Tokyo DC"}, "recipient": {"name": "Li"},
+        "items": [{"description": "Serum", "qty": 1, "unit_value": 10000, "weight_g": 100}]}))
+    for rate in ("9_7", "９.７"):  # Decimal() read them as 97 and 9.7
+        res = runner.invoke(app, ["labels", "render", "cn", str(doc), "--currency-per-sdr", rate,
+                                  "--out", str(tmp_path / "cn.pdf")])
+        assert res.exit_code == 2 and res.output.count("\n") == 1
+        assert "--currency-per-sdr in plain digits" in res.output
+        assert not (tmp_path / "cn.pdf").exists()
+
+
+def test_nested_or_bom_json(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    res = runner.invoke(app, ["labels", "shipping", str(deep), "--out", str(tmp_path / "x.pdf")])
+    assert res.exit_code == 2
+    assert res.output == f"error: {deep} is not valid JSON: nested too deeply\n"
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + json.dumps({"sku": "A"}).join("[]").encode())
+    res = runner.invoke(app, ["labels", "render", "sku", str(bom), "--out",
+                              str(tmp_path / "s.pdf")])
+    assert res.exit_code == 0, res.output
