@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -11,9 +12,21 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from customs.errors import InvalidDeclaration
 from customs.types import MAX_QTY, Money, Quantity, problems_from
 
+# what XML 1.0 cannot carry: lxml refused it with a ValueError while building the messages
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
+
+    @field_validator("*")
+    @classmethod
+    def _xml_text(cls, value: Any) -> Any:
+        bad = _NOT_XML.search(value) if isinstance(value, str) else None
+        if bad:
+            raise ValueError(f"must not contain control characters (found "
+                             f"U+{ord(bad.group()):04X})")
+        return value
 
 
 class Party(_Frozen):

@@ -6,7 +6,6 @@ import json
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import typer
 
@@ -14,7 +13,7 @@ from customs import messages as ceb
 from customs import simulator, tax
 from customs.errors import CustomsError
 from fulfilment.clearance_files import move_done, read_folder, write_all_atomic
-from fulfilment.cli.common import describe, fail
+from fulfilment.cli.common import describe, fail, read_json
 from fulfilment.localtime import CHINA
 
 app = typer.Typer(help="Customs: tax quotes, CEB clearance messages, the customs simulator.",
@@ -26,26 +25,10 @@ def _china_now() -> datetime:
     return datetime.now(CHINA).replace(tzinfo=None)
 
 
-def _load(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        fail(f"{path}: no such file")
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        fail(f"{path}: not readable JSON ({exc})")
-
-
-def _refuse(exc: CustomsError) -> None:
-    """One line per field on stderr, then a non-zero exit."""
-    for p in exc.problems:
-        typer.echo(f"error: {p.get('field', '?')}: {p.get('reason', '')}", err=True)
-    raise typer.Exit(2)
-
-
 @app.command()
 def quote(basket: Path = typer.Argument(..., help="basket JSON (the customs contract)")) -> None:
     """Print the tax quote for a basket as JSON."""
-    data = _load(basket)
+    data = read_json(basket)
     try:
         result = tax.quote(data)
     except CustomsError as exc:
@@ -60,11 +43,11 @@ def messages(
     at: datetime | None = typer.Option(None, "--at", help="declaration time (China time)"),
 ) -> None:
     """Build, check and write CEB311/411/511/621; on any problem write nothing."""
-    data = _load(declaration)
+    data = read_json(declaration)
     try:
         built = ceb.build_messages(data, now=at or _china_now())
     except CustomsError as exc:
-        _refuse(exc)
+        fail(describe(exc))
     try:
         write_all_atomic(out, {m.filename: m.xml for m in built})
     except OSError as exc:
@@ -86,7 +69,7 @@ def simulate(
         fail(f"{outbox}: no such folder")
     ledger = ledger or outbox / "sent" / "simulator-ledger.json"
     try:
-        used = {k: Decimal(v) for k, v in (_load(ledger) if ledger.exists() else {}).items()}
+        used = {k: Decimal(v) for k, v in (read_json(ledger) if ledger.exists() else {}).items()}
     except (ArithmeticError, AttributeError, TypeError, ValueError):
         fail(f"{ledger}: not a ledger of amounts by buyer and year")
     found = read_folder(outbox)

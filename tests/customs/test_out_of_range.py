@@ -133,3 +133,51 @@ def test_negative_zero_never_reaches_a_message() -> None:
     assert all(b">-0" not in m.xml for m in build_messages(decl, now=NOW))
     assert messages.num(Decimal("-0.00")) == "0.00"
 
+
+
+def test_cli_messages_refuses_control_characters_in_one_line_and_writes_nothing(
+        tmp_path: Path) -> None:
+    # lxml refused the NUL with a ValueError while building the XML: a traceback
+    decl = _declaration()
+    decl["consignee"]["address"] = "文三路\x00 90 号"
+    decl["lines"][0]["model"] = "30ml\x1b"
+    src, out = tmp_path / "declaration.json", tmp_path / "out"
+    src.write_text(json.dumps(decl, ensure_ascii=False))
+    result = CliRunner().invoke(app, ["customs", "messages", str(src), "--out", str(out)])
+    assert result.exit_code == 2
+    assert _errors(result.output) == [
+        "error: consignee.address: Value error, must not contain control characters (found "
+        "U+0000); lines[0].model: Value error, must not contain control characters (found "
+        "U+001B)"]
+    assert not out.exists()
+
+
+def test_cli_messages_names_every_problem_on_one_line(tmp_path: Path) -> None:
+    src, out = tmp_path / "declaration.json", tmp_path / "out"
+    src.write_text("{}")  # fifteen missing fields were fifteen lines
+    result = CliRunner().invoke(app, ["customs", "messages", str(src), "--out", str(out)])
+    assert result.exit_code == 2
+    assert len(_errors(result.output)) == 1
+    assert result.output.startswith("error: order_no: Field required; trade_mode: Field required")
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),  # RecursionError
+    ('{"qty": ' + "9" * 5000 + "}", "Exceeds the limit (4300 digits)"),  # int()'s ValueError
+])
+def test_cli_quote_refuses_json_python_cannot_read_in_one_line(tmp_path: Path, text: str,
+                                                               reason: str) -> None:
+    src = tmp_path / "basket.json"
+    src.write_text(text)
+    result = CliRunner().invoke(app, ["customs", "quote", str(src)])
+    assert result.exit_code == 2
+    assert len(_errors(result.output)) == 1 and reason in result.output
+    assert result.output.startswith(f"error: {src} is not valid JSON: ")
+
+
+def test_cli_quote_reads_a_basket_saved_with_a_byte_order_mark(tmp_path: Path) -> None:
+    src = tmp_path / "basket.json"
+    src.write_bytes(b"\xef\xbb\xbf" + (EXAMPLES / "basket.json").read_bytes())
+    result = CliRunner().invoke(app, ["customs", "quote", str(src)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["total_tax"] == "100.31"
