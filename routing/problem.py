@@ -20,6 +20,10 @@ MAX_MONEY = 1_000_000
 # it a figure is a slip (2**63, 1e30), and weights x quantities that large leave the solver's
 # numbers range (HiGHS refuses matrix entries from 1e15).
 MAX_UNITS = 1_000_000_000
+# Ceiling of a lane's transit days and an order's days left (either way): ten years. Past it
+# late_per_day x days overflowed the solver's cost check (transit_days 1e19: a logged
+# traceback, and the greedy answer where the exact one was due).
+MAX_DAYS = 3650
 
 
 def _money(value: float) -> float:
@@ -53,7 +57,7 @@ class Lane(_Value):
     zone: str
     first_kg: Money
     extra_kg: Money
-    transit_days: int = Field(ge=0)
+    transit_days: int = Field(ge=0, le=MAX_DAYS)
 
 
 class CourierCapacity(_Value):
@@ -87,7 +91,7 @@ class OrderLine(_Value):
 class Order(_Value):
     id: str = Field(min_length=1)
     zone: str
-    days_left: int
+    days_left: int = Field(ge=-MAX_DAYS, le=MAX_DAYS)
     lines: list[OrderLine] = Field(min_length=1)
 
 
@@ -119,6 +123,9 @@ class Wave(_Value):
             data = json.loads(text)
         except (ValueError, UnicodeDecodeError) as exc:
             raise InvalidWave([{"field": "$", "reason": f"not valid JSON: {exc}"}]) from None
+        except RecursionError:  # json's C decoder recurses once per level of nesting
+            raise InvalidWave([{"field": "$", "reason": "not valid JSON: nested too deeply"}]
+                              ) from None
         return parse(data)
 
     def to_json(self, *, indent: int | None = 1) -> str:

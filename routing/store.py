@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select, text
 from sqlmodel import Session
 
 from routing.errors import RoutingError
-from routing.problem import MAX_MONEY, Courier, Lane
+from routing.problem import MAX_DAYS, MAX_MONEY, MAX_UNITS, Courier, Lane
 from routing.tables import CourierCapacityRow, CourierRow, LaneRow
 from routing.zones import zone_of
 
@@ -72,13 +73,26 @@ KINDS = {
 def import_csv(session: Session, content: str, *, now: datetime) -> str:
     """Import couriers, lanes or capacities (kind told by the header); all rows or none."""
     del now  # rate cards carry no history yet
-    reader = csv.DictReader(io.StringIO(content))
-    header = tuple(h.strip() for h in (reader.fieldnames or ()))
-    kind = next((k for k, cols in KINDS.items() if set(cols) <= set(header)), None)
-    if kind is None:
-        raise InvalidRateCard([{"field": "header", "reason": "expected columns of one of: "
-                                + "; ".join(",".join(c) for c in KINDS.values())}])
-    rows = [{k.strip(): (v or "").strip() for k, v in r.items() if k} for r in reader]
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
+    done_lines = 0  # lines read before the record being read
+    try:
+        header = tuple(h.strip() for h in (reader.fieldnames or ()))
+        done_lines = reader.line_num
+        kind = next((k for k, cols in KINDS.items() if set(cols) <= set(header)), None)
+        if kind is None:
+            raise InvalidRateCard([{"field": "header", "reason": "expected columns of one of: "
+                                    + "; ".join(",".join(c) for c in KINDS.values())}])
+        twice = sorted({h for h in header if h and header.count(h) > 1})
+        if twice:  # DictReader kept the last one's values: which was meant?
+            raise InvalidRateCard([{"field": "header", "reason": f"column {t!r} appears twice"}
+                                   for t in twice])
+        rows = []
+        for r in reader:
+            rows.append({k.strip(): (v or "").strip() for k, v in r.items() if k})
+            done_lines = reader.line_num
+    except csv.Error as exc:  # a stray quote runs a cell past csv's field limit
+        raise InvalidRateCard([{"field": f"line {done_lines + 1}",
+                                "reason": f"not readable CSV: {exc}"}]) from None
     warehouses = set(session.execute(text("SELECT id FROM warehouse")).scalars())
     known = set(session.execute(select(CourierRow.id)).scalars())
     problems: list[dict] = []
@@ -88,6 +102,12 @@ def import_csv(session: Session, content: str, *, now: datetime) -> str:
             if not row["id"] or not row["name"]:
                 problems.append({"field": f"line {n}", "reason": "id and name are required"})
                 continue
+            bad = [{"field": f"line {n}.{name}", "reason": reason}
+                   for name, longest in (("id", 16), ("name", 80))  # the columns' lengths
+                   if (reason := _text_problem(row[name], longest))]
+            if bad:
+                problems += bad
+                continue
             upsert_courier(session, courier_id=row["id"], name=row["name"])
             done += 1
             continue
@@ -96,7 +116,7 @@ def import_csv(session: Session, content: str, *, now: datetime) -> str:
             zone = zone_of(row["zone"]) if row["zone"] else None
             first, extra = _fen(row["first_kg"], n, "first_kg", bad), _fen(
                 row["extra_kg"], n, "extra_kg", bad)
-            days = _count(row["transit_days"], n, "transit_days", bad)
+            days = _count(row["transit_days"], n, "transit_days", bad, MAX_DAYS)
             if zone is None:
                 bad.append({"field": f"line {n}.zone",
                             "reason": f"unknown province {row['zone']!r}"})
@@ -104,7 +124,7 @@ def import_csv(session: Session, content: str, *, now: datetime) -> str:
                 upsert_lane(session, warehouse=row["warehouse"], courier=row["courier"], zone=zone,
                             first_kg_fen=first, extra_kg_fen=extra, transit_days=days)
         else:
-            parcels = _count(row["parcels_per_day"], n, "parcels_per_day", bad)
+            parcels = _count(row["parcels_per_day"], n, "parcels_per_day", bad, MAX_UNITS)
             if not bad:
                 upsert_capacity(session, warehouse=row["warehouse"], courier=row["courier"],
                                 parcels=parcels)
@@ -126,22 +146,30 @@ def _check_refs(row: dict, n: int, warehouses: set[str], couriers: set[str]) -> 
     return bad
 
 
+_AMOUNT = re.compile(r"[0-9]{1,7}(?:\.[0-9]{1,2})?")  # 12, 12.5, 12.50: no 1e3, 1_000, +6, -0
+_DIGITS = re.compile(r"[0-9]{1,10}")  # ASCII digits: isdigit() also passed "²" and "１２"
+
+
+def _text_problem(value: str, longest: int) -> str | None:
+    if len(value) > longest:
+        return f"must be at most {longest} characters, got {len(value)}"
+    bad = next((c for c in value if not c.isprintable()), None)
+    return None if bad is None else f"must not contain control characters, found U+{ord(bad):04X}"
+
+
 def _fen(value: str, n: int, name: str, bad: list[dict]) -> int:
-    try:
-        amount = Decimal(value)
-        ok = (amount.is_finite() and 0 <= amount <= MAX_MONEY  # what a wave accepts
-              and amount == amount.quantize(Decimal("0.01")))
-    except InvalidOperation:
-        ok = False
-    if not ok:
+    amount = Decimal(value) if _AMOUNT.fullmatch(value) else None
+    if amount is None or amount > MAX_MONEY:  # what a wave accepts
         bad.append({"field": f"line {n}.{name}", "reason": f"must be an amount in CNY from 0 to "
-                    f"{MAX_MONEY:,} with at most two decimals"})
+                    f"{MAX_MONEY:,} in plain digits with at most two decimals, got "
+                    f"{value[:40]!r}"})
         return 0
     return int(amount * 100)
 
 
-def _count(value: str, n: int, name: str, bad: list[dict]) -> int:
-    if not value.isdigit():
-        bad.append({"field": f"line {n}.{name}", "reason": "must be a whole number >= 0"})
+def _count(value: str, n: int, name: str, bad: list[dict], most: int) -> int:
+    if not _DIGITS.fullmatch(value) or int(value) > most:
+        bad.append({"field": f"line {n}.{name}", "reason": f"must be a whole number from 0 to "
+                    f"{most:,} in ASCII digits, got {value[:40]!r}"})
         return 0
     return int(value)

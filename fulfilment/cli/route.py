@@ -9,6 +9,10 @@ import typer
 
 from fulfilment.cli.common import describe, fail, write_whole
 
+# as POST /allocations/solve allows; past it (inf, 1e400) HiGHS's limit overflowed, which
+# only the log's traceback told
+MAX_TIME_LIMIT_S = 300.0
+MAX_SEED = 2**31 - 1  # HiGHS's random_seed is a 32-bit integer
 route_app = typer.Typer(help="Allocation waves on files.", no_args_is_help=True)
 couriers_app = typer.Typer(help="Couriers, lanes (rate cards) and capacities.",
                            no_args_is_help=True)
@@ -18,11 +22,11 @@ couriers_app = typer.Typer(help="Couriers, lanes (rate cards) and capacities.",
 def solve(problem: Path = typer.Argument(..., help="wave problem JSON (routing contract)"),
           out: Path = typer.Option(..., "--out", help="where to write the solution JSON"),
           time_limit: float = typer.Option(
-              20.0, "--time-limit", min=0.1,
+              20.0, "--time-limit", min=0.1, max=MAX_TIME_LIMIT_S,
               help="seconds, reading the file included (too short for the model: the greedy "
                    "answer, and a note says so)"),
           workers: int = typer.Option(2, "--workers", min=1),
-          seed: int = typer.Option(0, "--seed")) -> None:
+          seed: int = typer.Option(0, "--seed", min=0, max=MAX_SEED)) -> None:
     """Solve one wave: the least-cost parcels within stock and capacities."""
     import time
 
@@ -58,6 +62,8 @@ def import_csv(
 
     try:
         text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        fail(f"{file} is not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset {exc.start}")
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror or exc}")
     settings = Settings()

@@ -27,3 +27,18 @@ def test_http_rejects_infinite_money_with_422(client, headers):
     assert r.json()["error"] == "invalid_wave"
     assert r.json()["detail"] == [{"field": "lanes[0].first_kg",
                                    "reason": REASON.split(": ", 1)[1]}]
+
+
+def test_cli_rejects_transit_days_past_ten_years_and_json_nested_too_deeply(tmp_path):
+    # 1e19 transit days overflowed the solver's cost check: a logged traceback and exit 0
+    days = tmp_path / "days.json"
+    days.write_text(with_number(("lanes", 0, "transit_days"), "10000000000000000000"))
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)  # json's decoder raised RecursionError
+    for bad, reason in [(days, "lanes[0].transit_days: Input should be less than or equal to "
+                               "3650"),
+                        (deep, "$: not valid JSON: nested too deeply")]:
+        r = CliRunner().invoke(app, ["route", "solve", str(bad), "--out", str(tmp_path / "o")])
+        assert r.exit_code == 2
+        assert r.output == f"error: {bad}: {reason}\n"
+        assert not (tmp_path / "o").exists()

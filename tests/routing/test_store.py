@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from fulfilment import db
+from fulfilment import cli, db
 from fulfilment.cli import app
 from routing import demo, store
 from routing.tables import CourierCapacityRow, LaneRow
@@ -94,3 +95,60 @@ def test_cli_couriers_import(tmp_path, settings, engine, monkeypatch):
     assert r.exit_code == 0 and "imported 2 couriers" in r.output
     r = CliRunner().invoke(app, ["couriers", "import", str(tmp_path / "l.csv")])
     assert r.exit_code != 0 and "line 3.warehouse" in r.output
+
+
+@pytest.mark.parametrize(("row", "field"), [
+    ("NGB,SF,SH,１２,1,1", "line 4.first_kg"),  # fullwidth digits: Decimal() read them
+    ("NGB,SF,SH,1_000,1,1", "line 4.first_kg"),  # and read this as 1000
+    ("NGB,SF,SH,1e3,1,1", "line 4.first_kg"),
+    ("NGB,SF,SH,1,1,²", "line 4.transit_days"),  # isdigit() passed it, int() raised
+    ("NGB,SF,SH,1,1,99999999999999999999", "line 4.transit_days"),  # SQLite OverflowError
+    ("NGB,SF,SH,1,1,3651", "line 4.transit_days"),  # more than a wave accepts
+])
+def test_rate_card_numbers_are_plain_ascii_and_bounded(session, row, field):
+    a_warehouse(session, "NGB")
+    store.import_csv(session, COURIERS, now=NOW)
+    with pytest.raises(store.InvalidRateCard) as err:
+        store.import_csv(session, LANES + row + "\n", now=NOW)
+    assert [p["field"] for p in err.value.problems] == [field]
+    with pytest.raises(store.InvalidRateCard) as err:
+        store.import_csv(session, "warehouse,courier,parcels_per_day\nNGB,SF,10000000000\n",
+                         now=NOW)
+    assert [p["field"] for p in err.value.problems] == ["line 2.parcels_per_day"]
+
+
+def test_rate_card_text_a_column_twice_and_unreadable_csv_are_refused(session):
+    a_warehouse(session, "NGB")
+    for content, field in [("id,name\nX\x00,Nul\n", "line 2.id"),
+                           ("id,name\n" + "X" * 17 + ",Long\n", "line 2.id"),
+                           ("id,name,name\nX,A,B\n", "header"),
+                           ("id,name\nX,\"" + "n" * 200_000 + "\n", "line 2")]:
+        with pytest.raises(store.InvalidRateCard) as err:
+            store.import_csv(session, content, now=NOW)
+        assert [p["field"] for p in err.value.problems] == [field], content[:20]
+    assert store.import_csv(session, "\ufeff" + COURIERS, now=NOW) == "imported 2 couriers"
+
+
+def test_cli_couriers_import_of_a_file_not_utf8_is_one_line(tmp_path, settings, monkeypatch):
+    monkeypatch.setenv("FULFILMENT_DATABASE_URL", settings.database_url)
+    bad = tmp_path / "c.csv"
+    bad.write_bytes(COURIERS.encode("utf-16"))
+    r = CliRunner().invoke(app, ["couriers", "import", str(bad)])
+    assert r.exit_code == 2
+    assert r.output == f"error: {bad} is not UTF-8 text: byte 0xff at offset 0\n"
+
+
+@pytest.mark.parametrize(("option", "value"), [("--time-limit", "inf"),
+                                               ("--time-limit", "301"),
+                                               ("--seed", str(2**31)), ("--seed", "-1")])
+def test_cli_route_solve_refuses_a_limit_or_seed_the_solver_cannot_take(
+        tmp_path, option, value, monkeypatch, capsys):
+    # inf overflowed HiGHS's time limit and 2**31 its seed: a traceback in the log, exit 0
+    monkeypatch.setattr(sys, "argv", ["fulfilment", "route", "solve", str(EXAMPLE), "--out",
+                                      str(tmp_path / "o"), option, value])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: Invalid value for '{option}'") and err.count("\n") == 1
+    assert not (tmp_path / "o").exists()
