@@ -274,6 +274,8 @@ def tasks_of(session: Session, *, wave_id: int, warehouse: str | None = None) ->
 def pick_list(session: Session, *, wave_id: int, warehouse: str, now: datetime,
               actor: str = "system") -> PickList:
     """The wave's pick list for one warehouse (tasks made first if missing), in walk order."""
+    if session.get(Warehouse, warehouse) is None:  # else an empty list, as if nothing to pick
+        raise FloorError(f"unknown warehouse {warehouse!r}", field="warehouse", status=404)
     create_pick_tasks(session, wave_id=wave_id, now=now, actor=actor)
     printed_on = now.date()
     merged: dict[tuple, int] = defaultdict(int)

@@ -60,6 +60,10 @@ def test_picklist_and_labels_pdfs_scan(client, headers, session, settings):
     assert {"6901234567892", "CREAM-50G"} <= _codes(res.content)[0]
     text = _text(res.content)
     assert text.index("C-09") < text.index("D-01") and "S-MID" in text and "S-OLD" not in text
+    nowhere = client.get(f"/waves/{parcel.wave_id}/picklist.pdf", params={"warehouse": "NOPE"},
+                         headers=h)  # not an empty pick list, as if nothing were to be picked
+    assert nowhere.status_code == 404
+    assert [p["field"] for p in nowhere.json()["detail"]] == ["warehouse"]
     res = client.get(f"/waves/{parcel.wave_id}/labels.pdf", headers=h)
     assert res.status_code == 200
     pages = _codes(res.content)
