@@ -69,6 +69,8 @@ def write_whole(out: Path, data: bytes | str) -> None:
                 f.write(payload)
             return
         fd, part = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        # mkstemp makes it 0600: keep a replaced file's mode, else what open() would give
+        os.fchmod(fd, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
         os.replace(part, target)
@@ -76,3 +78,9 @@ def write_whole(out: Path, data: bytes | str) -> None:
         if part is not None and os.path.exists(part):
             os.unlink(part)
         fail(f"cannot write {out}: {exc.strerror or exc}")
+
+
+def _umask() -> int:
+    mask = os.umask(0)  # the only way to read it is to set it
+    os.umask(mask)
+    return mask

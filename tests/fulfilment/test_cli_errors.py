@@ -114,6 +114,21 @@ def test_an_output_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
     assert (tmp_path / "real.csv").read_text() == "new\n"
 
 
+def test_an_output_file_gets_the_usual_mode_and_a_replaced_one_keeps_its_own(
+        tmp_path: Path) -> None:
+    # the temporary file of mkstemp is 0600: another user's program could not read a forecast
+    old = os.umask(0o022)
+    try:
+        common.write_whole(tmp_path / "new.csv", "a\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.csv").stat().st_mode & 0o777 == 0o644
+    (tmp_path / "kept.csv").write_text("old\n")
+    (tmp_path / "kept.csv").chmod(0o640)
+    common.write_whole(tmp_path / "kept.csv", "new\n")
+    assert (tmp_path / "kept.csv").stat().st_mode & 0o777 == 0o640
+
+
 @pytest.mark.parametrize("args", [
     ["keys", "revoke", str(2**63)],  # SQLite: OverflowError, a traceback
     ["labels", "wave", str(2**63), "--out", "w.pdf"],
