@@ -43,8 +43,19 @@ def _money(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+_QUANTITY_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
+def _quantity(value: Any) -> Any:
+    """A net content or weight: a number, or a decimal string in ASCII digits (Decimal() also
+    reads "1e3", "1_000" and full-width digits)."""
+    if isinstance(value, str) and not _QUANTITY_TEXT.fullmatch(value.strip()):
+        raise ValueError('must be a decimal number in plain digits, such as "20" or "0.5"')
+    return value.strip() if isinstance(value, str) else value
+
+
 Money = Annotated[Decimal, Field(ge=0, lt=MAX_MONEY), BeforeValidator(_money)]
-Quantity = Annotated[Decimal, Field(gt=0, lt=MAX_QTY)]
+Quantity = Annotated[Decimal, Field(gt=0, lt=MAX_QTY), BeforeValidator(_quantity)]
 
 CHINA = ZoneInfo("Asia/Shanghai")  # customs counts days and stamps times in China time
 
@@ -90,7 +101,7 @@ class Basket(BaseModel):
 
     regime: Literal["cbec", "postal"]
     date: date
-    origin: str = Field(default="", max_length=2)
+    origin: str = Field(default="", pattern=r"^([A-Za-z]{2})?$")  # ISO 3166 alpha-2
     freight: Money = Decimal(0)
     insurance: Money = Decimal(0)
     discount: Money = Decimal(0)

@@ -271,7 +271,7 @@ def test_bad_basket_names_each_field() -> None:
     ("line", "unit_price", "1000000000000", "lines[0].unit_price", "1000000000000"),
     ("line", "list_price", "1" + "0" * 30, "lines[0].list_price", "1000000000000"),
     ("line", "qty", 10**30, "lines[0].qty", "1000000"),
-    ("line", "net_content", {"amount": "1e7", "unit": "g"}, "lines[0].net_content.amount",
+    ("line", "net_content", {"amount": "10000000", "unit": "g"}, "lines[0].net_content.amount",
      "1000000"),
     ("basket", "freight", "1" + "0" * 30, "freight", "1000000000000"),
     ("basket", "insurance", "1" + "0" * 30, "insurance", "1000000000000"),
@@ -289,6 +289,30 @@ def test_amounts_beyond_the_bounds_are_refused_naming_the_field_and_the_bound(
             quote({**data, "regime": regime})
         assert [p["field"] for p in err.value.problems] == [field]
         assert bound in err.value.problems[0]["reason"]
+
+
+@pytest.mark.parametrize(("where", "key", "value", "field"), [
+    ("line", "net_content", {"amount": "１２", "unit": "g"}, "lines[0].net_content.amount"),
+    ("line", "net_content", {"amount": "1e3", "unit": "g"}, "lines[0].net_content.amount"),
+    ("line", "net_content", {"amount": "1_000", "unit": "ml"}, "lines[0].net_content.amount"),
+    ("basket", "origin", "x", "origin"),
+    ("basket", "origin", "J1", "origin"),
+])
+def test_a_net_content_or_origin_not_written_plainly_is_refused(where: str, key: str,
+                                                               value: object,
+                                                               field: str) -> None:
+    goods = line("425.00", "general")
+    data = basket(goods)
+    (goods if where == "line" else data)[key] = value
+    with pytest.raises(InvalidBasket) as err:
+        quote(data)
+    assert [p["field"] for p in err.value.problems] == [field]
+
+
+def test_a_net_content_as_a_json_number_and_a_lower_case_origin_are_read() -> None:
+    goods = line("425.00", "cosmetics")
+    goods["net_content"] = {"amount": 20, "unit": "g"}
+    assert quote({**basket(goods), "origin": "jp"}).accepted
 
 
 def test_the_largest_amounts_within_the_bounds_are_computed() -> None:
