@@ -70,6 +70,8 @@ def simulate(
     ledger = ledger or outbox / "sent" / "simulator-ledger.json"
     try:
         used = {k: Decimal(v) for k, v in (read_json(ledger) if ledger.exists() else {}).items()}
+        if not all(v.is_finite() and v >= 0 for v in used.values()):  # "NaN", "Infinity", "-1"
+            raise ValueError("not an amount")
     except (ArithmeticError, AttributeError, TypeError, ValueError):
         fail(f"{ledger}: not a ledger of amounts by buyer and year")
     found = read_folder(outbox)

@@ -116,10 +116,11 @@ def test_simulator_rejects_an_amount_beyond_the_schema_instead_of_overflowing() 
     assert last.status == 100 and "OrderList[1].totalPrice" in last.info
 
 
-def test_cli_simulate_refuses_an_unreadable_ledger(tmp_path: Path) -> None:
+@pytest.mark.parametrize("amount", ["lots", "NaN", "Infinity", "-1"])
+def test_cli_simulate_refuses_an_unreadable_ledger(tmp_path: Path, amount: str) -> None:
     outbox, ledger = tmp_path / "outbox", tmp_path / "ledger.json"
     outbox.mkdir()
-    ledger.write_text(json.dumps({"11010519491231002X:2026": "lots"}))
+    ledger.write_text(json.dumps({"11010519491231002X:2026": amount}))
     result = CliRunner().invoke(app, ["customs", "simulate", "--outbox", str(outbox),
                                       "--inbox", str(tmp_path / "inbox"),
                                       "--ledger", str(ledger)])
