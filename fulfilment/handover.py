@@ -49,7 +49,11 @@ def hand_over(session: Session, codes: list[str], *, now: datetime, actor: str) 
         missed += [{"code": f"P{p.id}", "reason": not_packed(p)} for p in unpacked]
         named |= {p.id for p in unpacked}
     for code in (c for c in codes if c not in waves):
-        parcel = station.find_parcel(session, code.strip())
+        try:
+            parcel = station.find_parcel(session, code.strip())
+        except station.AmbiguousCode as exc:
+            missed.append({"code": code, "reason": str(exc)})
+            continue
         if parcel is None:
             missed.append({"code": code, "reason": f"no parcel has the code {code!r}"})
         elif parcel.status != "packed":

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from fulfilment import events, floor, orders
 from fulfilment.floor_tables import PackScan, PickTask
 from fulfilment.tables import ROW_ID_MAX, Order, Parcel, ParcelLine
-from inventory.tables import Sku
+from inventory.tables import Sku, Warehouse
 from labels import gs1
 
 # Packed only once customs released every parcel of the order (`cleared`); `picked` is a cleared
@@ -105,8 +105,14 @@ def row_id(digits: str) -> int | None:
         else None
 
 
-def find_parcel(session: Session, code: str) -> Parcel | None:
-    """A parcel by its own code (P123), tracking number, or its order's number."""
+class AmbiguousCode(LookupError):
+    """An order number whose parcels wait in more than one warehouse: which one is meant?"""
+
+
+def find_parcel(session: Session, code: str, *, warehouse: str | None = None) -> Parcel | None:
+    """A parcel by its own code (P123), tracking number, or its order's number. By order
+    number: its parcel in `warehouse` if given; AmbiguousCode if its parcels lie in several
+    warehouses and none is given (packing the wrong one would leave the other unpacked)."""
     m = PARCEL_CODE.match(code)
     if m:
         parcel_id = row_id(m.group(1))
@@ -118,9 +124,16 @@ def find_parcel(session: Session, code: str) -> Parcel | None:
     order = orders.find_by_external_id(session, code)
     if order is None:
         return None
-    live = [p for p in orders.parcels_of(session, order.id) if p.status != "cancelled"]
+    live = [p for p in orders.parcels_of(session, order.id) if p.status != "cancelled"
+            and warehouse in (None, p.warehouse_id)]
     waiting = [p for p in live if p.status not in ("packed", "shipped")]
-    return (waiting or live or [None])[0]
+    candidates = waiting or live
+    places = sorted({p.warehouse_id for p in candidates})
+    if len(places) > 1:
+        raise AmbiguousCode(f"order {order.external_id} has parcels in {', '.join(places)}: "
+                            f"scan the parcel's own code "
+                            f"({', '.join(f'P{p.id}' for p in candidates)})")
+    return (candidates or [None])[0]
 
 
 def _item_code(code: str) -> str:
@@ -202,18 +215,33 @@ def _complete(session: Session, parcel: Parcel, *, now: datetime, user: str) -> 
                    parcel=parcel_view(session, parcel), parcel_id=parcel.id)
 
 
-def scan(session: Session, *, station: str, user: str, code: str, now: datetime) -> Outcome:
-    """One barcode at the station: a parcel/order opens it, an item ticks, a wave hands over."""
+def scan(session: Session, *, station: str, user: str, code: str, now: datetime,
+         warehouse: str | None = None) -> Outcome:
+    """One barcode at the station: a parcel/order opens it, an item ticks, a wave hands over.
+    A station given its `warehouse` opens only that warehouse's parcels."""
     code = code.strip()
     if not code:
         return Outcome("refused", "empty scan")
+    if warehouse is not None and session.get(Warehouse, warehouse) is None:
+        return Outcome("refused", f"this station's warehouse {warehouse} is unknown")
     if code.upper() == "UNDO":  # the undo barcode printed at the station
         return undo(session, station=station, user=user, now=now)
     wave = WAVE_CODE.match(code)
     if wave:
         return _handover(session, int(wave.group(1)), station=station, user=user, code=code,
                          now=now)
-    parcel = find_parcel(session, code)
+    try:
+        parcel = find_parcel(session, code, warehouse=warehouse)
+    except AmbiguousCode as exc:
+        _record(session, station=station, user=user, code=code, kind="parcel",
+                result="refused", reason=str(exc), now=now)
+        return Outcome("refused", str(exc))
+    if parcel is not None and warehouse not in (None, parcel.warehouse_id):
+        reason = (f"parcel {parcel.id} is packed at {parcel.warehouse_id}, not at this "
+                  f"station's {warehouse}")
+        _record(session, station=station, user=user, code=code, kind="parcel",
+                result="refused", reason=reason, parcel_id=parcel.id, now=now)
+        return Outcome("refused", reason, parcel_id=parcel.id)
     if parcel is not None:
         return _open(session, parcel, station=station, user=user, code=code, now=now)
     active = active_parcel(session, station)

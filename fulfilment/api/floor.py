@@ -198,6 +198,8 @@ def sku_label(sku_id: str, session: SessionDep,
 class ScanIn(BaseModel):
     station: str = Field(min_length=1, max_length=40, pattern=ONE_LINE)
     code: str = Field(default="", max_length=80)
+    # the station's own warehouse: it then opens only that warehouse's parcels
+    warehouse: str | None = Field(default=None, min_length=1, max_length=16, pattern=ONE_LINE)
 
 
 class StationIn(BaseModel):
@@ -234,7 +236,7 @@ def _answer(session: SessionDep, settings: SettingsDep, out: station.Outcome) ->
 def scan(body: ScanIn, session: SessionDep, settings: SettingsDep, key: ApiKeyDep) -> dict:
     """One scanned code: parcel/order opens, item ticks (or is refused), wave hands over."""
     out = station.scan(session, station=body.station, user=_user(key), code=body.code,
-                       now=_now())
+                       now=_now(), warehouse=body.warehouse)
     return _answer(session, settings, out)
 
 
@@ -266,30 +268,39 @@ def handover(body: HandoverIn, session: SessionDep, key: ApiKeyDep) -> dict:
 
 
 STATION_NAME = re.compile(r"[^\x00-\x1f\x7f]{1,40}")  # what `ScanIn.station` takes too
+STATION_WAREHOUSE = re.compile(r"[^\x00-\x1f\x7f]{1,16}")  # and `ScanIn.warehouse`
 
 
 @router.get("/station", response_class=HTMLResponse, include_in_schema=False)
-def station_page(request: Request, key: str | None = None, name: str = "station-1") -> Response:
-    """The scan station. `?key=` logs in once (cookie) and redirects to a clean URL."""
+def station_page(request: Request, key: str | None = None, name: str = "station-1",
+                 warehouse: str = "") -> Response:
+    """The scan station. `?key=` logs in once (cookie) and redirects to a clean URL;
+    `?warehouse=NGB` makes it open only that warehouse's parcels."""
     factory = request.app.state.session_factory
     if not STATION_NAME.fullmatch(name):  # every scan from it would be refused: say so now
         return TEMPLATES.TemplateResponse(request, "station.html", {
-            "login": True, "station": "", "bad_name": name[:40],
+            "login": True, "station": "", "bad_name": name[:40], "warehouse": "",
             "error": "name: a station name is 1 to 40 characters, without control characters"},
             status_code=422)
+    if warehouse and not STATION_WAREHOUSE.fullmatch(warehouse):
+        return TEMPLATES.TemplateResponse(request, "station.html", {
+            "login": True, "station": name, "warehouse": "",
+            "error": "warehouse: a warehouse code is 1 to 16 characters, without control "
+                     "characters"}, status_code=422)
     if key:
         with factory() as session:
             row = page_key(session, key, "warehouse")
         if row is None:
             return TEMPLATES.TemplateResponse(request, "station.html", {
-                "login": True, "error": "that key is not a warehouse key", "station": name},
-                status_code=401)
+                "login": True, "error": "that key is not a warehouse key", "station": name,
+                "warehouse": warehouse}, status_code=401)
         # the name quoted: "a&key=x" or "a#b" must come back as the same station name
-        return signed_in("/station?" + urlencode({"name": name}), key)
+        return signed_in("/station?" + urlencode({"name": name, "warehouse": warehouse}
+                                                  if warehouse else {"name": name}), key)
     with factory() as session:
         row = page_key(session, request.cookies.get(COOKIE), "warehouse")
     if row is None:
-        return TEMPLATES.TemplateResponse(request, "station.html",
-                                          {"login": True, "error": "", "station": name})
-    return TEMPLATES.TemplateResponse(request, "station.html",
-                                      {"login": False, "station": name, "user": row.name})
+        return TEMPLATES.TemplateResponse(request, "station.html", {
+            "login": True, "error": "", "station": name, "warehouse": warehouse})
+    return TEMPLATES.TemplateResponse(request, "station.html", {
+        "login": False, "station": name, "user": row.name, "warehouse": warehouse})

@@ -206,3 +206,48 @@ def test_a_known_sku_typed_in_lower_case_is_named_not_in_the_parcel(session, set
     assert _scan(session, f"P{parcel.id}").result == "ok"
     out = _scan(session, "cream-50g")
     assert out.result == "refused" and "not in this parcel" in out.message
+
+
+def _split_order(session, settings) -> tuple[Parcel, Parcel]:  # noqa: ANN001
+    """An order whose SERUM waits in NGB (pick tasks made) and whose CREAM waits in SZX."""
+    from fulfilment.tables import ParcelLine
+    from tests.builders import a_warehouse
+
+    floor_stock(session, NOW)
+    a_warehouse(session, "SZX")
+    here = packable_parcel(session, DISPATCH, lines={"SERUM-30ML": 1}, settings=settings,
+                           external_id="R-SPLIT-1")
+    there = Parcel(order_id=here.order_id, wave_id=here.wave_id, warehouse_id="SZX",
+                   courier_id="SF", weight_g=120, shipping_fen=900, tax_fen=0, created_at=NOW)
+    session.add(there)
+    session.flush()
+    session.add(ParcelLine(parcel_id=there.id, sku_id="CREAM-50G", qty=1))
+    session.flush()
+    return here, there
+
+
+def test_an_order_number_with_parcels_in_two_warehouses_names_both_and_opens_neither(
+        session, settings):
+    here, there = _split_order(session, settings)
+    out = _scan(session, "R-SPLIT-1")
+    assert out.result == "refused" and out.parcel_id is None
+    assert "NGB, SZX" in out.message and f"P{here.id}" in out.message
+    assert station.active_parcel(session, "S1") is None
+    from fulfilment.handover import hand_over
+
+    done = hand_over(session, ["R-SPLIT-1"], now=NOW, actor="test")
+    assert done.shipped == 0 and "NGB, SZX" in done.not_shipped[0]["reason"]
+
+
+def test_a_station_at_a_warehouse_opens_only_that_warehouses_parcels(session, settings):
+    here, there = _split_order(session, settings)
+    ngb = station.scan(session, station="S1", user="tester", code="R-SPLIT-1", now=NOW,
+                       warehouse="NGB")
+    assert ngb.result == "ok" and ngb.parcel_id == here.id
+    elsewhere = station.scan(session, station="S2", user="tester", code=f"P{there.id}",
+                             now=NOW, warehouse="NGB")
+    assert elsewhere.result == "refused" and "packed at SZX" in elsewhere.message
+    assert station.active_parcel(session, "S2") is None
+    unknown = station.scan(session, station="S3", user="tester", code="R-SPLIT-1", now=NOW,
+                           warehouse="XXX")
+    assert unknown.result == "refused" and "XXX is unknown" in unknown.message

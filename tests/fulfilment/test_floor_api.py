@@ -223,3 +223,18 @@ def test_a_scan_from_a_station_named_with_a_control_character_is_refused(client,
         res = client.post(path, json=body, headers=h)
         assert res.status_code == 422, (path, res.text)
         assert [p["field"] for p in res.json()["detail"]] == ["station"]
+
+
+def test_a_station_page_given_its_warehouse_keeps_it_and_sends_it(client, headers):
+    key = headers("warehouse")["X-API-Key"]
+    res = client.get("/station", params={"key": key, "name": "S1", "warehouse": "NGB"},
+                     follow_redirects=False)
+    assert res.status_code == 303 and "warehouse=NGB" in res.headers["location"]
+    page = client.get(res.headers["location"])
+    assert 'data-warehouse="NGB"' in page.text and 'id="station-warehouse"' in page.text
+    bad = client.get("/station", params={"name": "S1", "warehouse": "N\tB"})
+    assert bad.status_code == 422 and "warehouse: a warehouse code" in bad.text
+    scan = client.post("/station/scan", json={"station": "S1", "code": "P1", "warehouse": "ZZ"},
+                       headers=headers("warehouse"))
+    assert scan.status_code == 200 and scan.json()["result"] == "refused"
+    assert "ZZ is unknown" in scan.json()["message"]

@@ -3,6 +3,7 @@
   "use strict";
   var input = document.getElementById("scan");
   var station = input.dataset.station;
+  var warehouse = input.dataset.warehouse || null; // set: only this warehouse's parcels open
   var message = document.getElementById("message");
   var tbody = document.querySelector("#lines tbody");
   var title = document.getElementById("parcel-title");
@@ -95,7 +96,8 @@
     input.value = "";
     if (!code) { return; }
     if (code.toUpperCase() === "UNDO") { send("/station/undo", {station: station}); return; }
-    send("/station/scan", {station: station, code: code});
+    send("/station/scan", warehouse ? {station: station, code: code, warehouse: warehouse}
+                                    : {station: station, code: code});
   });
 
   document.getElementById("undo").addEventListener("click", function () {
