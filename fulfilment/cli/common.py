@@ -32,16 +32,22 @@ def describe(exc: BaseException) -> str:
     return str(exc) or exc.__class__.__name__
 
 
-def read_json(path: Path) -> Any:
-    """A JSON file's data (a UTF-8 BOM allowed, as in the CSV files), or one line and exit 2:
-    unreadable, not UTF-8, not JSON, nested past Python's recursion limit or holding an integer
-    past its 4300-digit limit (neither of which is a JSONDecodeError)."""
+def read_text(path: Path) -> str:
+    """A UTF-8 file's text (a leading BOM dropped), or one line and exit 2 naming the file and
+    the first byte that is not UTF-8, or why it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         fail(f"{path} is not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset {exc.start}")
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror or exc}")
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file's data (a UTF-8 BOM allowed, as in the CSV files), or one line and exit 2:
+    unreadable, not UTF-8, not JSON, nested past Python's recursion limit or holding an integer
+    past its 4300-digit limit (neither of which is a JSONDecodeError)."""
+    text = read_text(path)
     try:
         return json.loads(text)
     except RecursionError:

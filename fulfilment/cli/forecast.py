@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from fulfilment.cli.common import describe, fail, write_whole
+from fulfilment.cli.common import describe, fail, read_text, write_whole
 from inventory import backtest as backtesting
 from inventory import csv_text
 from inventory import forecast as forecasting
@@ -19,20 +19,13 @@ from inventory.planning_errors import InvalidSignals
 app = typer.Typer(help="Forecast units sold per SKU and day from community signals and sales.")
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"cannot read {path}: {exc}")
-
-
 def _load(signals: Path, sales: Path):
     return (_parsed(signals, signal_files.parse_signals), _parsed(sales, signal_files.parse_sales))
 
 
 def _parsed(path: Path, parse):  # noqa: ANN001, ANN202
     try:
-        return parse(_read(path))
+        return parse(read_text(path))
     except ValueError as exc:
         fail(f"{path}: {exc}: {describe(exc)}")
 
@@ -40,7 +33,7 @@ def _parsed(path: Path, parse):  # noqa: ANN001, ANN202
 def _categories(path: Path) -> dict[str, str]:
     """`sku,category` rows; a header without both columns, or a cell csv cannot read (a stray
     quote running to the end of the file), is refused rather than scored as one group."""
-    reader = csv.DictReader(io.StringIO(_read(path).lstrip("\ufeff")))
+    reader = csv.DictReader(io.StringIO(read_text(path)))
     refuse = csv_text.unreadable(InvalidSignals, "categories file")
     try:
         header = csv_text.fieldnames(reader, refuse)

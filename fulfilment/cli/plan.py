@@ -6,18 +6,11 @@ from pathlib import Path
 
 import typer
 
-from fulfilment.cli.common import describe, fail, write_whole
+from fulfilment.cli.common import describe, fail, read_text, write_whole
 from inventory import purchasing
 from inventory import purchasing_catalogue as catalogue
 
 signals_app = typer.Typer(help="Community signals and sales history in the database.")
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"cannot read {path}: {exc}")
 
 
 def plan(forecast: Path = typer.Option(..., "--forecast", help="forecast.csv from `forecast`"),
@@ -41,8 +34,8 @@ def plan(forecast: Path = typer.Option(..., "--forecast", help="forecast.csv fro
     if problems:
         fail(f"--budget: {problems[0]['reason']}")
     try:
-        demand = catalogue.parse_forecast(_read(forecast))
-        data = catalogue.parse_catalogue(_read(catalogue_file), demand=demand,
+        demand = catalogue.parse_forecast(read_text(forecast))
+        data = catalogue.parse_catalogue(read_text(catalogue_file), demand=demand,
                                          budget_fen=budget_fen, review_days=review_days)
         result = purchasing.plan(data, time_limit_s=time_limit)
     except ValueError as exc:
@@ -77,7 +70,7 @@ def import_file(file: Path = typer.Argument(..., help="signals.csv or sales.csv 
     from fulfilment.settings import Settings
     from inventory.signals import header_names
 
-    text = _read(file)
+    text = read_text(file)
     if not text.lstrip("\ufeff").strip():  # neither kind: "signals header lacks..." misled
         fail(f"{file} is empty (no header row): nothing imported")
     # the header as the parser reads it: `date, sku, units` or quoted names are sales too

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from fulfilment.cli.common import describe, fail, write_whole
+from fulfilment.cli.common import describe, fail, read_text, write_whole
 
 # as POST /allocations/solve allows; past it (inf, 1e400) HiGHS's limit overflowed, which
 # only the log's traceback told
@@ -60,12 +60,7 @@ def import_csv(
     from fulfilment.settings import Settings
     from routing import store
 
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        fail(f"{file} is not UTF-8 text: byte {exc.object[exc.start]:#04x} at offset {exc.start}")
-    except OSError as exc:
-        fail(f"cannot read {file}: {exc.strerror or exc}")
+    text = read_text(file)
     settings = Settings()
     factory = db.make_session_factory(db.make_engine(settings.database_url))
     try:
