@@ -98,9 +98,34 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
         if fresh and "HTTPValidationError" in schemas:
             schemas["HTTPValidationError"] = PROBLEM_SCHEMA
             schemas.pop("ValidationError", None)
+        if fresh:
+            _document_refusals(spec)
         return spec
 
     return schema
+
+
+_PROBLEM_REF = {"application/json": {
+    "schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}
+
+
+def _document_refusals(spec: dict[str, Any]) -> None:
+    """The refusals every route of a kind may answer, in the same problem shape: 401/403 where
+    a key is asked for, 404 where the path names a row, 413 where a body is read."""
+    for operations in spec.get("paths", {}).values():
+        for op in operations.values():
+            params = {(p.get("in"), p.get("name")) for p in op.get("parameters", ())}
+            answers = op.setdefault("responses", {})
+            extra = []
+            if ("header", "X-API-Key") in params:
+                extra += [("401", "no API key, or one unknown or revoked"),
+                          ("403", "a key of a role this route does not serve")]
+            if any(where == "path" for where, _ in params):
+                extra.append(("404", "nothing has the id or code in the path"))
+            if "requestBody" in op:
+                extra.append(("413", "a body over FULFILMENT_MAX_BODY_MB"))
+            for status, description in extra:
+                answers.setdefault(status, {"description": description, "content": _PROBLEM_REF})
 
 
 def install(app: FastAPI) -> None:

@@ -157,6 +157,12 @@ def test_the_openapi_422_schema_is_the_shape_the_api_sends(client) -> None:
     answer = spec["paths"]["/skus"]["post"]["responses"]["422"]
     assert answer["content"]["application/json"]["schema"]["$ref"].endswith(
         "/HTTPValidationError")
+    # the other refusals a route may give are documented in the same shape
+    assert {"401", "403", "413"} <= set(spec["paths"]["/skus"]["post"]["responses"])
+    order = spec["paths"]["/orders/{order_id}"]["get"]["responses"]
+    assert {"401", "403", "404"} <= set(order) and "413" not in order
+    assert order["404"]["content"] == answer["content"]
+    assert "401" not in spec["paths"]["/health"]["get"]["responses"]
 
 
 def test_a_quote_dated_outside_the_calendar_in_china_time_is_refused(client, headers) -> None:
