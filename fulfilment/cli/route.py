@@ -9,9 +9,9 @@ import typer
 
 from fulfilment.cli.common import describe, fail, read_text, write_whole
 
-# as POST /allocations/solve allows; past it (inf, 1e400) HiGHS's limit overflowed, which
-# only the log's traceback told
-MAX_TIME_LIMIT_S = 300.0
+# an hour: an offline run may take longer than POST /allocations/solve's 300 s, but past any
+# finite bound (inf, 1e400) HiGHS's limit overflowed, which only the log's traceback told
+MAX_TIME_LIMIT_S = 3600.0
 MAX_SEED = 2**31 - 1  # HiGHS's random_seed is a 32-bit integer
 route_app = typer.Typer(help="Allocation waves on files.", no_args_is_help=True)
 couriers_app = typer.Typer(help="Couriers, lanes (rate cards) and capacities.",

@@ -139,7 +139,7 @@ def test_cli_couriers_import_of_a_file_not_utf8_is_one_line(tmp_path, settings, 
 
 
 @pytest.mark.parametrize(("option", "value"), [("--time-limit", "inf"),
-                                               ("--time-limit", "301"),
+                                               ("--time-limit", "3601"),
                                                ("--seed", str(2**31)), ("--seed", "-1")])
 def test_cli_route_solve_refuses_a_limit_or_seed_the_solver_cannot_take(
         tmp_path, option, value, monkeypatch, capsys):
