@@ -33,7 +33,7 @@ class WarehouseIn(BaseModel):
     country: str = Field(min_length=2, max_length=2, pattern=r"^[A-Z]{2}$")
     address: str = Field(default="", max_length=300)
     phone: str = Field(default="", max_length=40)
-    pick_capacity_units: int | None = Field(default=None, ge=0)
+    pick_capacity_units: int | None = Field(default=None, ge=0, le=MAX_UNITS)
 
 
 class SkuIn(BaseModel):

@@ -192,3 +192,11 @@ def test_routing_and_key_refusals_have_the_same_shape_as_every_other(
     body = res.json()
     assert body["error"] == error and [p["field"] for p in body["detail"]] == [field], body
     assert all(p["reason"] for p in body["detail"])
+
+
+def test_a_warehouse_pick_capacity_past_any_column_is_refused(client, headers) -> None:
+    # SQLite raised OverflowError (a 500); PostgreSQL a DataError
+    body = {"id": "BIG", "name": "Big", "kind": "bonded", "customs_mode": "1210",
+            "country": "CN", "pick_capacity_units": 2**63}
+    _refused(client.post("/warehouses", json=body, headers=headers("admin")),
+             "pick_capacity_units")
