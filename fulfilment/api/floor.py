@@ -287,6 +287,13 @@ def station_page(request: Request, key: str | None = None, name: str = "station-
             "login": True, "station": name, "warehouse": "",
             "error": "warehouse: a warehouse code is 1 to 16 characters, without control "
                      "characters"}, status_code=422)
+    if warehouse:  # every parcel scan would be refused: say so before the first one
+        with factory() as session:
+            known = session.get(Warehouse, warehouse) is not None
+        if not known:
+            return TEMPLATES.TemplateResponse(request, "station.html", {
+                "login": True, "station": name, "warehouse": "",
+                "error": f"warehouse: there is no warehouse {warehouse}"}, status_code=422)
     if key:
         with factory() as session:
             row = page_key(session, key, "warehouse")

@@ -225,7 +225,11 @@ def test_a_scan_from_a_station_named_with_a_control_character_is_refused(client,
         assert [p["field"] for p in res.json()["detail"]] == ["station"]
 
 
-def test_a_station_page_given_its_warehouse_keeps_it_and_sends_it(client, headers):
+def test_a_station_page_given_its_warehouse_keeps_it_and_sends_it(client, headers, session):
+    from tests.builders import a_warehouse
+
+    a_warehouse(session, "NGB")
+    session.commit()
     key = headers("warehouse")["X-API-Key"]
     res = client.get("/station", params={"key": key, "name": "S1", "warehouse": "NGB"},
                      follow_redirects=False)
@@ -234,6 +238,8 @@ def test_a_station_page_given_its_warehouse_keeps_it_and_sends_it(client, header
     assert 'data-warehouse="NGB"' in page.text and 'id="station-warehouse"' in page.text
     bad = client.get("/station", params={"name": "S1", "warehouse": "N\tB"})
     assert bad.status_code == 422 and "warehouse: a warehouse code" in bad.text
+    unknown = client.get("/station", params={"name": "S1", "warehouse": "ZZ"})
+    assert unknown.status_code == 422 and "there is no warehouse ZZ" in unknown.text
     scan = client.post("/station/scan", json={"station": "S1", "code": "P1", "warehouse": "ZZ"},
                        headers=headers("warehouse"))
     assert scan.status_code == 200 and scan.json()["result"] == "refused"
