@@ -195,15 +195,20 @@ def sku_label(sku_id: str, session: SessionDep,
 
 # --- Pack station ---------------------------------------------------------------------------
 
+STATION_MAX = 40  # characters of a station's name
+WAREHOUSE_MAX = 16  # of a warehouse code (the warehouse table's id)
+
+
 class ScanIn(BaseModel):
-    station: str = Field(min_length=1, max_length=40, pattern=ONE_LINE)
+    station: str = Field(min_length=1, max_length=STATION_MAX, pattern=ONE_LINE)
     code: str = Field(default="", max_length=80)
     # the station's own warehouse: it then opens only that warehouse's parcels
-    warehouse: str | None = Field(default=None, min_length=1, max_length=16, pattern=ONE_LINE)
+    warehouse: str | None = Field(default=None, min_length=1, max_length=WAREHOUSE_MAX,
+                                  pattern=ONE_LINE)
 
 
 class StationIn(BaseModel):
-    station: str = Field(min_length=1, max_length=40, pattern=ONE_LINE)
+    station: str = Field(min_length=1, max_length=STATION_MAX, pattern=ONE_LINE)
 
 
 class HandoverIn(BaseModel):
@@ -267,8 +272,9 @@ def handover(body: HandoverIn, session: SessionDep, key: ApiKeyDep) -> dict:
     return {"shipped": done.shipped, "not_shipped": done.not_shipped}
 
 
-STATION_NAME = re.compile(r"[^\x00-\x1f\x7f]{1,40}")  # what `ScanIn.station` takes too
-STATION_WAREHOUSE = re.compile(r"[^\x00-\x1f\x7f]{1,16}")  # and `ScanIn.warehouse`
+def _takes(value: str, longest: int) -> bool:
+    """What `ScanIn` takes for a station or warehouse name, checked on the page's query."""
+    return 0 < len(value) <= longest and re.fullmatch(ONE_LINE, value) is not None
 
 
 @router.get("/station", response_class=HTMLResponse, include_in_schema=False)
@@ -277,12 +283,12 @@ def station_page(request: Request, key: str | None = None, name: str = "station-
     """The scan station. `?key=` logs in once (cookie) and redirects to a clean URL;
     `?warehouse=NGB` makes it open only that warehouse's parcels."""
     factory = request.app.state.session_factory
-    if not STATION_NAME.fullmatch(name):  # every scan from it would be refused: say so now
+    if not _takes(name, STATION_MAX):  # every scan from it would be refused: say so now
         return TEMPLATES.TemplateResponse(request, "station.html", {
             "login": True, "station": "", "bad_name": name[:40], "warehouse": "",
             "error": "name: a station name is 1 to 40 characters, without control characters"},
             status_code=422)
-    if warehouse and not STATION_WAREHOUSE.fullmatch(warehouse):
+    if warehouse and not _takes(warehouse, WAREHOUSE_MAX):
         return TEMPLATES.TemplateResponse(request, "station.html", {
             "login": True, "station": name, "warehouse": "",
             "error": "warehouse: a warehouse code is 1 to 16 characters, without control "
