@@ -59,6 +59,12 @@ def test_the_estimate_grows_with_orders_times_warehouses():
         solver.MODEL_S_MIN + 12 * (solver.MODEL_S_PER_PAIR + solver.MIP_S_PER_PAIR))
 
 
+def _one_order_sub_waves(index):  # noqa: ANN001, ANN202
+    """The decomposition with a sub-wave per order and no whole-model step."""
+    return decompose.solve_index(index, [], time_limit_s=10, workers=1, seed=0, chunk=1,
+                                 whole=0)
+
+
 def test_decomposition_stops_at_its_deadline_and_the_rest_get_the_greedy_rule(
         monkeypatch, caplog):
     """Out of time after the first sub-wave: the other orders are served by the greedy rule
@@ -75,8 +81,7 @@ def test_decomposition_stops_at_its_deadline_and_the_rest_get_the_greedy_rule(
 
     monkeypatch.setattr(solver, "solve_index", one_then_out)
     with caplog.at_level(logging.INFO, logger="routing.decompose"):
-        picks, status, bound = decompose.solve_index(index, [], time_limit_s=10, workers=1,
-                                                     seed=0, chunk=1, whole=0)
+        picks, status, bound = _one_order_sub_waves(index)
     assert calls == [1, 1, 4]  # the second sub-wave's model given up on; then the whole one
     assert status is routing.Status.FEASIBLE
     assert costing.problems(index, picks) == []
@@ -92,7 +97,7 @@ def test_no_sub_wave_in_time_is_out_of_time_not_a_silent_greedy_answer(monkeypat
     index = indexing.build(routing.parse(example()))
     monkeypatch.setattr(solver, "MODEL_S_MIN", 1e6)  # no model fits
     with pytest.raises(highs.OutOfTime, match="a sub-wave of 1 orders needs about"):
-        decompose.solve_index(index, [], time_limit_s=10, workers=1, seed=0, chunk=1, whole=0)
+        _one_order_sub_waves(index)
 
 
 def test_a_failed_lp_relaxation_is_logged_and_the_sub_waves_share_by_demand(monkeypatch,
@@ -104,8 +109,7 @@ def test_a_failed_lp_relaxation_is_logged_and_the_sub_waves_share_by_demand(monk
     monkeypatch.setattr(solver, "relax", broken)
     index = indexing.build(routing.parse(example()))
     with caplog.at_level(logging.WARNING, logger="routing.decompose"):
-        picks, status, bound = decompose.solve_index(index, [], time_limit_s=10, workers=1,
-                                                     seed=0, chunk=1, whole=0)
+        picks, status, bound = _one_order_sub_waves(index)
     assert costing.problems(index, picks) == [] and picks
     assert any("LP relaxation failed (HiGHS failed: HighsStatus: kError [INTERNAL])"
                in r.getMessage() for r in caplog.records)
@@ -122,8 +126,7 @@ def test_a_failed_sub_wave_keeps_its_greedy_answer_and_says_so(monkeypatch, capl
 
     monkeypatch.setattr(solver, "solve_index", whole_only)
     with caplog.at_level(logging.WARNING, logger="routing.decompose"):
-        picks, status, bound = decompose.solve_index(index, [], time_limit_s=10, workers=1,
-                                                     seed=0, chunk=1, whole=0)
+        picks, status, bound = _one_order_sub_waves(index)
     assert costing.problems(index, picks) == []
     failed = [r for r in caplog.records if "failed (HiGHS ended NUMERICAL_ERROR" in r.getMessage()]
     assert len(failed) == 4
