@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Literal
-from urllib.parse import unquote_to_bytes
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -17,6 +15,7 @@ from sqlmodel import select
 from fulfilment import planning, planning_board, receiving
 from fulfilment import planning_documents as documents
 from fulfilment.answers import problem_answer
+from fulfilment.api.board_form import FormProblem, board_form, form_id, form_qty
 from fulfilment.api.deps import (
     COOKIE,
     ONE_LINE,
@@ -218,90 +217,13 @@ def board_page(request: Request, session: SessionDep, key: str | None = None,
 
 # --- The board's own forms: it edits, removes and approves without JavaScript too ----------
 
-FORM_MAX_BYTES = 64 * 1024  # the board's forms post a handful of short fields
-_DIGITS = re.compile(r"[0-9]+")  # ASCII only: int() would take "１２" or " 12_0 "
-
-
-class FormProblem(PlanningError):
-    """A board form field that cannot be taken; the page is shown again naming it."""
-
-
-async def board_form(request: Request) -> dict[str, str] | FormProblem:
-    """The posted form's fields, or the first problem with it (a body that is not a form, a
-    field that is not UTF-8 or holds a NUL, a field given twice). Never raises, so a bad form
-    is answered with the page, not the API's JSON."""
-    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if kind != "application/x-www-form-urlencoded":
-        return FormProblem("not a form", [{"field": "body", "reason":
-                                           "send the board's form (application/x-www-form-"
-                                           "urlencoded)"}], code="invalid_request")
-    body = await request.body()
-    if len(body) > FORM_MAX_BYTES:
-        return FormProblem("form too large", [{"field": "body", "reason":
-                                               f"is over {FORM_MAX_BYTES} bytes"}],
-                           code="invalid_request")
-    fields: dict[str, str] = {}
-    for part in body.split(b"&"):
-        if not part:
-            continue
-        raw_name, _, raw_value = part.partition(b"=")
-        try:
-            name = _form_text(raw_name)
-        except UnicodeDecodeError:
-            return FormProblem("bad form", [{"field": "body", "reason":
-                                             "a field name is not UTF-8 text"}],
-                               code="invalid_request")
-        field = name.replace("\x00", "\\x00")  # the answer names it printably
-        try:
-            value = _form_text(raw_value)
-        except UnicodeDecodeError:
-            return FormProblem("bad form", [{"field": field, "reason":
-                                             "is not UTF-8 text (or holds a lone surrogate)"}],
-                               code="invalid_request")
-        if "\x00" in name or "\x00" in value:
-            return FormProblem("bad form", [{"field": field, "reason":
-                                             "holds a NUL character (%00)"}],
-                               code="invalid_request")
-        if name in fields:
-            return FormProblem("bad form", [{"field": field, "reason": "is given twice"}],
-                               code="invalid_request")
-        fields[name] = value
-    return fields
-
-
-def _form_text(raw: bytes) -> str:
-    return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
-
-
-def _form_id(fields: dict[str, str], name: str) -> int:
-    raw = fields.get(name, "").strip()
-    if not _DIGITS.fullmatch(raw) or len(raw.lstrip("0")) > 10 or not \
-            1 <= int(raw) <= ROW_ID_MAX:
-        raise FormProblem(f"bad {name}", [{"field": name, "reason":
-                                           f"must be a whole number from 1 to {ROW_ID_MAX}"}],
-                          code="invalid_request")
-    return int(raw)
-
-
-def _form_qty(raw: str) -> int:
-    raw = raw.strip()
-    if not _DIGITS.fullmatch(raw):
-        raise FormProblem("bad qty", [{"field": "qty", "reason": "enter a whole number of units "
-                                       "(0 to drop the line)"}], code="invalid_quantity")
-    if len(raw.lstrip("0")) > len(str(catalogue.MAX_UNITS)) or int(raw) > catalogue.MAX_UNITS:
-        raise FormProblem("bad qty", [{"field": "qty", "reason":
-                                       f"must be at most {catalogue.MAX_UNITS} units"}],
-                          code="invalid_quantity")
-    return int(raw)
-
-
 def _form_action(session: SessionDep, fields: dict[str, str], actor: str) -> tuple[str, list]:
     """Do what the form asks (one edit or the approval): the message and document links."""
     action = fields.get("action", "")
     if action not in ("edit", "approve"):
         raise FormProblem("bad action", [{"field": "action", "reason":
                                           "must be edit or approve"}], code="invalid_request")
-    plan_id = _form_id(fields, "plan_id")
+    plan_id = form_id(fields, "plan_id")
     if action == "approve":
         ids = planning.approve(session, plan_id=plan_id, now=_now(), actor=actor)
         links = [(f"/purchase-orders/{po}/document?format={f}", f"PO {po} ({f.upper()})")
@@ -310,8 +232,8 @@ def _form_action(session: SessionDep, fields: dict[str, str], actor: str) -> tup
                   for t in receiving.transfer_ids(session, ids)]
         return (f"plan {plan_id} approved: purchase orders "
                 f"{', '.join(map(str, ids)) or 'none'}"), links
-    line_id = _form_id(fields, "line_id")
-    qty = _form_qty(fields["qty"]) if "qty" in fields else None
+    line_id = form_id(fields, "line_id")
+    qty = form_qty(fields["qty"]) if "qty" in fields else None
     removed = fields.get("removed")
     if removed not in (None, "true", "false"):
         raise FormProblem("bad removed", [{"field": "removed", "reason":
