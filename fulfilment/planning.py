@@ -213,6 +213,9 @@ def approve(session: Session, *, plan_id: int, now: datetime, actor: str = "") -
                           [{"field": "plan_id", "reason": f"plan is {plan.status}"}])
     lines = [ln for ln in planning_store.plan_lines(session, plan_id)
              if not ln.removed and ln.qty > 0]
+    if not lines:  # an approval that orders nothing is a slip, not a decision
+        raise NotEditable("nothing to buy", [{"field": "lines", "reason": "every line is "
+                          "removed or has no units: nothing to order"}], code="nothing_to_buy")
     if plan.spent_fen > plan.budget_fen:
         raise PlanningError("over budget", [{"field": "lines", "reason":
                             f"plan costs {plan.spent_fen} fen, budget {plan.budget_fen}"}],

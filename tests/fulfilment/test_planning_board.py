@@ -109,6 +109,21 @@ def test_the_board_forms_edit_remove_and_approve_without_javascript(client, head
         assert _rows(session) == before
 
 
+def test_a_plan_with_every_line_removed_cannot_be_approved(client, headers,
+                                                          session) -> None:  # noqa: ANN001
+    plan_id, line_id = _proposed_plan(session)
+    h = headers("buyer")
+    removed = {"action": "edit", "plan_id": str(plan_id), "line_id": str(line_id),
+               "removed": "true"}
+    assert client.post("/board", data=removed, headers=h).status_code == 200
+    before = _rows(session)
+    got = client.post("/board", data={"action": "approve", "plan_id": str(plan_id)}, headers=h)
+    assert got.status_code == 409 and _message(got.text).startswith("lines: every line is removed")
+    api = client.post(f"/plans/{plan_id}/approve", headers=h)
+    assert api.status_code == 409 and api.json()["error"] == "nothing_to_buy"
+    assert _rows(session) == before
+
+
 def test_a_bad_board_form_names_its_field_and_changes_nothing(client, headers,
                                                               session) -> None:  # noqa: ANN001
     plan_id, line_id = _proposed_plan(session)
