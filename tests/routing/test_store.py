@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from fulfilment import cli, db
 from fulfilment.cli import app
 from routing import demo, store
-from routing.tables import CourierCapacityRow, LaneRow
+from routing.tables import CourierCapacityRow, CourierRow, LaneRow
 from tests.builders import a_warehouse
 from tests.conftest import NOW
 from tests.routing.test_problem import EXAMPLE
@@ -46,6 +46,34 @@ def test_bad_rows_are_named_and_nothing_is_imported(session):
             "line 5.extra_kg", "line 5.transit_days"} <= fields
     with pytest.raises(store.InvalidRateCard):
         store.import_csv(session, "what,is,this\n1,2,3\n", now=NOW)
+
+
+def test_a_line_repeating_another_lines_key_is_refused(session):
+    a_warehouse(session, "NGB")
+    store.import_csv(session, COURIERS, now=NOW)
+    with pytest.raises(store.InvalidRateCard) as err:  # ZJ is 浙江省: two prices for one lane
+        store.import_csv(session, LANES + "NGB,SF,ZJ,13.00,2.50,1\n", now=NOW)
+    assert err.value.problems == [{"field": "line 4", "reason": "repeats line 2's warehouse "
+                                   "'NGB', courier 'SF', zone 'ZJ'"}]
+    with pytest.raises(store.InvalidRateCard) as err:
+        store.import_csv(session, COURIERS + "SF,Shunfeng\n", now=NOW)
+    assert err.value.problems[0]["field"] == "line 4"
+    assert session.execute(select(func.count()).select_from(LaneRow)).scalar_one() == 0
+
+
+def test_a_reimport_updates_rows_the_session_already_holds(session):
+    a_warehouse(session, "NGB")
+    store.import_csv(session, COURIERS, now=NOW)
+    store.import_csv(session, LANES, now=NOW)
+    store.import_csv(session, "warehouse,courier,parcels_per_day\nNGB,SF,300\n", now=NOW)
+    assert store.lanes(session)[0].first_kg == 12.0  # loaded into the session
+    store.import_csv(session, LANES.replace("12.00", "13.00") + "NGB,SF,SH,9,1,2\n", now=NOW)
+    store.import_csv(session, "warehouse,courier,parcels_per_day\nNGB,SF,250\n", now=NOW)
+    store.import_csv(session, "id,name\nSF,Shunfeng\n", now=NOW)
+    assert [(x.zone, x.first_kg) for x in store.lanes(session)] == [("ZJ", 13.0), ("BJ", 6.0),
+                                                                    ("SH", 9.0)]
+    assert store.daily_capacity(session) == {("NGB", "SF"): 250}
+    assert session.get(CourierRow, "SF").name == "Shunfeng"
 
 
 def test_rate_card_amounts_a_wave_would_refuse_are_refused(session):
