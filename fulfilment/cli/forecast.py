@@ -6,15 +6,17 @@ import csv
 import io
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from fulfilment.cli.common import describe, fail, read_text, write_whole
-from inventory import backtest as backtesting
 from inventory import csv_text
-from inventory import forecast as forecasting
 from inventory import signals as signal_files
 from inventory.planning_errors import InvalidSignals
+
+if TYPE_CHECKING:  # the model's modules load scikit-learn and SciPy: 2 s the other verbs skip
+    from inventory.forecast import ForecastRow
 
 app = typer.Typer(help="Forecast units sold per SKU and day from community signals and sales.")
 
@@ -53,7 +55,7 @@ def _day(raw: str, name: str) -> date:
         fail(f"--{name} must be an ISO date (YYYY-MM-DD), got {raw!r}")
 
 
-def to_csv(rows: list[forecasting.ForecastRow]) -> str:
+def to_csv(rows: list[ForecastRow]) -> str:
     """Forecast rows in the contract's format: `sku,date,p10,p50,p90`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -73,6 +75,7 @@ def main(ctx: typer.Context,
     """Forecast every SKU of either file for each day from --start, using rows before it."""
     if ctx.invoked_subcommand is not None:
         return
+    from inventory import forecast as forecasting
     missing = [name for name, v in (("signals", signals), ("sales", sales), ("start", start),
                                     ("out", out)) if v is None]
     if missing:
@@ -104,6 +107,8 @@ def backtest(signals: Path = typer.Option(..., "--signals"),
                                              help="CSV sku,category for per-category WAPE"),
              ) -> None:
     """Replay origins and print WAPE against the 28-day-mean and last-week baselines."""
+    from inventory import backtest as backtesting
+    from inventory import forecast as forecasting
     signal_rows, sale_rows = _load(signals, sales)
     if not sale_rows:
         fail("the sales file has no rows to score against")
