@@ -312,8 +312,13 @@ def station_page(request: Request, key: str | None = None, name: str = "station-
                                                   if warehouse else {"name": name}), key)
     with factory() as session:
         row = page_key(session, request.cookies.get(COOKIE), "warehouse")
+        # a station without a warehouse is offered each, to open only that one's parcels
+        choices = [] if warehouse or row is None else list(session.execute(
+            select(Warehouse.id).order_by(Warehouse.id)).scalars())
     if row is None:
         return TEMPLATES.TemplateResponse(request, "station.html", {
             "login": True, "error": "", "station": name, "warehouse": warehouse})
     return TEMPLATES.TemplateResponse(request, "station.html", {
-        "login": False, "station": name, "user": row.name, "warehouse": warehouse})
+        "login": False, "station": name, "user": row.name, "warehouse": warehouse,
+        "choices": [(w, "/station?" + urlencode({"name": name, "warehouse": w}))
+                    for w in choices]})

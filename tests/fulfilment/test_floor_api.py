@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import socket
 import threading
 
@@ -13,6 +14,7 @@ import zxingcpp
 from fastapi.testclient import TestClient
 
 from fulfilment.api import create_app
+from tests.builders import a_warehouse
 from tests.conftest import NOW
 from tests.fulfilment.floor_builders import floor_stock, packable_parcel
 
@@ -171,6 +173,19 @@ def test_station_page_logs_in_with_a_key_cookie(client, headers):
     assert client.get("/static/station.js").status_code == 200
 
 
+def test_a_station_without_a_warehouse_is_offered_each(client, headers, session):
+    for code in ("SZ", "NGB"):
+        a_warehouse(session, code)
+    session.commit()
+    client.get("/station", params={"key": headers("warehouse")["X-API-Key"]})
+    page = client.get("/station?name=S%262").text  # the name quoted in each link
+    offered = re.search(r'<p id="pick-warehouse">(.*?)</p>', page, re.S).group(1)
+    assert re.findall(r'<a href="([^"]+)">(\w+)</a>', offered) == [
+        ("/station?name=S%262&amp;warehouse=NGB", "NGB"),
+        ("/station?name=S%262&amp;warehouse=SZ", "SZ")]
+    assert 'id="pick-warehouse"' not in client.get("/station?name=S2&warehouse=SZ").text
+
+
 def test_invoice_and_cn_declaration_for_a_parcel(client, headers, session, settings):
     parcel = _ready(session, settings, lines={"SERUM-30ML": 2}, external_id="R-CN-1")
     h = headers("warehouse")
@@ -226,8 +241,6 @@ def test_a_scan_from_a_station_named_with_a_control_character_is_refused(client,
 
 
 def test_a_station_page_given_its_warehouse_keeps_it_and_sends_it(client, headers, session):
-    from tests.builders import a_warehouse
-
     a_warehouse(session, "NGB")
     session.commit()
     key = headers("warehouse")["X-API-Key"]
