@@ -46,10 +46,6 @@ class SchemaInvalid(CustomsError):
     code = "schema_invalid"
 
 
-class InvalidIdentity(CustomsError):
-    code = "invalid_identity"
-
-
 class InvalidReceipt(CustomsError):
     code = "invalid_receipt"
 

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 
 from cryptography.fernet import Fernet
 
+from customs.identity import id_hash, mask_id
 
-def id_hash(id_number: str, *, secret: str) -> str:
-    """HMAC-SHA256 of the upper-cased ID number: equal IDs match, the number is not kept."""
-    return hmac.new(secret.encode(), id_number.strip().upper().encode(), hashlib.sha256).hexdigest()
-
-
-def mask_id(id_number: str) -> str:
-    v = id_number.strip().upper()
-    return v[:3] + "*" * max(0, len(v) - 7) + v[-4:] if len(v) > 7 else "*" * len(v)
+__all__ = ["decrypt", "encrypt", "id_hash", "mask_id", "mask_phone"]
 
 
 def mask_phone(phone: str) -> str:
