@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from customs.errors import QuotaExceeded, UnknownBuyer
+from customs.errors import QuotaExceeded
 from customs.quota import QuotaStatus
 from customs.tables import CustomsQuota, CustomsQuotaHold
 from customs.types import money
@@ -125,10 +125,3 @@ def status(session: Session, *, buyer_hash: str, year: int, limit_fen: int) -> Q
     limit = row.limit_fen if row else limit_fen
     return QuotaStatus(year=year, limit=Decimal(limit) / 100, used=Decimal(used) / 100,
                        held=Decimal(held) / 100)
-
-
-def require_known(session: Session, *, buyer_hash: str) -> None:
-    if session.execute(select(CustomsQuota.id).where(
-            CustomsQuota.buyer_hash == buyer_hash)).first() is None:
-        raise UnknownBuyer("no quota recorded for this buyer",
-                           [{"field": "buyer", "reason": "no quota recorded for this buyer"}])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -407,7 +406,3 @@ def parcel_view(session: Session, parcel: Parcel) -> dict:
             "shipping": fen_text(parcel.shipping_fen), "tax": fen_text(parcel.tax_fen),
             "tracking_no": parcel.tracking_no,
             "lines": [{"sku": pl.sku_id, "qty": pl.qty} for pl in lines]}
-
-
-def decimal_total(order: Order) -> Decimal:
-    return Decimal(order.total_fen) / 100

@@ -38,14 +38,6 @@ def get_sku(session: Session, sku_id: str) -> Sku:
     return row
 
 
-def get_warehouse(session: Session, warehouse_id: str) -> Warehouse:
-    row = session.get(Warehouse, warehouse_id)
-    if row is None:
-        raise UnknownItem(f"unknown warehouse {warehouse_id}",
-                          [{"field": "warehouse", "reason": f"unknown warehouse {warehouse_id!r}"}])
-    return row
-
-
 def warehouses(session: Session) -> list[Warehouse]:
     return list(session.execute(select(Warehouse).order_by(Warehouse.id)).scalars())
 

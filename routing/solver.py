@@ -293,12 +293,6 @@ def relax(index: Index, *, time_limit_s: float,
     return v, result.values, result.objective * result.unit / v.scale
 
 
-def lp_bound(wave: Wave, *, time_limit_s: float = 600.0) -> float | None:
-    """A proven lower bound on the wave's optimum: its LP relaxation (for large waves)."""
-    lp = relax(indexing.build(wave), time_limit_s=time_limit_s)
-    return None if lp is None else math.floor(lp[2] * 100 - 1e-6) / 100
-
-
 def solve(wave: Wave, *, time_limit_s: float = 20.0, workers: int = 8, seed: int = 0,
           started: float | None = None) -> Solution:
     """The cheapest allocation found within the time limit, counted from `started` (a

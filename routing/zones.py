@@ -48,7 +48,3 @@ def zone_of(province: str) -> str | None:
     if p.upper() in _CODES:
         return p.upper()
     return _BY_NAME.get(p) or _BY_SHORT.get(_short(p))
-
-
-def name_of(code: str) -> str | None:
-    return next((name for c, name in PROVINCES if c == code), None)
