@@ -30,6 +30,7 @@ _ROUTERS = (
     "fulfilment.api.allocations",
     "fulfilment.api.customs",
     "fulfilment.api.floor",
+    "fulfilment.api.station_page",
     "fulfilment.api.planning",
 )
 

@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated, TypeVar
-from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import select
 
 from fulfilment import floor, floor_labels, printing, station
 from fulfilment.answers import NotFound
 from fulfilment.api.deps import (
-    COOKIE,
     ONE_LINE,
     ROW_ID_MAX,
     ApiKeyDep,
     RowId,
     SessionDep,
     SettingsDep,
-    page_key,
     require_role,
-    signed_in,
 )
 from fulfilment.handover import hand_over
 from fulfilment.localtime import business_day
@@ -39,7 +32,6 @@ from labels import documents, shipping, stock_labels
 router = APIRouter(tags=["floor"])
 _Row = TypeVar("_Row", Wave, Parcel)
 _floor = [require_role("warehouse")]
-TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
 
 
 def _now() -> datetime:
@@ -50,7 +42,7 @@ def _today(now: datetime) -> date:
     return business_day(now)
 
 
-def _user(key: ApiKeyDep) -> str:
+def user_of(key: ApiKeyDep) -> str:
     return f"{key.name}#{key.id}"
 
 
@@ -100,7 +92,7 @@ class PutawayIn(BaseModel):
 def putaway(body: PutawayIn, session: SessionDep, key: ApiKeyDep) -> dict:
     """Put a lot away to a bin (receiving `qty` into it first when given)."""
     lot = floor.putaway(session, warehouse=body.warehouse, sku=body.sku, lot_no=body.lot_no,
-                        bin_code=body.bin, now=_now(), actor=_user(key), qty=body.qty,
+                        bin_code=body.bin, now=_now(), actor=user_of(key), qty=body.qty,
                         expiry=body.expiry, walk_order=body.walk_order,
                         fresh_on=business_day(_now()))
     return {"lot_id": lot.id, "warehouse": lot.warehouse_id, "sku": lot.sku_id,
@@ -112,7 +104,7 @@ def putaway(body: PutawayIn, session: SessionDep, key: ApiKeyDep) -> dict:
 def pick_tasks(wave_id: RowId, session: SessionDep, key: ApiKeyDep) -> dict:
     """Make the wave's pick tasks now (FEFO lots, bins); idempotent."""
     _wave(session, wave_id)
-    report = floor.create_pick_tasks(session, wave_id=wave_id, now=_now(), actor=_user(key))
+    report = floor.create_pick_tasks(session, wave_id=wave_id, now=_now(), actor=user_of(key))
     return {"wave_id": wave_id, "created": report.created, "short": report.short}
 
 
@@ -123,7 +115,7 @@ def picklist_pdf(wave_id: RowId, session: SessionDep, key: ApiKeyDep,
     _wave(session, wave_id)
     _wave_warehouse(session, wave_id, warehouse)
     plist = floor.pick_list(session, wave_id=wave_id, warehouse=warehouse, now=_now(),
-                            actor=_user(key))
+                            actor=user_of(key))
     plist = plist.model_copy(update={"printed_on": _today(_now())})
     return _pdf(documents.render_pick_list(plist), f"picklist-{wave_id}-{warehouse}.pdf")
 
@@ -217,7 +209,7 @@ class HandoverIn(BaseModel):
         default_factory=list, max_length=100_000, description="parcel codes in the cage")
 
 
-def _answer(session: SessionDep, settings: SettingsDep, out: station.Outcome) -> dict:
+def station_answer(session: SessionDep, settings: SettingsDep, out: station.Outcome) -> dict:
     body = out.as_dict()
     if out.parcel_id is not None:
         body["label_pdf"] = f"/parcels/{out.parcel_id}/label.pdf"
@@ -240,21 +232,21 @@ def _answer(session: SessionDep, settings: SettingsDep, out: station.Outcome) ->
 @router.post("/station/scan", dependencies=_floor)
 def scan(body: ScanIn, session: SessionDep, settings: SettingsDep, key: ApiKeyDep) -> dict:
     """One scanned code: parcel/order opens, item ticks (or is refused), wave hands over."""
-    out = station.scan(session, station=body.station, user=_user(key), code=body.code,
+    out = station.scan(session, station=body.station, user=user_of(key), code=body.code,
                        now=_now(), warehouse=body.warehouse)
-    return _answer(session, settings, out)
+    return station_answer(session, settings, out)
 
 
 @router.post("/station/undo", dependencies=_floor)
 def undo(body: StationIn, session: SessionDep, settings: SettingsDep, key: ApiKeyDep) -> dict:
-    out = station.undo(session, station=body.station, user=_user(key), now=_now())
-    return _answer(session, settings, out)
+    out = station.undo(session, station=body.station, user=user_of(key), now=_now())
+    return station_answer(session, settings, out)
 
 
 @router.get("/station/state", dependencies=_floor)
 def station_state(session: SessionDep, settings: SettingsDep,
                   station_id: str = Query(..., alias="station", min_length=1)) -> dict:
-    return _answer(session, settings, station.state(session, station=station_id))
+    return station_answer(session, settings, station.state(session, station=station_id))
 
 
 @router.post("/handover", dependencies=_floor)
@@ -268,57 +260,5 @@ def handover(body: HandoverIn, session: SessionDep, key: ApiKeyDep) -> dict:
     if body.wave_id is not None:
         _wave(session, body.wave_id)
         sheet = [f"WAVE-{body.wave_id}"]
-    done = hand_over(session, sheet + body.codes, now=_now(), actor=_user(key))
+    done = hand_over(session, sheet + body.codes, now=_now(), actor=user_of(key))
     return {"shipped": done.shipped, "not_shipped": done.not_shipped}
-
-
-def _takes(value: str, longest: int) -> bool:
-    """What `ScanIn` takes for a station or warehouse name, checked on the page's query."""
-    return 0 < len(value) <= longest and re.fullmatch(ONE_LINE, value) is not None
-
-
-@router.get("/station", response_class=HTMLResponse, include_in_schema=False)
-def station_page(request: Request, key: str | None = None, name: str = "station-1",
-                 warehouse: str = "") -> Response:
-    """The scan station. `?key=` logs in once (cookie) and redirects to a clean URL;
-    `?warehouse=NGB` makes it open only that warehouse's parcels."""
-    factory = request.app.state.session_factory
-    if not _takes(name, STATION_MAX):  # every scan from it would be refused: say so now
-        return TEMPLATES.TemplateResponse(request, "station.html", {
-            "login": True, "station": "", "bad_name": name[:40], "warehouse": "",
-            "error": "name: a station name is 1 to 40 characters, without control characters"},
-            status_code=422)
-    if warehouse and not _takes(warehouse, WAREHOUSE_MAX):
-        return TEMPLATES.TemplateResponse(request, "station.html", {
-            "login": True, "station": name, "warehouse": "",
-            "error": "warehouse: a warehouse code is 1 to 16 characters, without control "
-                     "characters"}, status_code=422)
-    if warehouse:  # every parcel scan would be refused: say so before the first one
-        with factory() as session:
-            known = session.get(Warehouse, warehouse) is not None
-        if not known:
-            return TEMPLATES.TemplateResponse(request, "station.html", {
-                "login": True, "station": name, "warehouse": "",
-                "error": f"warehouse: there is no warehouse {warehouse}"}, status_code=422)
-    if key:
-        with factory() as session:
-            row = page_key(session, key, "warehouse")
-        if row is None:
-            return TEMPLATES.TemplateResponse(request, "station.html", {
-                "login": True, "error": "that key is not a warehouse key", "station": name,
-                "warehouse": warehouse}, status_code=401)
-        # the name quoted: "a&key=x" or "a#b" must come back as the same station name
-        return signed_in("/station?" + urlencode({"name": name, "warehouse": warehouse}
-                                                  if warehouse else {"name": name}), key)
-    with factory() as session:
-        row = page_key(session, request.cookies.get(COOKIE), "warehouse")
-        # a station without a warehouse is offered each, to open only that one's parcels
-        choices = [] if warehouse or row is None else list(session.execute(
-            select(Warehouse.id).order_by(Warehouse.id)).scalars())
-    if row is None:
-        return TEMPLATES.TemplateResponse(request, "station.html", {
-            "login": True, "error": "", "station": name, "warehouse": warehouse})
-    return TEMPLATES.TemplateResponse(request, "station.html", {
-        "login": False, "station": name, "user": row.name, "warehouse": warehouse,
-        "choices": [(w, "/station?" + urlencode({"name": name, "warehouse": w}))
-                    for w in choices]})

@@ -15,7 +15,6 @@ from sqlmodel import select
 from fulfilment import planning, planning_board, receiving
 from fulfilment import planning_documents as documents
 from fulfilment.answers import problem_answer
-from fulfilment.api.board_form import FormProblem, board_form, form_id, form_qty
 from fulfilment.api.deps import (
     COOKIE,
     ONE_LINE,
@@ -27,6 +26,7 @@ from fulfilment.api.deps import (
     require_role,
     signed_in,
 )
+from fulfilment.api.page_forms import FormProblem, form_id, form_qty, page_form
 from fulfilment.localtime import business_day
 from inventory import forecast as forecasting
 from inventory import planning_store
@@ -250,7 +250,7 @@ def _form_action(session: SessionDep, fields: dict[str, str], actor: str) -> tup
 
 @router.post("/board", response_class=HTMLResponse, include_in_schema=False)
 def board_post(request: Request, session: SessionDep,
-               form: Annotated[dict[str, str] | FormProblem, Depends(board_form)],
+               form: Annotated[dict[str, str] | FormProblem, Depends(page_form)],
                x_api_key: Annotated[str | None, Header(alias="X-API-Key")] = None) -> Response:
     """The board's forms without JavaScript (edit a line's qty, remove or restore it, approve):
     the board again with what was done, or with each problem named and nothing changed."""

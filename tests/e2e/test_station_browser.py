@@ -111,3 +111,42 @@ def test_pack_station_in_a_real_browser(server, browser_page, session, settings,
     assert done["parcel"]["tracking_no"] in tracking
     if os.environ.get("STATION_SCREENSHOT"):
         page.screenshot(path=os.environ["STATION_SCREENSHOT"], full_page=True)
+
+
+def test_pack_station_without_javascript(server, session, settings, headers):
+    """The scan box is a plain form: a handheld with scripts off packs and undoes the same."""
+    from playwright.sync_api import sync_playwright
+
+    floor_stock(session, NOW)
+    parcel = packable_parcel(session, NOW, lines={"SERUM-30ML": 2}, settings=settings,
+                             external_id="R-E2E-NOJS")
+    session.commit()
+    key = headers("warehouse")["X-API-Key"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_context(java_script_enabled=False).new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"{server}/station?key={key}&name=PACK-NOJS&warehouse=NGB")
+
+        def scan(code: str) -> str:
+            with page.expect_navigation():
+                page.fill("#scan", code)
+                page.press("#scan", "Enter")
+            return page.locator("#message").inner_text()
+
+        assert "scan the items" in scan("R-E2E-NOJS")
+        assert _packed(page) == {"SERUM-30ML": "0 / 2"}
+        assert "not in this parcel" in scan("CREAM-50G")
+        assert page.locator("body").get_attribute("class") == "refused"
+        assert scan("SERUM-30ML") and _packed(page) == {"SERUM-30ML": "1 / 2"}
+        with page.expect_navigation():
+            page.click("#undo")
+        assert page.locator("#message").inner_text().startswith("undone")
+        assert _packed(page) == {"SERUM-30ML": "0 / 2"}
+        scan("SERUM-30ML")
+        assert "packed" in scan("SERUM-30ML")
+        assert page.locator("#message").get_attribute("class") == "complete"
+        link = page.locator("#label-link")
+        assert link.is_visible() and link.get_attribute("href") == f"/parcels/{parcel.id}/label.pdf"
+        assert page.request.get(f"{server}{link.get_attribute('href')}").body().startswith(b"%PDF")
+        browser.close()

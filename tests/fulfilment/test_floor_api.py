@@ -257,3 +257,31 @@ def test_a_station_page_given_its_warehouse_keeps_it_and_sends_it(client, header
                        headers=headers("warehouse"))
     assert scan.status_code == 200 and scan.json()["result"] == "refused"
     assert "ZZ is unknown" in scan.json()["message"]
+
+
+def test_the_station_form_scans_without_javascript_and_refuses_bad_posts(client, headers,
+                                                                         session, settings):
+    parcel = _ready(session, settings, lines={"SERUM-30ML": 1}, external_id="R-FORM-1")
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    message = re.compile(r'<div id="message" class="(\w+)"[^>]*>(.*?)</div>', re.S)
+    signed_out = client.post("/station", content="name=S9&code=R-FORM-1", headers=form)
+    assert signed_out.status_code == 401 and "nothing was scanned" in signed_out.text
+    client.get("/station", params={"key": headers("warehouse")["X-API-Key"]})
+    for body, status, shown in [
+        ("name=S9&code=" + "9" * 81, 422, ("refused", "code: is over 80 characters")),
+        ("name=S9&code=R-FORM-1&code=X", 422, ("refused", "code: is given twice")),
+        ("name=S9&code=R%00", 422, ("refused", "code: holds a NUL character (%00)")),
+        ("name=S9&code=R-FORM-1", 200, ("ok", "parcel 1 of order R-FORM-1: scan the items")),
+    ]:
+        got = client.post("/station", content=body, headers=form)
+        assert got.status_code == status, (body, got.text[-300:])
+        assert message.search(got.text).groups() == shown
+    assert 'data-sku="SERUM-30ML"' in got.text and f"Parcel {parcel.id}" in got.text
+    bad_name = client.post("/station", content="name=a%07b&code=X", headers=form)
+    assert bad_name.status_code == 422 and "name: a station name" in bad_name.text
+    elsewhere = client.post("/station", content="name=S9&warehouse=XX&code=X", headers=form)
+    assert elsewhere.status_code == 422 and "there is no warehouse XX" in elsewhere.text
+    done = client.post("/station", content="name=S9&code=SERUM-30ML", headers=form)
+    assert message.search(done.text).group(1) == "complete"
+    assert f'href="/parcels/{parcel.id}/label.pdf"' in done.text
+    assert f'src="/parcels/{parcel.id}/label.pdf"' in done.text  # no printer: the PDF opens

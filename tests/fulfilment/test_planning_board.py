@@ -156,7 +156,7 @@ def test_a_bad_board_form_names_its_field_and_changes_nothing(client, headers,
         assert "<script>alert" not in got.text and 'id="plan"' in got.text
     got = client.post("/board", json={"action": "approve", "plan_id": plan_id},
                       headers=headers("buyer"))
-    assert got.status_code == 422 and "send the board" in _message(got.text)
+    assert got.status_code == 422 and "send the page" in _message(got.text)
     for who in ({}, headers("warehouse"), {"X-API-Key": "nope"}):  # never signed in as a buyer
         got = client.post("/board", data={"action": "approve", "plan_id": str(plan_id)},
                           headers=who)

@@ -100,14 +100,15 @@
                                     : {station: station, code: code});
   });
 
-  document.getElementById("undo").addEventListener("click", function () {
+  document.getElementById("undo").addEventListener("click", function (ev) {
+    ev.preventDefault();
     send("/station/undo", {station: station});
   });
 
-  fetch("/station/state?station=" + encodeURIComponent(station), {credentials: "same-origin"})
-    .then(function (r) { return r.json(); })
-    .then(function (data) { if (data.parcel) { render(data.parcel); } })
-    .catch(function () {})
-    .then(keepFocus);
+  // the form posts to the page only without this script (the page renders the open parcel)
+  document.getElementById("scan-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+  });
+  keepFocus();
   window.stationReady = true;
 }());

@@ -1,8 +1,9 @@
-"""The planning board's form posts, read strictly: a page's own fields, never a JSON body.
+"""The web pages' form posts (the planning board, the scan station), read strictly: a
+page's own fields, never a JSON body.
 
 Starlette's form parser would need python-multipart and takes what `int()` takes ("１２",
 " 12_0 "); these forms post a handful of short ASCII fields, so they are read by hand and
-every fault is a FormProblem naming its field (the board is shown again with it).
+every fault is a FormProblem naming its field (the page is shown again with it).
 """
 
 from __future__ import annotations
@@ -16,22 +17,22 @@ from fulfilment.api.deps import ROW_ID_MAX
 from inventory import purchasing_catalogue as catalogue
 from inventory.planning_errors import PlanningError
 
-FORM_MAX_BYTES = 64 * 1024  # the board's forms post a handful of short fields
+FORM_MAX_BYTES = 64 * 1024  # the pages' forms post a handful of short fields
 _DIGITS = re.compile(r"[0-9]+")  # ASCII only: int() would take "１２" or " 12_0 "
 
 
 class FormProblem(PlanningError):
-    """A board form field that cannot be taken; the page is shown again naming it."""
+    """A form field that cannot be taken; the page is shown again naming it."""
 
 
-async def board_form(request: Request) -> dict[str, str] | FormProblem:
+async def page_form(request: Request) -> dict[str, str] | FormProblem:
     """The posted form's fields, or the first problem with it (a body that is not a form, a
     field that is not UTF-8 or holds a NUL, a field given twice). Never raises, so a bad form
     is answered with the page, not the API's JSON."""
     kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":
         return FormProblem("not a form", [{"field": "body", "reason":
-                                           "send the board's form (application/x-www-form-"
+                                           "send the page's form (application/x-www-form-"
                                            "urlencoded)"}], code="invalid_request")
     body = await request.body()
     if len(body) > FORM_MAX_BYTES:
