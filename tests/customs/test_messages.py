@@ -210,3 +210,29 @@ def test_times_are_stamped_in_china_time(decl: dict) -> None:
     order, payment = (etree.fromstring(m.xml) for m in built[:2])
     assert match.text(order.find(f".//{{{NS}}}OrderHead"), "appTime") == "20261122102000"
     assert match.text(payment.find(f".//{{{NS}}}PaymentHead"), "payTime") == "20261122101500"
+
+
+def test_cli_simulate_stopped_before_moving_answers_nothing_twice(decl: dict, tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    import fulfilment.cli.customs as customs_cli
+
+    runner = CliRunner()
+    src = tmp_path / "d.json"
+    src.write_text(json.dumps(decl, ensure_ascii=False))
+    outbox, inbox = tmp_path / "outbox", tmp_path / "inbox"
+    runner.invoke(app, ["customs", "messages", str(src), "--out", str(outbox)])
+    args = ["customs", "simulate", "--outbox", str(outbox), "--inbox", str(inbox)]
+
+    def stopped(*_: object, **__: object) -> None:
+        raise OSError("stopped")
+
+    with monkeypatch.context() as m:  # receipts and ledger written, messages not yet moved
+        m.setattr(customs_cli, "move_done", stopped)
+        assert runner.invoke(app, args).exit_code == 2
+    assert len(list(outbox.glob("*.xml"))) == 4 and len(list(inbox.glob("*.xml"))) == 5
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0 and "4 answered before and moved now" in again.output
+    assert not list(outbox.glob("*.xml")) and len(list(inbox.glob("*.xml"))) == 5
+    ledger = json.loads((outbox / "sent" / "simulator-ledger.json").read_text())
+    assert list(ledger["used"].values()) == ["425.00"]  # counted once
+    assert ledger["answered"] == []
