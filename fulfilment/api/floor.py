@@ -82,8 +82,8 @@ class PutawayIn(BaseModel):
     sku: str = Field(min_length=1, max_length=64)
     lot_no: str = Field(min_length=1, max_length=40, pattern=ONE_LINE)
     bin: str = Field(min_length=1, max_length=30, pattern=ONE_LINE)
-    walk_order: int | None = Field(default=None, ge=0, le=ROW_ID_MAX)
-    qty: int | None = Field(default=None, gt=0, le=MAX_UNITS,
+    walk_order: int | None = Field(strict=True, default=None, ge=0, le=ROW_ID_MAX)
+    qty: int | None = Field(strict=True, default=None, gt=0, le=MAX_UNITS,
                             description="receive this many into the lot")
     expiry: date | None = None
 
@@ -204,7 +204,7 @@ class StationIn(BaseModel):
 
 
 class HandoverIn(BaseModel):
-    wave_id: int | None = Field(default=None, ge=1, le=ROW_ID_MAX)
+    wave_id: int | None = Field(strict=True, default=None, ge=1, le=ROW_ID_MAX)
     codes: list[Annotated[str, StringConstraints(max_length=80)]] = Field(
         default_factory=list, max_length=100_000, description="parcel codes in the cage")
 

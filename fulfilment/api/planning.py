@@ -48,13 +48,13 @@ class SignalsIn(BaseModel):
 
 class PlanIn(BaseModel):
     budget: str = Field(description='CNY, e.g. "50000.00"')
-    review_days: int = Field(default=7, ge=catalogue.MIN_REVIEW_DAYS,
+    review_days: int = Field(strict=True, default=7, ge=catalogue.MIN_REVIEW_DAYS,
                              le=catalogue.MAX_REVIEW_DAYS)
 
 
 class LineEdit(BaseModel):
-    qty: int | None = Field(default=None, ge=0, le=catalogue.MAX_UNITS)
-    removed: bool | None = None
+    qty: int | None = Field(strict=True, default=None, ge=0, le=catalogue.MAX_UNITS)
+    removed: bool | None = Field(default=None, strict=True)
 
 
 def _now() -> datetime:

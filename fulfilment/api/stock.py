@@ -33,25 +33,25 @@ class WarehouseIn(BaseModel):
     country: str = Field(min_length=2, max_length=2, pattern=r"^[A-Z]{2}$")
     address: str = Field(default="", max_length=300)
     phone: str = Field(default="", max_length=40)
-    pick_capacity_units: int | None = Field(default=None, ge=0, le=MAX_UNITS)
+    pick_capacity_units: int | None = Field(strict=True, default=None, ge=0, le=MAX_UNITS)
 
 
 class SkuIn(BaseModel):
     id: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
     hs_code: str = Field(pattern=r"^\d{4,10}$")
-    weight_g: int = Field(gt=0, le=MAX_UNITS)
+    weight_g: int = Field(strict=True, gt=0, le=MAX_UNITS)
     tax_category: Literal[CATEGORIES] = "general"  # type: ignore[valid-type]
     unit_price: str = Field(description='decimal string, e.g. "199.00"')
     brand: str = Field(default="", max_length=80)
     category: str = Field(default="general", max_length=40)
     gtin: str | None = Field(default=None, pattern=r"^(\d{8}|\d{12,14})$")
     # at most ten years: beyond it no dated stock exists, and dates past the calendar overflow
-    shelf_life_days: int | None = Field(default=None, gt=0, le=MAX_SHELF_LIFE_DAYS)
-    min_remaining_days: int = Field(default=0, ge=0, le=MAX_SHELF_LIFE_DAYS)
+    shelf_life_days: int | None = Field(strict=True, default=None, gt=0, le=MAX_SHELF_LIFE_DAYS)
+    min_remaining_days: int = Field(strict=True, default=0, ge=0, le=MAX_SHELF_LIFE_DAYS)
     origin_country: str = Field(default="", pattern=r"^([A-Z]{2})?$")
-    case_pack: int = Field(default=1, gt=0, le=MAX_UNITS)
-    moq: int = Field(default=1, gt=0, le=MAX_UNITS)
+    case_pack: int = Field(strict=True, default=1, gt=0, le=MAX_UNITS)
+    moq: int = Field(strict=True, default=1, gt=0, le=MAX_UNITS)
     net_content: str | None = Field(default=None, max_length=20,
                                     description='amount and unit: "30 ml", "50 g", "1 piece"')
 
@@ -76,15 +76,15 @@ class SkuIn(BaseModel):
 class ReceiptIn(BaseModel):
     warehouse: str = Field(min_length=1, max_length=16)
     sku: str = Field(min_length=1, max_length=64)
-    qty: int = Field(gt=0, le=MAX_UNITS)
+    qty: int = Field(strict=True, gt=0, le=MAX_UNITS)
     lot: str = Field(min_length=1, max_length=40, pattern=ONE_LINE)
     expiry: date | None = None
     reference: str = Field(default="", max_length=80, pattern=ONE_LINE)
 
 
 class AdjustmentIn(BaseModel):
-    lot_id: int = Field(ge=1, le=ROW_ID_MAX)
-    delta: int = Field(ge=-MAX_UNITS, le=MAX_UNITS)
+    lot_id: int = Field(strict=True, ge=1, le=ROW_ID_MAX)
+    delta: int = Field(strict=True, ge=-MAX_UNITS, le=MAX_UNITS)
     reason: Literal["count", "damage", "expiry", "found", "correction"]
     reference: str = Field(default="", max_length=80, pattern=ONE_LINE)
 

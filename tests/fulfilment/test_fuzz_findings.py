@@ -200,3 +200,14 @@ def test_a_warehouse_pick_capacity_past_any_column_is_refused(client, headers) -
             "country": "CN", "pick_capacity_units": 2**63}
     _refused(client.post("/warehouses", json=body, headers=headers("admin")),
              "pick_capacity_units")
+
+
+@pytest.mark.parametrize("qty", [True, "12", 12.0, " 12 "])
+def test_a_quantity_in_a_json_body_must_be_a_json_integer(client, headers, qty) -> None:  # noqa: ANN001
+    # pydantic's lax mode read true as 1 unit and "12" or 12.0 as 12, as the order intake never did
+    body = {"id": "W1", "name": "W", "kind": "bonded", "customs_mode": "1210", "country": "CN",
+            "pick_capacity_units": qty}
+    _refused(client.post("/warehouses", json=body, headers=headers("admin")),
+             "pick_capacity_units")
+    receipt = {"warehouse": "W1", "sku": "S", "qty": qty, "lot": "L1"}
+    _refused(client.post("/inventory/receipts", json=receipt, headers=headers("admin")), "qty")
