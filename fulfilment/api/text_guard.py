@@ -8,6 +8,7 @@ naming the field, and a body that is not UTF-8 gets the same shape instead of St
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 from urllib.parse import parse_qsl
@@ -76,7 +77,8 @@ class TextGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and (problem := url_problem(scope)) is not None:
-            await refuse(send, problem)
+            page = scope.get("path") in PAGES  # a person at a browser: a page, not JSON
+            await (refuse_page if page else refuse)(send, problem)
             return
         if scope["type"] != "http" or scope["method"] not in _METHODS or not _is_json(scope):
             await self.app(scope, receive, send)
@@ -128,6 +130,20 @@ def replay(bodies: list[bytes], last: Message | None, receive: Receive) -> Recei
         return pending.pop(0) if pending else await receive()
 
     return next_message
+
+
+PAGES = frozenset({"/", "/station", "/board"})  # the web pages people open
+
+
+async def refuse_page(send: Send, problem: dict) -> None:
+    """The refusal as a small HTML page naming the field, for a page's own address."""
+    text = html.escape(f"{problem['field']}: {problem['reason']}")
+    body = (f'<!doctype html><html lang="en"><meta charset="utf-8"><title>Refused</title>'
+            f'<p id="message">{text}</p></html>').encode()
+    await send({"type": "http.response.start", "status": 422,
+                "headers": [(b"content-type", b"text/html; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def refuse(send: Send, problem: dict, *, status: int = 422,

@@ -229,6 +229,11 @@ def test_the_station_page_keeps_an_odd_name_whole_and_refuses_a_bad_one(client, 
         assert 'id="scan"' not in page.text
     page = client.get("/station", params={"name": "<script>alert(1)</script>"})
     assert "<script>alert" not in page.text and "&lt;script&gt;alert(1)" in page.text
+    for query in ("name=a%00b", "name=S1&warehouse=N%00B"):  # a page, not the API's JSON
+        page = client.get(f"/station?{query}")
+        assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+        assert '<p id="message">' in page.text and "holds a NUL character (%00)" in page.text
+    assert client.get("/board?key=%00").headers["content-type"].startswith("text/html")
 
 
 def test_a_scan_from_a_station_named_with_a_control_character_is_refused(client, headers):
