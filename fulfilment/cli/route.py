@@ -33,10 +33,7 @@ def solve(problem: Path = typer.Argument(..., help="wave problem JSON (routing c
     import routing
 
     started = time.perf_counter()  # the limit covers reading and checking the file too
-    try:
-        text = problem.read_bytes()
-    except OSError as exc:
-        fail(f"cannot read {problem}: {exc.strerror or exc}")
+    text = read_text(problem)  # UTF-8, as JSON between programs is: not UTF-16 guessed at
     try:
         solution = routing.solve(routing.Wave.from_json(text), time_limit_s=time_limit,
                                  workers=workers, seed=seed, started=started)

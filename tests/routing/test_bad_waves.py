@@ -42,3 +42,18 @@ def test_cli_rejects_transit_days_past_ten_years_and_json_nested_too_deeply(tmp_
         assert r.exit_code == 2
         assert r.output == f"error: {bad}: {reason}\n"
         assert not (tmp_path / "o").exists()
+
+
+def test_cli_reads_a_wave_as_utf8_only(tmp_path):
+    from tests.routing.test_problem import EXAMPLE
+
+    text = EXAMPLE.read_text(encoding="utf-8")
+    utf16, bom = tmp_path / "utf16.json", tmp_path / "bom.json"
+    utf16.write_bytes(text.encode("utf-16"))  # json.loads(bytes) used to guess it and go on
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    r = CliRunner().invoke(app, ["route", "solve", str(utf16), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2
+    assert r.output == f"error: {utf16} is not UTF-8 text: byte 0xff at offset 0\n"
+    r = CliRunner().invoke(app, ["route", "solve", str(bom), "--out", str(tmp_path / "o"),
+                                 "--time-limit", "5"])
+    assert r.exit_code == 0 and (tmp_path / "o").exists()
