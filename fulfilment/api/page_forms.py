@@ -22,7 +22,13 @@ _DIGITS = re.compile(r"[0-9]+")  # ASCII only: int() would take "１２" or " 12
 
 
 class FormProblem(PlanningError):
-    """A form field that cannot be taken; the page is shown again naming it."""
+    """A form field that cannot be taken; the page is shown again naming it. `fields` holds
+    the fields read before it (a page's own hidden fields come first: which station)."""
+
+    def __init__(self, message: str, problems: list[dict] | None = None, *,
+                 code: str | None = None, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message, problems, code=code)
+        self.fields = dict(fields or {})
 
 
 async def page_form(request: Request) -> dict[str, str] | FormProblem:
@@ -56,14 +62,14 @@ async def page_form(request: Request) -> dict[str, str] | FormProblem:
         except UnicodeDecodeError:
             return FormProblem("bad form", [{"field": field, "reason":
                                              "is not UTF-8 text (or holds a lone surrogate)"}],
-                               code="invalid_request")
+                               code="invalid_request", fields=fields)
         if "\x00" in name or "\x00" in value:
             return FormProblem("bad form", [{"field": field, "reason":
                                              "holds a NUL character (%00)"}],
-                               code="invalid_request")
+                               code="invalid_request", fields=fields)
         if name in fields:
             return FormProblem("bad form", [{"field": field, "reason": "is given twice"}],
-                               code="invalid_request")
+                               code="invalid_request", fields=fields)
         fields[name] = value
     return fields
 

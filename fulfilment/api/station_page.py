@@ -97,8 +97,13 @@ def station_post(request: Request, session: SessionDep, settings: SettingsDep,
                  form: Annotated[dict[str, str] | FormProblem, Depends(page_form)]) -> Response:
     """The scan box without JavaScript: one code (`UNDO`, or the undo button, takes back the
     last item), and the page again with what it did."""
-    fields = {} if isinstance(form, FormProblem) else form
-    name, warehouse = fields.get("name", "station-1"), fields.get("warehouse", "")
+    fields = form.fields if isinstance(form, FormProblem) else form  # which station, still
+    if "name" not in fields:  # not this page's form: no station to show it on
+        problem = form.problems[0] if isinstance(form, FormProblem) else {
+            "field": "name", "reason": "is missing"}
+        return _page(request, {"login": True, "station": "", "warehouse": "", "bad_name": "",
+                               "error": f"{problem['field']}: {problem['reason']}"}, 422)
+    name, warehouse = fields["name"], fields.get("warehouse", "")
     unfit = _unfit(request, session, name, warehouse)
     if unfit is not None:
         return unfit

@@ -281,7 +281,11 @@ def test_the_station_form_scans_without_javascript_and_refuses_bad_posts(client,
         got = client.post("/station", content=body, headers=form)
         assert got.status_code == status, (body, got.text[-300:])
         assert message.search(got.text).groups() == shown
+        assert 'data-station="S9"' in got.text  # a refused post keeps its station
     assert 'data-sku="SERUM-30ML"' in got.text and f"Parcel {parcel.id}" in got.text
+    nameless = client.post("/station", content="code=X", headers=form)
+    assert nameless.status_code == 422 and "name: is missing" in nameless.text
+    assert 'id="scan"' not in nameless.text
     bad_name = client.post("/station", content="name=a%07b&code=X", headers=form)
     assert bad_name.status_code == 422 and "name: a station name" in bad_name.text
     elsewhere = client.post("/station", content="name=S9&warehouse=XX&code=X", headers=form)
