@@ -82,7 +82,8 @@ def render_pick_list(pick_list: PickList | dict) -> bytes:
     pages = _chunks(ordered, PICK_ROWS)
     units = sum(p.qty for p in ordered)
     head = [f"Wave {pl.wave_id}   Warehouse {pl.warehouse}   Printed {pl.printed_on.isoformat()}",
-            f"{len(ordered)} lines, {units} units. Take the lot shown (first-expired first-out)."]
+            f"{_count(len(ordered), 'line')}, {_count(units, 'unit')}. Take the lot shown "
+            "(first-expired first-out)."]
 
     def page(c: Any, chunk: tuple[int, Sequence[PickLine]]) -> None:
         index, rows = chunk
@@ -234,3 +235,7 @@ def render_declaration(document: CustomsDocument | dict, *, currency_per_sdr: De
         _cn_body(c, d, form, size[0], size[1], font, rows)
 
     return form, layout.render_pages([doc], page, pagesize=size, title=form)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")

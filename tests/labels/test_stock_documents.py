@@ -99,6 +99,7 @@ def test_pick_list_is_a4_in_walking_order_with_decodable_sku_barcodes(pdf):
     text = pdf.texts(out)[0]
     assert text.index("A-01") < text.index("B-07") < text.index("C-03")
     assert "L1" in text and "2026-12-31" in text and "W42" in text
+    assert "3 lines, 8 units." in text
     found = pdf.decode(out)[0]
     assert ("EAN13", "6901234567892") in found
     assert ("Code128", "CREAM-50G") in found and ("Code128", "MASK-5PK") in found
@@ -110,6 +111,9 @@ def test_pick_list_paginates(pdf):
     out = documents.render_pick_list({"wave_id": "W1", "warehouse": "NGB",
                                       "printed_on": "2026-11-23", "lines": lines})
     assert len(pdf.sizes(out)) == 3
+    one = documents.render_pick_list({"wave_id": "W2", "warehouse": "NGB",
+                                      "printed_on": "2026-11-23", "lines": lines[:1]})
+    assert "1 line, 1 unit." in pdf.texts(one)[0]
 
 
 def _doc(unit_value: int, weight_g: int = 400) -> dict:
