@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 
 import typer
 
 from customs import messages as ceb
-from customs import simulator, tax
+from customs import tax
 from customs.errors import CustomsError
-from fulfilment.clearance_files import move_done, read_folder, write_all_atomic
+from fulfilment import customs_simulation
+from fulfilment.clearance_files import write_all_atomic
 from fulfilment.cli.common import describe, fail, read_json
 from fulfilment.localtime import CHINA
 
@@ -68,41 +68,15 @@ def simulate(
     if not outbox.is_dir():
         fail(f"{outbox}: no such folder")
     ledger = ledger or outbox / "sent" / "simulator-ledger.json"
-    used, answered = _read_ledger(ledger)
-    found = read_folder(outbox)
-    again = sorted(n for n in found if n in answered)  # a run stopped before moving them
-    fresh = {n: xml for n, xml in found.items() if n not in answered}
-    result = simulator.simulate(fresh, now=_china_now(), used=used)
-    done = [n for n in fresh if n not in result.skipped]
     try:
-        write_all_atomic(inbox, {a.filename: a.xml for a in result.answers})
-        # the ledger names what this run answered before those messages move: a run stopped
-        # between the two moves them next time instead of answering (and counting) them again
-        write_all_atomic(ledger.parent, {ledger.name: json.dumps(
-            {"used": {k: str(v) for k, v in result.used.items()}, "answered": done},
-            indent=1).encode()})
-        move_done(outbox, again + done, sub="sent")
+        done = customs_simulation.run(outbox, inbox, ledger,
+                                      read_json(ledger) if ledger.exists() else {},
+                                      now=_china_now())
+    except customs_simulation.BadLedger:
+        fail(f"{ledger}: not a ledger of amounts by buyer and year")
     except OSError as exc:
         fail(f"cannot write receipts ({exc})")
-    typer.echo(f"customs simulator: {len(fresh)} message(s) read, "
-               f"{len(result.answers)} receipt(s) written, {len(result.skipped)} skipped"
-               + (f", {len(again)} answered before and moved now" if again else ""))
-
-
-def _read_ledger(path: Path) -> tuple[dict[str, Decimal], set[str]]:
-    """(cleared value by "<id number>:<year>", messages the run that wrote it answered). A
-    ledger of the first form, amounts alone, is read too."""
-    data = read_json(path) if path.exists() else {}
-    try:
-        if isinstance(data, dict) and isinstance(data.get("used"), dict):
-            amounts, answered = data["used"], data.get("answered", [])
-        else:
-            amounts, answered = data, []
-        used = {k: Decimal(v) for k, v in amounts.items()}
-        if not all(v.is_finite() and v >= 0 for v in used.values()):  # "NaN", "Infinity", "-1"
-            raise ValueError("not an amount")
-        if not isinstance(answered, list) or not all(isinstance(n, str) for n in answered):
-            raise ValueError("not a list of message names")
-    except (ArithmeticError, AttributeError, TypeError, ValueError):
-        fail(f"{path}: not a ledger of amounts by buyer and year")
-    return used, set(answered)
+    typer.echo(f"customs simulator: {done.read} message(s) read, {done.receipts} receipt(s) "
+               f"written, {done.skipped} skipped"
+               + (f", {done.moved_again} answered before and moved now"
+                  if done.moved_again else ""))

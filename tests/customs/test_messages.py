@@ -214,7 +214,7 @@ def test_times_are_stamped_in_china_time(decl: dict) -> None:
 
 def test_cli_simulate_stopped_before_moving_answers_nothing_twice(decl: dict, tmp_path: Path,
                                                                    monkeypatch) -> None:
-    import fulfilment.cli.customs as customs_cli
+    from fulfilment import customs_simulation
 
     runner = CliRunner()
     src = tmp_path / "d.json"
@@ -227,7 +227,7 @@ def test_cli_simulate_stopped_before_moving_answers_nothing_twice(decl: dict, tm
         raise OSError("stopped")
 
     with monkeypatch.context() as m:  # receipts and ledger written, messages not yet moved
-        m.setattr(customs_cli, "move_done", stopped)
+        m.setattr(customs_simulation, "move_done", stopped)
         assert runner.invoke(app, args).exit_code == 2
     assert len(list(outbox.glob("*.xml"))) == 4 and len(list(inbox.glob("*.xml"))) == 5
     again = runner.invoke(app, args)
