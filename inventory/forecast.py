@@ -237,6 +237,9 @@ def _pooled_means(panel: features.Panel, *, horizon: int, seed: int, origin: int
         if curve is not None:
             means[waiting] = (_LAUNCH_BLEND * means[waiting]
                               + (1 - _LAUNCH_BLEND) * curve[waiting])
+        else:  # no launch has sold yet to learn from: its rate once started, at the odds
+            odds = launches.panel_start_odds(panel, origin=origin, horizon=horizon)
+            means[waiting] *= odds[waiting]
     unseen = panel.first_signal.clip(max=panel.first_sale) >= origin
     means[unseen] = 0.0  # nothing known about it before the origin: nothing to forecast
     return means

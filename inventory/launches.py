@@ -28,6 +28,10 @@ _NOTES = SIGNAL_FIELDS.index("notes")
 _EARLY_PRIOR = 20.0  # intent (saves + searches + comments) the pooled rate counts as
 _EARLY_FADE = 0.96  # daily fade of today's intent over the horizon (the launch burst decays)
 _RELEASE_DAYS = 4.0  # time constant of the release of pre-launch demand after the first sale
+# with no launch seen yet: a first sale falls evenly on days 1-28 after the first signal, for
+# all but a share of SKUs talked about and never sold here
+_PRIOR_GAP_DAYS = 28
+_PRIOR_NEVER = 0.2
 _DEFAULT_SHARE = 0.5  # share of pre-launch intent released, until three launches can say
 
 
@@ -64,7 +68,9 @@ def start_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: int,
     at_risk = (np.cumsum(events[::-1])[::-1]
                + np.cumsum(np.bincount(waited, minlength=size)[:size][::-1])[::-1]
                - np.bincount(waited, minlength=size)[:size])
-    hazard = smoothed_hazard(events, at_risk)
+    # no launch yet to learn from (a short or first export): creators seed a launch weeks,
+    # not months, before it sells; the hazard of no data at all, 0, said it never would
+    hazard = smoothed_hazard(events, at_risk) if len(gaps) else prior_hazard(size)
     odds = np.ones((len(first_signal), horizon))
     tilted = None
     if intent is not None and len(gaps) >= _TILT_MIN_STARTS and waiting.any():
@@ -79,6 +85,17 @@ def start_odds(first_signal: np.ndarray, first_sale: np.ndarray, *, origin: int,
         # nobody has waited this long before: no basis for a delay, so treat it as due now
         odds[waiting] = np.where(now > 0, 1.0 - ahead / np.maximum(now, 1e-12), 1.0)
     return odds
+
+
+def prior_hazard(size: int) -> np.ndarray:
+    """Daily hazard (by days waited) of a first sale equally likely on each of days 1 to
+    `_PRIOR_GAP_DAYS` after the first signal for all but `_PRIOR_NEVER` of SKUs, which never
+    sell: a SKU that has waited longer is not about to start."""
+    gap = np.arange(size)
+    chance = np.where((gap >= 1) & (gap <= _PRIOR_GAP_DAYS),
+                      (1.0 - _PRIOR_NEVER) / _PRIOR_GAP_DAYS, 0.0)  # of a first sale on day g
+    waiting = 1.0 - np.concatenate([[0.0], np.cumsum(chance)[:-1]])  # still waiting on day g
+    return chance / waiting
 
 
 def smoothed_hazard(events: np.ndarray, at_risk: np.ndarray) -> np.ndarray:

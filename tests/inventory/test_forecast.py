@@ -396,3 +396,21 @@ def test_the_horizon_and_the_quantiles_are_bounded() -> None:
         forecast.forecast([], [], start=date(9999, 12, 25), horizon=14)
     lo, mid, hi = forecast.quantiles(np.array([[1e12]]), forecast.Calibration())
     assert lo[0, 0] <= mid[0, 0] <= hi[0, 0] == forecast._MAX_DAILY
+
+
+def test_a_launch_in_a_first_export_is_not_forecast_as_certainly_nothing() -> None:
+    # the contract's example: NEW-LIPTINT first talked about on the last day, no launch in the
+    # data yet to learn from. It was 0/0/0 for every day, as if it could never start
+    from inventory import signals as files
+    from tests.builders import EXAMPLES
+
+    rows = forecast.forecast(files.parse_signals((EXAMPLES / "signals.csv").read_text()),
+                             files.parse_sales((EXAMPLES / "sales.csv").read_text()),
+                             start=date(2026, 6, 3), horizon=7)
+    lip = [r for r in rows if r.sku == "NEW-LIPTINT"]
+    assert all(r.p10 == r.p50 == 0 for r in lip)  # more likely not started yet
+    assert lip[0].p90 == 0 and all(r.p90 > 0 for r in lip[3:])  # but it may be by then
+    assert [r.p90 for r in lip] == sorted(r.p90 for r in lip)
+    serum = [r for r in rows if r.sku == "SERUM-30ML"]
+    assert all(r.p50 > 0 for r in serum)
+

@@ -47,6 +47,18 @@ def test_skus_seen_from_the_first_day_of_data_do_not_count_as_launches_that_sold
     assert odds[10][:5].tolist() == [0.0] * 5 and odds[10][7] < 0.2 and odds[10][8] > 0.75
 
 
+def test_with_no_launch_seen_yet_a_waiting_sku_may_start_within_four_weeks() -> None:
+    # a first export: one SKU sells from day 0, one was first talked about yesterday, one 40
+    # days ago. No launch has sold yet to say how long they wait: a first sale on each of
+    # days 1-28 after the first signal is as likely (for 80% of SKUs), never later
+    first_signal = np.array([0, 40, 1])
+    first_sale = np.array([0, features.NEVER, features.NEVER])
+    odds = launches.start_odds(first_signal, first_sale, origin=41, horizon=7)
+    assert odds[1].tolist() == pytest.approx([0.8 * (h + 1) / 28 for h in range(7)])
+    assert (odds[2] == 0.0).all()  # waited 40 days: talked about, not about to start
+    assert (odds[0] == 1.0).all()
+
+
 def test_a_gap_day_nobody_started_on_borrows_its_neighbours_hazard() -> None:
     # ten SKUs at risk each day; starts on gap days 5 and 7, none on 6, none near day 20
     events = np.zeros(25)
