@@ -39,3 +39,14 @@ def fieldnames(reader: csv.DictReader, refuse: Callable[[int, str], Exception]) 
         return [f.strip() for f in reader.fieldnames or []]
     except csv.Error as exc:
         raise refuse(reader.line_num, str(exc)) from None
+
+
+def refuse_repeats(header: list[str], error: Callable[..., Exception], what: str,
+                   **extra: Any) -> None:
+    """Raise `error(message, problems, **extra)` naming each column the header names twice:
+    DictReader keeps the last one's values and a row reader the first's; which was meant?"""
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:
+        raise error(f"{what} header repeats {', '.join(twice)}",
+                    [{"field": "header", "reason": f"column {t!r} appears twice"}
+                     for t in twice], **extra)

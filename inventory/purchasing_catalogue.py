@@ -66,7 +66,7 @@ def parse_catalogue(text: str, *, demand: dict[str, list[tuple[int, int, int]]],
         raise InvalidCatalogue("catalogue header incomplete",
                                [{"field": "header", "reason": f"missing column {c!r}"}
                                 for c in missing])
-    _refuse_repeats(fields, "catalogue")
+    csv_text.refuse_repeats(fields, InvalidCatalogue, "catalogue")
     problems: list[dict] = []
     items: dict[str, dict] = {}
     stock: dict[tuple[str, str], tuple[int, int, int]] = {}
@@ -101,16 +101,6 @@ def parse_catalogue(text: str, *, demand: dict[str, list[tuple[int, int, int]]],
                                in_transit=position[s][2]) for s, i in items.items()],
         sources=sources, hub_capacity=hubs, demand=demand, budget_fen=budget_fen,
         review_days=review_days)
-
-
-def _refuse_repeats(fields: list[str], what: str, **extra: str) -> None:
-    """A column named twice is refused, as the signals import refuses it: DictReader silently
-    kept the last one's values."""
-    twice = sorted({f for f in fields if f and fields.count(f) > 1})
-    if twice:
-        raise InvalidCatalogue(f"{what} header repeats {', '.join(twice)}",
-                               [{"field": "header", "reason": f"column {t!r} appears twice"}
-                                for t in twice], **extra)
 
 
 def _row(row: dict[str, str], n: int, problems: list[dict]):
@@ -222,7 +212,7 @@ def parse_forecast(text: str) -> dict[str, list[tuple[int, int, int]]]:
         raise InvalidCatalogue("forecast header incomplete",
                                [{"field": "header", "reason": f"missing column {c!r}"}
                                 for c in missing], code="invalid_forecast")
-    _refuse_repeats(fields, "forecast", code="invalid_forecast")
+    csv_text.refuse_repeats(fields, InvalidCatalogue, "forecast", code="invalid_forecast")
     problems: list[dict] = []
     daily: dict[str, dict[date, tuple[int, int, int]]] = {}
     seen: dict[tuple[str, date], int] = {}

@@ -18,7 +18,7 @@ from datetime import date
 from operator import itemgetter
 from typing import TypeVar
 
-from inventory.csv_text import records, unreadable
+from inventory.csv_text import records, refuse_repeats, unreadable
 from inventory.planning_errors import InvalidSignals
 
 SIGNAL_FIELDS = ("notes", "likes", "saves", "comments", "shares", "searches")
@@ -128,11 +128,7 @@ def _parse(text: str, count_fields: tuple[str, ...], make: Callable[..., Row], *
         raise InvalidSignals(f"{what} file header lacks {', '.join(missing)}",
                              [{"field": "header", "reason": f"missing column {m!r}"}
                               for m in missing])
-    twice = sorted({h for h in header if h and header.count(h) > 1})
-    if twice:  # which of two `units` columns is meant? Reading the first was a guess
-        raise InvalidSignals(f"{what} file header repeats {', '.join(twice)}",
-                             [{"field": "header", "reason": f"column {t!r} appears twice"}
-                              for t in twice])
+    refuse_repeats(header, InvalidSignals, f"{what} file")  # which `units` is meant?
     index = {name: header.index(name) for name in ("date", "sku", *count_fields)}
     problems: list[dict] = []
     rows: list[Row] = []
