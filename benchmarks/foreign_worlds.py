@@ -29,6 +29,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+from forecast import merge  # the sibling benchmark's pooling of worlds
 
 from inventory import backtest, features
 from inventory.signals import SaleRow, SignalRow
@@ -335,8 +336,7 @@ def main() -> None:
         panel = features.build_panel(signals, sales, start=end)
         skill = features.signal_skill(panel, panel.days)
         _line(str(seed), len(categories), skill, report)
-        for name in ("overall", "launches", "not_selling", "new_sellers"):
-            _merge(getattr(pooled, name), getattr(report, name))
+        merge(pooled, report)
     _line("all", 0, None, pooled)
 
 
@@ -345,11 +345,6 @@ def _line(name: str, skus: int, skill: float | None, report: backtest.Report) ->
     print(f"{name:>6}{skus or '':>6}{shown:>7}{report.overall.ratio():>9.3f}"
           f"{report.launches.ratio():>10.3f}{report.not_selling.ratio():>13.3f}"
           f"{report.new_sellers.ratio():>13.3f}{report.overall.coverage:>9.3f}")
-
-
-def _merge(into: backtest.Scores, part: backtest.Scores) -> None:
-    for name in ("units", "model", "mean28", "last_week", "inside", "cells"):
-        setattr(into, name, getattr(into, name) + getattr(part, name))
 
 
 if __name__ == "__main__":
