@@ -97,10 +97,11 @@ def station_post(request: Request, session: SessionDep, settings: SettingsDep,
                  form: Annotated[dict[str, str] | FormProblem, Depends(page_form)]) -> Response:
     """The scan box without JavaScript: one code (`UNDO`, or the undo button, takes back the
     last item), and the page again with what it did."""
-    fields = form.fields if isinstance(form, FormProblem) else form  # which station, still
+    refused = isinstance(form, FormProblem)
+    fields = form.fields if refused else form  # which station, even from a refused form
+    problem = form.problems[0] if refused else None
     if "name" not in fields:  # not this page's form: no station to show it on
-        problem = form.problems[0] if isinstance(form, FormProblem) else {
-            "field": "name", "reason": "is missing"}
+        problem = problem or {"field": "name", "reason": "is missing"}
         return _page(request, {"login": True, "station": "", "warehouse": "", "bad_name": "",
                                "error": f"{problem['field']}: {problem['reason']}"}, 422)
     name, warehouse = fields["name"], fields.get("warehouse", "")
@@ -112,9 +113,8 @@ def station_post(request: Request, session: SessionDep, settings: SettingsDep,
         return _page(request, {"login": True, "station": name, "warehouse": warehouse,
                                "error": "sign in with a warehouse key: nothing was scanned"}, 401)
     code = fields.get("code", "").strip()
-    problem = (form.problems[0] if isinstance(form, FormProblem) else
-               {"field": "code", "reason": f"is over {CODE_MAX} characters"}
-               if len(code) > CODE_MAX else None)
+    if problem is None and len(code) > CODE_MAX:
+        problem = {"field": "code", "reason": f"is over {CODE_MAX} characters"}
     if problem is not None:  # shown as a refused scan over the parcel still open
         shown = station_answer(session, settings, station.state(session, station=name))
         shown.update(result="refused", message=f"{problem['field']}: {problem['reason']}")
