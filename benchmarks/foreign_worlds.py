@@ -26,12 +26,15 @@ import argparse
 import csv
 import datetime as dt
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from forecast import merge  # the sibling benchmark's pooling of worlds
+from scipy import stats
 
 from inventory import backtest, features
+from inventory.forecast import ForecastRow
 from inventory.signals import SaleRow, SignalRow
 
 START = dt.date(2026, 1, 1)
@@ -207,6 +210,7 @@ def simulate(seed: int, n_skus: int, T: int) -> tuple:  # noqa: N803, C901, PLR0
         social_dem = np.zeros(T + H)
         S = np.zeros((T, 6), dtype=np.int64)
         units = np.zeros(T, dtype=np.int64)
+        expected = np.zeros((T, 2))  # true mean units: all of it, the organic part alone
         pool = 0.0
         pool_rel = rng.uniform(0.3, 0.6)  # share of waiting-list pool released per day
         pool_conv = conv * rng.uniform(1.5, 3.0)
@@ -267,6 +271,7 @@ def simulate(seed: int, n_skus: int, T: int) -> tuple:  # noqa: N803, C901, PLR0
             u_t = nb(rng, mean, k_disp)
             if stock_out[t]:
                 u_t = 0
+            expected[t] = (0.0, 0.0) if stock_out[t] else (mean, organic)
             units[t] = u_t
         Snb = S.copy()
         for d0, dur, total, ghost in bots:
@@ -283,20 +288,40 @@ def simulate(seed: int, n_skus: int, T: int) -> tuple:  # noqa: N803, C901, PLR0
                           bots=[dict(day=d0, dur=dur, likes=round(tot), ghost=g)
                                 for d0, dur, tot, g in bots],
                           stockout=[int(x) for x in np.flatnonzero(stock_out)],
-                          base=round(float(b), 3))
+                          base=round(float(b), 3), expected=expected, k=k_disp)
     return skus, sig, sig_nobot, sales, truth
 
 
 def rows(seed: int, n_skus: int = 0, days: int = 200
-         ) -> tuple[list[SignalRow], list[SaleRow], dict[str, str]]:
-    """One world as the forecast reads it: signal rows, sale rows and each SKU's category."""
+         ) -> tuple[list[SignalRow], list[SaleRow], dict[str, str], dict[str, dict]]:
+    """One world as the forecast reads it: signal rows, sale rows and each SKU's category;
+    and the generator's truth per SKU (for the oracles)."""
     n = n_skus or int(np.random.default_rng(seed + 7919).integers(200, 401))
-    skus, sig, _, sales, _ = simulate(seed, n, days)
+    skus, sig, _, sales, truth = simulate(seed, n, days)
     signals = [SignalRow(START + dt.timedelta(days=t), sku, *(int(v) for v in sig[sku][t]))
                for t in range(days) for sku, _ in skus if sig[sku][t].any()]
     sold = [SaleRow(START + dt.timedelta(days=t), sku, int(sales[sku][t]))
             for t in range(days) for sku, _ in skus if sales[sku][t] > 0]
-    return signals, sold, dict(skus)
+    return signals, sold, dict(skus), truth
+
+
+def oracle(truth: dict[str, dict], part: int) -> Callable[..., list[ForecastRow]]:
+    """A stand-in for `forecast.forecast` that knows each day's true mean (`part` 0: all of
+    it; 1: the organic part alone, as if no signal moved a sale) and gives that negative
+    binomial's quantiles: what no forecast from the rows can beat."""
+    def predict(signals: list[SignalRow], sales: list[SaleRow], *, start: dt.date,
+                horizon: int, **_: int) -> list[ForecastRow]:
+        out = []
+        for sku in sorted({r.sku for r in signals} | {r.sku for r in sales}):
+            k, expected = truth[sku]["k"], truth[sku]["expected"]
+            for h in range(horizon):
+                t = (start - START).days + h
+                mean = expected[t, part] if t < len(expected) else 0.0
+                lo, mid, hi = stats.nbinom.ppf([0.1, 0.5, 0.9], k, k / (k + mean))
+                out.append(ForecastRow(sku, start + dt.timedelta(days=h), int(lo), int(mid),
+                                       int(hi)))
+        return out
+    return predict
 
 
 def write(folder: Path, signals: list[SignalRow], sales: list[SaleRow],
@@ -324,27 +349,33 @@ def main() -> None:
     args = parser.parse_args()
     lo, _, hi = args.seeds.partition("-")
     print(f"{'world':>6}{'SKUs':>6}{'skill':>7}{'overall':>9}{'launches':>10}"
-          f"{'not selling':>13}{'new sellers':>13}{'p10-p90':>9}")
-    pooled = backtest.Report(origins=[], horizon=14)
+          f"{'not selling':>13}{'new sellers':>13}{'p10-p90':>9}{'oracle':>8}{'launches':>10}"
+          f"{'organic':>9}")
+    pooled = [backtest.Report(origins=[], horizon=14) for _ in range(3)]
     for seed in range(int(lo), int(hi or lo) + 1):
-        signals, sales, categories = rows(seed)
+        signals, sales, categories, truth = rows(seed)
         if args.write:
             write(args.write / f"w{seed}", signals, sales, categories)
         end = max(r.day for r in sales) - dt.timedelta(days=13)
         origins = [end - dt.timedelta(days=14 * k) for k in range(4)]
-        report = backtest.backtest(signals, sales, origins=origins, horizon=14)
+        reports = [backtest.backtest(signals, sales, origins=origins, horizon=14, predict=predict)
+                   for predict in (None, oracle(truth, 0), oracle(truth, 1))]
         panel = features.build_panel(signals, sales, start=end)
         skill = features.signal_skill(panel, panel.days)
-        _line(str(seed), len(categories), skill, report)
-        merge(pooled, report)
-    _line("all", 0, None, pooled)
+        _line(str(seed), len(categories), skill, *reports)
+        for total, report in zip(pooled, reports, strict=True):
+            merge(total, report)
+    _line("all", 0, None, *pooled)
 
 
-def _line(name: str, skus: int, skill: float | None, report: backtest.Report) -> None:
+def _line(name: str, skus: int, skill: float | None, report: backtest.Report,
+          oracle: backtest.Report, organic: backtest.Report) -> None:
     shown = "" if skill is None else f"{skill:+.2f}"
     print(f"{name:>6}{skus or '':>6}{shown:>7}{report.overall.ratio():>9.3f}"
           f"{report.launches.ratio():>10.3f}{report.not_selling.ratio():>13.3f}"
-          f"{report.new_sellers.ratio():>13.3f}{report.overall.coverage:>9.3f}")
+          f"{report.new_sellers.ratio():>13.3f}{report.overall.coverage:>9.3f}"
+          f"{oracle.overall.ratio():>8.3f}{oracle.launches.ratio():>10.3f}"
+          f"{organic.overall.ratio():>9.3f}")
 
 
 if __name__ == "__main__":

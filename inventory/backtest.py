@@ -10,6 +10,7 @@ whose errors have different causes (when the first sale comes; how fast a new se
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -72,8 +73,11 @@ class Report:
 
 def backtest(signals: list[SignalRow], sales: list[SaleRow], *, origins: list[date],
              horizon: int, categories: dict[str, str] | None = None, launch_days: int = 14,
-             seed: int = 0, **options: int) -> Report:
-    """Forecast at each origin from the rows before it and score the next `horizon` days."""
+             seed: int = 0, predict: Callable[..., list[forecast.ForecastRow]] | None = None,
+             **options: int) -> Report:
+    """Forecast at each origin from the rows before it and score the next `horizon` days
+    (with `predict`, a stand-in for `forecast.forecast` taking the same arguments: an oracle
+    that knows a generated world's true means, scored exactly as the model is)."""
     if not origins:
         raise PlanningError("a backtest needs at least one origin",
                             [{"field": "origins", "reason": "must not be empty"}],
@@ -81,8 +85,8 @@ def backtest(signals: list[SignalRow], sales: list[SaleRow], *, origins: list[da
     units, first_sale = index_sales(sales)
     report = Report(origins=sorted(origins), horizon=horizon)
     for origin in report.origins:
-        rows = forecast.forecast(signals, sales, start=origin, horizon=horizon, seed=seed,
-                                 **options)
+        rows = (predict or forecast.forecast)(signals, sales, start=origin, horizon=horizon,
+                                              seed=seed, **options)
         for row in rows:
             actual = units[(row.sku, row.day)]
             back = 7 * ((row.day - origin).days // 7 + 1)
