@@ -7,7 +7,7 @@ origins) and forecasting (the real origin) use exactly the same code.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from itertools import islice
@@ -216,22 +216,84 @@ def signal_skill(panel: Panel, origin: int, checks: int = 8) -> float | None:
 
     0.03-0.4 on the generated worlds of every shape but the thinnest (a hundredth of the
     signals: -0.15-0.06); below -0.15 where the signals belong to other products (a mis-keyed
-    export). None with too little history to tell.
+    export), and -0.6 to -0.9 where most demand owes nothing to intent (the outside worlds of
+    `benchmarks/foreign_worlds.py`). None with too little history to tell.
     """
     shown, intent = cumulative_intent(panel), decayed_intent(panel, 0)
-    by_intent, by_sales = 0.0, 0.0
+
+    def by_intent(t: int, seasoned: np.ndarray, sold: np.ndarray) -> np.ndarray:
+        seen = shown[seasoned, t] - shown[seasoned, t - 28]
+        return trusted_rate(sold / (seen + 1.0) * intent[seasoned, t - 1], sold, seen, 28)
+    return _skill_over_rate(panel, origin, checks, by_intent)
+
+
+def swing_skill(panel: Panel, origin: int, checks: int = 8, shift: int = 0) -> float | None:
+    """`signal_skill` of the 28-day sales rate plus `intent_swing`, not of units per unit of
+    intent: whether the swings of intent moved the SKUs' sales where intent is not what most
+    of them owe to. With a `shift`, each SKU's intent is that of the SKU `shift` places on:
+    intent that belongs to no SKU's sales, to measure the skill found by chance."""
+    intent = np.roll(decayed_intent(panel, 0), shift, axis=0)
+    shown = np.roll(cumulative_intent(panel), shift, axis=0)
+
+    def swung(t: int, seasoned: np.ndarray, sold: np.ndarray) -> np.ndarray:
+        swing = intent_swing(panel, t, 14, intent=intent, shown=shown)
+        return sold / 28 + swing[seasoned].mean(axis=1)
+    return _skill_over_rate(panel, origin, checks, swung)
+
+
+def _skill_over_rate(panel: Panel, origin: int, checks: int,
+                     predict: Callable[[int, np.ndarray, np.ndarray], np.ndarray]
+                     ) -> float | None:
+    """1 minus the absolute error of `predict(t, seasoned, units sold in the 28 days before
+    t)` (units a day over the next 14 days of the `seasoned` SKUs) over that of the 28-day
+    rate, summed at the `checks` fortnights t before `origin`; None without one."""
+    by_signals, by_sales = 0.0, 0.0
     for k in range(1, checks + 1):
         t = origin - 14 * k
         if t < 28:
             break
         seasoned = panel.first_sale <= t - 28
         sold = panel.sales_cum[seasoned, t] - panel.sales_cum[seasoned, t - 28]
-        seen = shown[seasoned, t] - shown[seasoned, t - 28]
-        rate = trusted_rate(sold / (seen + 1.0) * intent[seasoned, t - 1], sold, seen, 28)
         actual = (panel.sales_cum[seasoned, t + 14] - panel.sales_cum[seasoned, t]) / 14
-        by_intent += float(np.abs(actual - rate).sum())
+        by_signals += float(np.abs(actual - predict(t, seasoned, sold)).sum())
         by_sales += float(np.abs(actual - sold / 28).sum())
-    return 1.0 - by_intent / by_sales if by_sales > 0 else None
+    return 1.0 - by_signals / by_sales if by_sales > 0 else None
+
+
+def intent_swing(panel: Panel, origin: int, horizon: int, width: int = 28, ridge: float = 1.0,
+                 intent: np.ndarray | None = None, shown: np.ndarray | None = None
+                 ) -> np.ndarray:
+    """Units a day (sku x horizon step) to add to the sales rate of the `width` days before
+    `origin` for intent departing from its mean over those days; 0 for SKUs not selling
+    through them.
+
+    Where most of what a SKU sells owes nothing to intent (an organic level with seasons and
+    trends), its units per unit of intent are no level, but the extra units a unit more intent
+    brings still are: the slope of each day's sales on the day before's decayed intent, within
+    the SKU over the window, shrunk towards the slope pooled over SKUs (`ridge` times a
+    typical SKU's variance of intent counts as the pooled slope's weight). Intent over the
+    horizon: the window's daily mean plus today's excess over it, decaying as the 2-day
+    decayed intent does with no new intent. `intent` and `shown`: the panel's `decayed_intent`
+    (2 days) and `cumulative_intent`, when already at hand.
+    """
+    n, lo = len(panel.skus), max(origin - width, 0)
+    selling = panel.first_sale <= lo
+    if origin - lo < 3 or not selling.any():
+        return np.zeros((n, horizon))
+    intent = decayed_intent(panel, 0) if intent is None else intent
+    shown = cumulative_intent(panel) if shown is None else shown
+    sold, before = panel.sales[:, lo + 1:origin], intent[:, lo:origin - 1]
+    sold_gap = sold - sold.mean(axis=1, keepdims=True)
+    intent_mean = before.mean(axis=1)
+    intent_gap = before - intent_mean[:, None]
+    cov, var = (sold_gap * intent_gap).mean(axis=1), (intent_gap**2).mean(axis=1)
+    pooled = max(cov[selling].sum() / max(var[selling].sum(), 1e-9), 0.0)
+    prior = ridge * float(np.median(var[selling])) + 1e-9
+    slope = ((cov + prior * pooled) / (var + prior)).clip(0.0)
+    usual = (shown[:, origin] - shown[:, lo]) / (origin - lo)
+    fade = 0.5 ** (np.arange(1, horizon + 1) / _HALF_LIVES[0])
+    path = usual[:, None] + (intent[:, origin - 1] - usual)[:, None] * fade
+    return np.where(selling[:, None], slope[:, None] * (path - intent_mean[:, None]), 0.0)
 
 
 def without_signals(panel: Panel) -> Panel:

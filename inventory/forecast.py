@@ -49,6 +49,7 @@ _OLD_BLEND = 0.3  # weight of the model against that long-run conversion level
 _CONV_DAYS = 112  # at most this many days (after the launch rush) measure the conversion
 _DAMP = 0.93  # daily decay of today's intent excess over its 4-week mean, in the horizon
 _SKILL_FULL = 0.05  # signals' skill over the sales rate at which they are trusted in full
+_CHANCE_SHIFTS = (1, 2, 3)  # SKUs the signals move to when measuring skill found by chance
 _NOISE_WEIGHTS = (0.0, 0.5, 1.0)  # how much of each SKU's own lumpiness the spread may add
 MAX_HORIZON = 365  # a year ahead; beyond that no signal says anything, and rows pile up
 _MAX_DAILY = 10**9  # quantiles are capped here: only a broken export reaches it
@@ -122,13 +123,15 @@ def forecast_noted(signals: list[SignalRow], sales: list[SaleRow], *, start: dat
     skill = features.signal_skill(panel, panel.days)
     trust = trust_of(skill)
     notes = export_notes(panel, skill, trust)
-    if not trust:  # signals that tell nothing about sales: forecast as if none were exported
-        panel, trust = features.without_signals(panel), 1.0
+    intent = None
+    if not trust:  # signals that tell nothing about sales: forecast as if none were exported,
+        # but for how their swings moved sales (`features.intent_swing`)
+        intent, panel, trust = panel, features.without_signals(panel), 1.0
     with threadpool_limits(threads):  # a busy shared machine thrashes with many threads
         means = predict_means(panel, horizon=horizon, seed=seed, trust=trust,
-                              max_train_rows=max_train_rows)
+                              max_train_rows=max_train_rows, intent=intent)
         calibration = calibrate(panel, horizon=horizon, seed=seed, trust=trust,
-                                max_train_rows=max_train_rows)
+                                max_train_rows=max_train_rows, intent=intent)
     started = launches.panel_start_odds(panel, origin=panel.days, horizon=horizon)
     noise = features.own_dispersion(panel, panel.days)
     return Forecast(to_rows(panel, means, calibration, started, noise), notes)
@@ -136,18 +139,42 @@ def forecast_noted(signals: list[SignalRow], sales: list[SaleRow], *, start: dat
 
 def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
                   origin: int | None = None, trust: float = 1.0,
-                  max_train_rows: int = _MAX_TRAIN_ROWS) -> np.ndarray:
+                  max_train_rows: int = _MAX_TRAIN_ROWS,
+                  intent: features.Panel | None = None) -> np.ndarray:
     """Expected units (sku x horizon step) at `origin` (default: the panel's end); with a
     `trust` in the signals below 1 (`signal_trust`), averaged with the forecast from the
-    sales alone."""
+    sales alone plus the swing of intent (`swing_means`). `intent`: the panel `panel` is
+    with its signals, when they were set aside (forecast from the sales plus that swing)."""
     origin = panel.days if origin is None else origin
     means = _pooled_means(panel, horizon=horizon, seed=seed, origin=origin,
                           max_train_rows=max_train_rows)
+    if intent is not None:
+        return (means + swing_means(intent, origin, horizon)).clip(0.0)
     if trust < 1:
-        means = trust * means + (1 - trust) * _pooled_means(
-            features.without_signals(panel), horizon=horizon, seed=seed, origin=origin,
-            max_train_rows=max_train_rows)
+        alone = _pooled_means(features.without_signals(panel), horizon=horizon, seed=seed,
+                              origin=origin, max_train_rows=max_train_rows)
+        alone = (alone + swing_means(panel, origin, horizon)).clip(0.0)
+        means = trust * means + (1 - trust) * alone
     return means
+
+
+def swing_means(panel: features.Panel, origin: int, horizon: int) -> np.ndarray:
+    """`features.intent_swing` at `origin`, weighted as `trust_of` its skill at the fortnights
+    before over the skill it finds by chance: units a day to add to a forecast from the sales
+    alone. Where the signals are set aside because most demand owes nothing to intent, its
+    swings still move sales; the outside worlds' forecast gained by them.
+
+    By chance: the mean skill with each SKU's intent moved 1, 2 and 3 SKUs on.
+    It is 0.001-0.025, as high as that of an export filed under the wrong codes (0.01-0.025,
+    against 0.05-0.07 on the outside worlds): that much is not the SKUs' own intent.
+    """
+    skill = features.swing_skill(panel, origin)
+    if skill is None:
+        return np.zeros((len(panel.skus), horizon))
+    chance = np.mean([features.swing_skill(panel, origin, shift=shift) or 0.0
+                      for shift in _CHANCE_SHIFTS])
+    weight = trust_of(skill - float(chance))
+    return weight * features.intent_swing(panel, origin, horizon)
 
 
 def signal_trust(panel: features.Panel, origin: int) -> float:
@@ -268,13 +295,15 @@ def _long_run_level(panel: features.Panel, origin: int, horizon: int) -> np.ndar
 
 
 def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0, trust: float = 1.0,
-              max_train_rows: int = _MAX_TRAIN_ROWS) -> Calibration:
-    """Fit on all but the last `horizon` days, then size the spread to cover ~80% of those days."""
+              max_train_rows: int = _MAX_TRAIN_ROWS,
+              intent: features.Panel | None = None) -> Calibration:
+    """Fit on all but the last `horizon` days, then size the spread to cover ~80% of those days
+    (`intent` as `predict_means` reads it)."""
     origin = panel.days - horizon
     if origin < _MIN_ORIGIN + 1:
         return Calibration()
     mu = predict_means(panel, horizon=horizon, seed=seed, origin=origin, trust=trust,
-                       max_train_rows=max_train_rows)
+                       max_train_rows=max_train_rows, intent=intent)
     actual = panel.sales[:, origin:origin + horizon]
     live = panel.first_signal.clip(max=panel.first_sale) < origin  # SKUs known at that origin
     started = launches.panel_start_odds(panel, origin=origin, horizon=horizon)

@@ -260,9 +260,13 @@ def test_signals_of_other_products_are_set_aside_for_the_sales_alone() -> None:
     signals, sales = WORLD.until(START)
     mixed = forecast.forecast(_mis_keyed(signals), sales, start=START, horizon=14, **FAST)
     alone = forecast.forecast([], sales, start=START, horizon=14, **FAST)
-    assert [r for r in mixed if r.sku in {a.sku for a in alone}] == alone
     trusted = forecast.forecast(signals, sales, start=START, horizon=14, **FAST)
-    assert [r for r in trusted if r.sku in {a.sku for a in alone}] != alone
+
+    def gap(rows: list[forecast.ForecastRow]) -> int:  # units of p50 apart from `alone`'s
+        by_day = {(r.sku, r.day): r.p50 for r in rows}
+        return sum(abs(by_day[(a.sku, a.day)] - a.p50) for a in alone)
+    # only the swing of intent, weighted by its skill over chance, is left of them
+    assert gap(mixed) <= 0.03 * sum(a.p50 for a in alone) < gap(trusted)
 
 
 def test_signals_half_trusted_give_half_of_each_forecast(monkeypatch) -> None:  # noqa: ANN001
@@ -272,7 +276,7 @@ def test_signals_half_trusted_give_half_of_each_forecast(monkeypatch) -> None:  
     half = forecast.predict_means(panel, horizon=7, trust=0.5, max_train_rows=4000)
     full = forecast.predict_means(panel, horizon=7, max_train_rows=4000)
     alone = forecast.predict_means(features.without_signals(panel), horizon=7,
-                                   max_train_rows=4000)
+                                   max_train_rows=4000, intent=panel)  # plus the swing
     assert np.allclose(half, (full + alone) / 2)
     assert not np.allclose(full, alone)
 
@@ -414,3 +418,61 @@ def test_a_launch_in_a_first_export_is_not_forecast_as_certainly_nothing() -> No
     serum = [r for r in rows if r.sku == "SERUM-30ML"]
     assert all(r.p50 > 0 for r in serum)
 
+
+
+def _organic_world(skus: int = 30, days: int = 120, lift: float = 0.05
+                   ) -> tuple[list[SignalRow], list[SaleRow], date]:
+    """SKUs selling at organic levels that owe nothing to their intent, plus `lift` units a
+    day per unit of the day before's 2-day decayed intent (creator bursts that fade)."""
+    rng = np.random.default_rng(11)
+    day0 = date(2026, 1, 5)
+    saves = rng.poisson(20.0, (skus, days)).astype(float)
+    for sku, day in zip(rng.integers(0, skus, 60), rng.integers(0, days, 60), strict=True):
+        saves[sku, day:] += rng.uniform(100, 400) * 0.6 ** np.arange(days - day)
+    saves = saves.round()
+    signals = [SignalRow(day0 + timedelta(days=d), f"S{i:02d}", 0, 0, int(saves[i, d]), 0, 0, 0)
+               for i in range(skus) for d in range(days)]
+    intent = features.decayed_intent(features.build_panel(
+        signals, [], start=day0 + timedelta(days=days)), 0)
+    organic = rng.lognormal(np.log(6.0), 0.8, skus)
+    mean = organic[:, None] + lift * np.concatenate([np.zeros((skus, 1)), intent[:, :-1]], 1)
+    units = rng.poisson(mean)
+    sales = [SaleRow(day0 + timedelta(days=d), f"S{i:02d}", int(units[i, d]))
+             for i in range(skus) for d in range(days) if units[i, d]]
+    return signals, sales, day0 + timedelta(days=days)
+
+
+def test_intent_swing_is_the_extra_units_intent_brings_over_the_sales_rate() -> None:
+    signals, sales, end = _organic_world()
+    panel = features.build_panel(signals, sales, start=end)
+    assert features.signal_skill(panel, panel.days) < 0  # units per unit of intent: no level
+    assert features.swing_skill(panel, panel.days) > 0.03
+    chance = features.swing_skill(panel, panel.days, shift=1)
+    assert chance < features.swing_skill(panel, panel.days) - 0.03
+    swing = features.intent_swing(panel, panel.days, 14)
+    intent = features.decayed_intent(panel, 0)
+    above = intent[:, -1] > intent[:, -28:].mean(axis=1) + 50  # a burst still fading today
+    # the burst's extra units fade over the horizon; one SKU's own window showed none (slope 0)
+    assert above.sum() >= 4 and (swing[above, 0] >= swing[above, -1]).all()
+    assert (swing[above, 0] > 0).mean() >= 0.75
+    # near the lift on the burst's excess, and not for a SKU that began selling in the window
+    excess = intent[above, -1] - intent[above, -29:-1].mean(axis=1)
+    assert 0.5 < float(np.median(swing[above, 0] / (0.5 * excess))) / 0.05 < 2.0
+    young = [r for r in sales if r.sku != "S00" or r.day >= end - timedelta(days=20)]
+    assert not features.intent_swing(features.build_panel(signals, young, start=end),
+                                     panel.days, 14)[0].any()
+
+
+def test_signals_set_aside_still_move_the_forecast_by_their_swing() -> None:
+    signals, sales, end = _organic_world()
+    panel = features.build_panel(signals, sales, start=end)
+    intent = features.decayed_intent(panel, 0)
+    burst = int(np.argmax(intent[:, -1] - intent[:, -28:].mean(axis=1)))
+    sku = panel.skus[burst]
+    kept = forecast.forecast_noted(signals, sales, start=end, horizon=14, **FAST)
+    alone = forecast.forecast([], sales, start=end, horizon=14, **FAST)
+    assert any("sales alone" in note for note in kept.notes)
+
+    def first_week(rows: list[forecast.ForecastRow]) -> int:
+        return sum(r.p50 for r in rows if r.sku == sku and r.day < end + timedelta(days=7))
+    assert first_week(kept.rows) > first_week(alone)
