@@ -260,6 +260,37 @@ def _skill_over_rate(panel: Panel, origin: int, checks: int,
     return 1.0 - by_signals / by_sales if by_sales > 0 else None
 
 
+def steadiest_window(panel: Panel, origin: int, windows: tuple[int, ...], skip: int,
+                     old: int, checks: int = 8) -> int:
+    """Of `windows` (days), the one whose `rate_since` forecast the next 14 days best, summed
+    over SKUs selling `old` days or more at the `checks` fortnights before `origin`; the
+    longest without a fortnight to judge by. A steady seller's rate is steadier over months;
+    a fading or trending one's has left a long window behind."""
+    errors = np.zeros(len(windows))
+    for k in range(1, checks + 1):
+        t = origin - 14 * k
+        mature = t - panel.first_sale >= old
+        if t < 1 or not mature.any():
+            break
+        actual = (panel.sales_cum[mature, t + 14] - panel.sales_cum[mature, t]) / 14
+        for i, width in enumerate(windows):
+            errors[i] += float(np.abs(actual - rate_since(panel, t, width, skip)[mature]).sum())
+    return windows[int(np.argmin(errors))] if errors.any() else max(windows)
+
+
+def rate_since(panel: Panel, origin: int, width: int, skip: int) -> np.ndarray:
+    """Units a day over the `width` days before `origin`, starting no earlier than `skip` days
+    after each SKU's first sale (its launch rush)."""
+    lo = window_start(panel, origin, width, skip)
+    return (panel.sales_cum[:, origin] - panel.sales_cum[np.arange(len(lo)), lo]) / np.maximum(
+        origin - lo, 1)
+
+
+def window_start(panel: Panel, origin: int, width: int, skip: int) -> np.ndarray:
+    """Per SKU, the first day of `rate_since`'s window."""
+    return np.clip(np.maximum(origin - width, panel.first_sale + skip), 0, origin).astype(int)
+
+
 def intent_swing(panel: Panel, origin: int, horizon: int, width: int = 28, ridge: float = 1.0,
                  intent: np.ndarray | None = None, shown: np.ndarray | None = None
                  ) -> np.ndarray:

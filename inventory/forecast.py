@@ -47,6 +47,7 @@ _MAX_CORRECTION = 2.0
 _OLD = 56  # days of sales after which a SKU's long-run conversion replaces the 28-day one
 _OLD_BLEND = 0.3  # weight of the model against that long-run conversion level
 _CONV_DAYS = 112  # at most this many days (after the launch rush) measure the conversion
+_RATE_WINDOWS = (28, 56, _CONV_DAYS)  # days of sales rate a SKU with little intent may lean on
 _DAMP = 0.93  # daily decay of today's intent excess over its 4-week mean, in the horizon
 _SKILL_FULL = 0.05  # signals' skill over the sales rate at which they are trusted in full
 _CHANCE_SHIFTS = (1, 2, 3)  # SKUs the signals move to when measuring skill found by chance
@@ -278,20 +279,22 @@ def _long_run_level(panel: features.Panel, origin: int, horizon: int) -> np.ndar
     Conversion: units / (saves + searches + comments) over up to `_CONV_DAYS` days before
     `origin`, skipping the first `_SEASONED` days of sales (the launch rush). Intent: half
     today's decayed intent, half a path on which its excess over the 4-week mean fades (bursts
-    decay; the 4-week mean holds the usual rate of new ones).
+    decay; the 4-week mean holds the usual rate of new ones). A SKU showing little intent leans
+    on its sales rate over whichever of 4, 8 or 16 weeks forecast the catalogue's past
+    fortnights best (`features.steadiest_window`).
     """
-    n = len(panel.skus)
-    rows = np.arange(n)
-    start = np.clip(np.maximum(origin - _CONV_DAYS, panel.first_sale + _SEASONED), 0, origin)
-    start = start.astype(int)
+    rows = np.arange(len(panel.skus))
+    start = features.window_start(panel, origin, _CONV_DAYS, _SEASONED)
     sold = panel.sales_cum[:, origin] - panel.sales_cum[rows, start]
     shown = features.cumulative_intent(panel)
     ratio = sold / (shown[:, origin] - shown[rows, start] + 1.0)
     today = features.decayed_intent(panel, 0)[:, origin - 1]
     month = (shown[:, origin] - shown[:, max(origin - 28, 0)]) / max(min(origin, 28), 1)
     fading = month[:, None] + (today - month)[:, None] * _DAMP ** np.arange(1, horizon + 1)
-    return features.trusted_rate(ratio * 0.5 * (today + fading.mean(axis=1)), sold,
-                                 shown[:, origin] - shown[rows, start], origin - start)
+    width = features.steadiest_window(panel, origin, _RATE_WINDOWS, _SEASONED, _OLD)
+    rate = features.rate_since(panel, origin, width, _SEASONED)
+    return features.trusted_rate(ratio * 0.5 * (today + fading.mean(axis=1)), rate,
+                                 shown[:, origin] - shown[rows, start], 1.0)
 
 
 def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0, trust: float = 1.0,

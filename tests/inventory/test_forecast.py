@@ -476,3 +476,23 @@ def test_signals_set_aside_still_move_the_forecast_by_their_swing() -> None:
     def first_week(rows: list[forecast.ForecastRow]) -> int:
         return sum(r.p50 for r in rows if r.sku == sku and r.day < end + timedelta(days=7))
     assert first_week(kept.rows) > first_week(alone)
+
+
+def test_the_rate_window_follows_what_forecast_the_catalogue_best() -> None:
+    rng = np.random.default_rng(5)
+    day0, days = date(2026, 1, 5), 240
+
+    def panel_of(level: np.ndarray) -> features.Panel:
+        units = rng.poisson(level)
+        sales = [SaleRow(day0 + timedelta(days=d), f"S{i:02d}", int(units[i, d]))
+                 for i in range(len(level)) for d in range(days) if units[i, d]]
+        return features.build_panel([], sales, start=day0 + timedelta(days=days))
+
+    steady = panel_of(np.full((20, days), 3.0))
+    fading = panel_of(40.0 * np.exp(-np.arange(days) / 60.0)[None, :].repeat(20, axis=0))
+    windows = (28, 56, 112)
+    assert features.steadiest_window(steady, days, windows, 14, 56) == 112
+    assert features.steadiest_window(fading, days, windows, 14, 56) == 28
+    assert features.steadiest_window(fading, 60, windows, 14, 56) == 112  # nothing to judge by
+    rate = features.rate_since(fading, days, 28, 14)
+    assert np.allclose(rate, fading.sales[:, -28:].mean(axis=1))
