@@ -261,11 +261,14 @@ def _skill_over_rate(panel: Panel, origin: int, checks: int,
 
 
 def steadiest_window(panel: Panel, origin: int, windows: tuple[int, ...], skip: int,
-                     old: int, checks: int = 8) -> int:
+                     old: int, beside: float = 0.0, checks: int = 8) -> int:
     """Of `windows` (days), the one whose `rate_since` forecast the next 14 days best, summed
     over SKUs selling `old` days or more at the `checks` fortnights before `origin`; the
     longest without a fortnight to judge by. A steady seller's rate is steadier over months;
-    a fading or trending one's has left a long window behind."""
+    a fading or trending one's has left a long window behind. Each rate is judged averaged
+    with weight `beside` on the 28-day rate, as the forecast averages it with a model that
+    reads the recent weeks: judged alone, 4 weeks won on our sales-alone worlds and lost there.
+    """
     errors = np.zeros(len(windows))
     for k in range(1, checks + 1):
         t = origin - 14 * k
@@ -273,8 +276,10 @@ def steadiest_window(panel: Panel, origin: int, windows: tuple[int, ...], skip: 
         if t < 1 or not mature.any():
             break
         actual = (panel.sales_cum[mature, t + 14] - panel.sales_cum[mature, t]) / 14
+        recent = rate_since(panel, t, 28, skip)[mature]
         for i, width in enumerate(windows):
-            errors[i] += float(np.abs(actual - rate_since(panel, t, width, skip)[mature]).sum())
+            rate = beside * recent + (1 - beside) * rate_since(panel, t, width, skip)[mature]
+            errors[i] += float(np.abs(actual - rate).sum())
     return windows[int(np.argmin(errors))] if errors.any() else max(windows)
 
 

@@ -14,7 +14,9 @@ model with what other launches sold in their first days per unit of pre-launch i
 (`inventory.launches`). In its first 14 days of sales the model is averaged with the SKU's own
 rate measured net of the release of its pre-launch demand. Where units per unit of intent have
 not forecast the SKUs' own past sales better than their plain sales rate (signals exported
-under the wrong codes), the forecast leans on, or becomes, the one from the sales alone.
+under the wrong codes, or demand that mostly owes nothing to intent), the forecast leans on,
+or becomes, the one from the sales alone, plus the extra units intent's swings bring where
+those forecast better than chance (`swing_means`).
 """
 
 from __future__ import annotations
@@ -161,13 +163,13 @@ def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
 
 def swing_means(panel: features.Panel, origin: int, horizon: int) -> np.ndarray:
     """`features.intent_swing` at `origin`, weighted as `trust_of` its skill at the fortnights
-    before over the skill it finds by chance: units a day to add to a forecast from the sales
+    before minus the skill it finds by chance: units a day to add to a forecast from the sales
     alone. Where the signals are set aside because most demand owes nothing to intent, its
     swings still move sales; the outside worlds' forecast gained by them.
 
-    By chance: the mean skill with each SKU's intent moved 1, 2 and 3 SKUs on.
-    It is 0.001-0.025, as high as that of an export filed under the wrong codes (0.01-0.025,
-    against 0.05-0.07 on the outside worlds): that much is not the SKUs' own intent.
+    By chance: the mean skill with each SKU's intent moved 1, 2 and 3 SKUs on. It is
+    0.001-0.025, as high as that of an export filed under the wrong codes (0.01-0.025, against
+    0.05-0.07 on the outside worlds): that much is not the SKUs' own intent.
     """
     skill = features.swing_skill(panel, origin)
     if skill is None:
@@ -291,8 +293,9 @@ def _long_run_level(panel: features.Panel, origin: int, horizon: int) -> np.ndar
     today = features.decayed_intent(panel, 0)[:, origin - 1]
     month = (shown[:, origin] - shown[:, max(origin - 28, 0)]) / max(min(origin, 28), 1)
     fading = month[:, None] + (today - month)[:, None] * _DAMP ** np.arange(1, horizon + 1)
-    width = features.steadiest_window(panel, origin, _RATE_WINDOWS, _SEASONED, _OLD)
-    rate = features.rate_since(panel, origin, width, _SEASONED)
+    width = features.steadiest_window(panel, origin, _RATE_WINDOWS, _SEASONED, _OLD,
+                                      beside=_OLD_BLEND)
+    rate = features.rate_since(panel, origin, width, _SEASONED)  # units over one day
     return features.trusted_rate(ratio * 0.5 * (today + fading.mean(axis=1)), rate,
                                  shown[:, origin] - shown[rows, start], 1.0)
 
