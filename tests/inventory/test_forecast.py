@@ -265,7 +265,7 @@ def test_signals_of_other_products_are_set_aside_for_the_sales_alone() -> None:
     def gap(rows: list[forecast.ForecastRow]) -> int:  # units of p50 apart from `alone`'s
         by_day = {(r.sku, r.day): r.p50 for r in rows}
         return sum(abs(by_day[(a.sku, a.day)] - a.p50) for a in alone)
-    # only the swing of intent, weighted by its skill over chance, is left of them
+    # only the swing of intent, weighted by its skill minus chance's, is left of them
     assert gap(mixed) <= 0.03 * sum(a.p50 for a in alone) < gap(trusted)
 
 
@@ -419,7 +419,6 @@ def test_a_launch_in_a_first_export_is_not_forecast_as_certainly_nothing() -> No
     assert all(r.p50 > 0 for r in serum)
 
 
-
 def _organic_world(skus: int = 30, days: int = 120, lift: float = 0.05
                    ) -> tuple[list[SignalRow], list[SaleRow], date]:
     """SKUs selling at organic levels that owe nothing to their intent, plus `lift` units a
@@ -455,9 +454,10 @@ def test_intent_swing_is_the_extra_units_intent_brings_over_the_sales_rate() -> 
     # the burst's extra units fade over the horizon; one SKU's own window showed none (slope 0)
     assert above.sum() >= 4 and (swing[above, 0] >= swing[above, -1]).all()
     assert (swing[above, 0] > 0).mean() >= 0.75
-    # near the lift on the burst's excess, and not for a SKU that began selling in the window
-    excess = intent[above, -1] - intent[above, -29:-1].mean(axis=1)
-    assert 0.5 < float(np.median(swing[above, 0] / (0.5 * excess))) / 0.05 < 2.0
+    # near the lift times the burst's excess a day on (2-day half-life), and not for a SKU
+    # that began selling in the window
+    excess = (intent[above, -1] - intent[above, -29:-1].mean(axis=1)) * 0.5 ** 0.5
+    assert 0.5 < float(np.median(swing[above, 0] / excess)) / 0.05 < 2.0
     young = [r for r in sales if r.sku != "S00" or r.day >= end - timedelta(days=20)]
     assert not features.intent_swing(features.build_panel(signals, young, start=end),
                                      panel.days, 14)[0].any()
@@ -494,5 +494,8 @@ def test_the_rate_window_follows_what_forecast_the_catalogue_best() -> None:
     assert features.steadiest_window(steady, days, windows, 14, 56) == 112
     assert features.steadiest_window(fading, days, windows, 14, 56) == 28
     assert features.steadiest_window(fading, 60, windows, 14, 56) == 112  # nothing to judge by
+    for beside in (0.3, 0.6):  # judged averaged with the 28-day rate, as the forecast uses it
+        assert features.steadiest_window(steady, days, windows, 14, 56, beside) == 112
+        assert features.steadiest_window(fading, days, windows, 14, 56, beside) == 28
     rate = features.rate_since(fading, days, 28, 14)
     assert np.allclose(rate, fading.sales[:, -28:].mean(axis=1))
