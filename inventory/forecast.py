@@ -218,7 +218,8 @@ def export_notes(panel: features.Panel, skill: float | None, trust: float) -> tu
         share = "rests on" if not trust else f"leans {1 - trust:.0%} on"
         notes.append(f"the signals did not forecast the SKUs' past sales better than their "
                      f"sales rate did (skill {skill:+.2f} at past fortnights): too thin, or "
-                     f"filed under the wrong SKUs? The forecast {share} the sales alone")
+                     f"filed under the wrong SKUs? The forecast {share} the sales alone, "
+                     f"adding what swings of intent brought where they beat chance")
     return tuple(notes)
 
 
