@@ -189,11 +189,12 @@ def sku_label(sku_id: str, session: SessionDep,
 
 STATION_MAX = 40  # characters of a station's name
 WAREHOUSE_MAX = 16  # of a warehouse code (the warehouse table's id)
+CODE_MAX = 80  # of a scanned code
 
 
 class ScanIn(BaseModel):
     station: str = Field(min_length=1, max_length=STATION_MAX, pattern=ONE_LINE)
-    code: str = Field(default="", max_length=80)
+    code: str = Field(default="", max_length=CODE_MAX)
     # the station's own warehouse: it then opens only that warehouse's parcels
     warehouse: str | None = Field(default=None, min_length=1, max_length=WAREHOUSE_MAX,
                                   pattern=ONE_LINE)

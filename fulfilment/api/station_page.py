@@ -21,13 +21,18 @@ from sqlmodel import Session
 
 from fulfilment import station
 from fulfilment.api.deps import COOKIE, ONE_LINE, SessionDep, SettingsDep, page_key, signed_in
-from fulfilment.api.floor import STATION_MAX, WAREHOUSE_MAX, station_answer, user_of
+from fulfilment.api.floor import (
+    CODE_MAX,
+    STATION_MAX,
+    WAREHOUSE_MAX,
+    station_answer,
+    user_of,
+)
 from fulfilment.api.page_forms import FormProblem, page_form
 from inventory.tables import Warehouse
 
 router = APIRouter(tags=["floor"])
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
-CODE_MAX = 80  # characters of a scanned code, as `ScanIn` takes
 
 
 def _takes(value: str, longest: int) -> bool:
@@ -43,13 +48,13 @@ def _unfit(request: Request, session: Session, name: str, warehouse: str) -> Res
     """The sign-in page naming what is wrong with the station's name or warehouse (every
     scan from it would be refused: say so before the first), or None."""
     if not _takes(name, STATION_MAX):
-        return _page(request, {"login": True, "station": "", "bad_name": name[:40],
-                               "warehouse": "", "error": "name: a station name is 1 to 40 "
-                               "characters, without control characters"}, 422)
+        return _page(request, {"login": True, "station": "", "bad_name": name[:STATION_MAX],
+                               "warehouse": "", "error": f"name: a station name is 1 to "
+                               f"{STATION_MAX} characters, without control characters"}, 422)
     if warehouse and not _takes(warehouse, WAREHOUSE_MAX):
         return _page(request, {"login": True, "station": name, "warehouse": "",
-                               "error": "warehouse: a warehouse code is 1 to 16 characters, "
-                                        "without control characters"}, 422)
+                               "error": f"warehouse: a warehouse code is 1 to {WAREHOUSE_MAX} "
+                                        "characters, without control characters"}, 422)
     if warehouse and session.get(Warehouse, warehouse) is None:
         return _page(request, {"login": True, "station": name, "warehouse": "",
                                "error": f"warehouse: there is no warehouse {warehouse}"}, 422)
