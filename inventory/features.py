@@ -248,16 +248,24 @@ def _skill_over_rate(panel: Panel, origin: int, checks: int,
     t)` (units a day over the next 14 days of the `seasoned` SKUs) over that of the 28-day
     rate, summed at the `checks` fortnights t before `origin`; None without one."""
     by_signals, by_sales = 0.0, 0.0
-    for k in range(1, checks + 1):
-        t = origin - 14 * k
-        if t < 28:
-            break
-        seasoned = panel.first_sale <= t - 28
+    for t, seasoned, actual in _fortnights(panel, origin, checks, 28):
         sold = panel.sales_cum[seasoned, t] - panel.sales_cum[seasoned, t - 28]
-        actual = (panel.sales_cum[seasoned, t + 14] - panel.sales_cum[seasoned, t]) / 14
         by_signals += float(np.abs(actual - predict(t, seasoned, sold)).sum())
         by_sales += float(np.abs(actual - sold / 28).sum())
     return 1.0 - by_signals / by_sales if by_sales > 0 else None
+
+
+def _fortnights(panel: Panel, origin: int, checks: int, age: int
+                ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """At each of the `checks` fortnights t before `origin` with `age` days before it: t, the
+    SKUs selling `age` days or more at t, and their units a day over the 14 days from t (what
+    the checks of a forecast's parts score against)."""
+    for k in range(1, checks + 1):
+        t = origin - 14 * k
+        if t < age:
+            break
+        selling = t - panel.first_sale >= age
+        yield t, selling, (panel.sales_cum[selling, t + 14] - panel.sales_cum[selling, t]) / 14
 
 
 def steadiest_window(panel: Panel, origin: int, windows: tuple[int, ...], skip: int,
@@ -270,12 +278,7 @@ def steadiest_window(panel: Panel, origin: int, windows: tuple[int, ...], skip: 
     reads the recent weeks: judged alone, 4 weeks won on our sales-alone worlds and lost there.
     """
     errors = np.zeros(len(windows))
-    for k in range(1, checks + 1):
-        t = origin - 14 * k
-        mature = t - panel.first_sale >= old
-        if t < 1 or not mature.any():
-            break
-        actual = (panel.sales_cum[mature, t + 14] - panel.sales_cum[mature, t]) / 14
+    for t, mature, actual in _fortnights(panel, origin, checks, old):
         recent = rate_since(panel, t, 28, skip)[mature]
         for i, width in enumerate(windows):
             rate = beside * recent + (1 - beside) * rate_since(panel, t, width, skip)[mature]
