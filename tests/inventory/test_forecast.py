@@ -142,6 +142,32 @@ def test_the_first_two_weeks_of_sales_skip_the_28_day_conversion_blend(
     assert runs[0][seasoned] != pytest.approx(runs[1][seasoned])
 
 
+class _Constant:
+    """A fitted model that multiplies every level by one correction."""
+
+    def __init__(self, correction: float) -> None:
+        self.correction = correction
+
+    def predict(self, rows: np.ndarray) -> np.ndarray:
+        return np.full(len(rows), self.correction)
+
+
+def test_from_the_sales_alone_a_fading_rush_is_not_shrunk_back_up(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # without signals a new seller's level is its first days' sales, launch rush and all: the
+    # model's word that it sells a quarter of that is kept whole; more than the level, shrunk
+    _, sales = WORLD.until(START)
+    rush = [SaleRow(START - timedelta(days=d), "NEW-SELLER", units)
+            for d, units in ((3, 60), (2, 20), (1, 9))]
+    panel = features.build_panel([], sales + rush, start=START)
+    young = panel.skus.index("NEW-SELLER")
+    rows = features.at_origin(panel, panel.days, range(7))
+    level = rows[:, features.LEVEL_COLUMN].reshape(len(panel.skus), 7)[young]
+    for correction, kept in ((0.25, 0.25), (1.6, 1.6 ** forecast._SHRINK)):
+        monkeypatch.setattr(forecast, "_fit", lambda *_, c=correction, **__: _Constant(c))
+        assert forecast.predict_means(panel, horizon=7)[young] == pytest.approx(kept * level)
+
+
 def test_a_long_selling_sku_is_levelled_by_its_long_run_conversion_and_a_burst_fades() -> None:
     day0 = date(2026, 1, 5)
     days = 120
