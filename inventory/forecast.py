@@ -129,15 +129,12 @@ def forecast_noted(signals: list[SignalRow], sales: list[SaleRow], *, start: dat
     skill = features.signal_skill(panel, panel.days)
     trust = trust_of(skill)
     notes = export_notes(panel, skill, trust)
-    intent = None
-    if not trust:  # signals that tell nothing about sales: forecast as if none were exported,
-        # but for how their swings moved sales (`features.intent_swing`)
-        intent, panel, trust = panel, features.without_signals(panel), 1.0
     with threadpool_limits(threads):  # a busy shared machine thrashes with many threads
         means = predict_means(panel, horizon=horizon, seed=seed, trust=trust,
-                              max_train_rows=max_train_rows, intent=intent)
+                              max_train_rows=max_train_rows)
         calibration = calibrate(panel, horizon=horizon, seed=seed, trust=trust,
-                                max_train_rows=max_train_rows, intent=intent)
+                                max_train_rows=max_train_rows)
+    panel = _as_read(panel, trust)
     started = launches.panel_start_odds(panel, origin=panel.days, horizon=horizon)
     noise = features.own_dispersion(panel, panel.days)
     return Forecast(to_rows(panel, means, calibration, started, noise), notes)
@@ -145,23 +142,25 @@ def forecast_noted(signals: list[SignalRow], sales: list[SaleRow], *, start: dat
 
 def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
                   origin: int | None = None, trust: float = 1.0,
-                  max_train_rows: int = _MAX_TRAIN_ROWS,
-                  intent: features.Panel | None = None) -> np.ndarray:
+                  max_train_rows: int = _MAX_TRAIN_ROWS) -> np.ndarray:
     """Expected units (sku x horizon step) at `origin` (default: the panel's end); with a
     `trust` in the signals below 1 (`signal_trust`), averaged with the forecast from the
-    sales alone plus the swing of intent (`swing_means`). `intent`: the panel `panel` is
-    with its signals, when they were set aside (forecast from the sales plus that swing)."""
+    sales alone plus the swing of intent (`swing_means`), which is all of it at trust 0."""
     origin = panel.days if origin is None else origin
-    means = _pooled_means(panel, horizon=horizon, seed=seed, origin=origin,
-                          max_train_rows=max_train_rows)
-    if intent is not None:
-        return (means + swing_means(intent, origin, horizon)).clip(0.0)
-    if trust < 1:
-        alone = _pooled_means(features.without_signals(panel), horizon=horizon, seed=seed,
-                              origin=origin, max_train_rows=max_train_rows)
-        alone = (alone + swing_means(panel, origin, horizon)).clip(0.0)
-        means = trust * means + (1 - trust) * alone
-    return means
+    fit = {"horizon": horizon, "seed": seed, "origin": origin, "max_train_rows": max_train_rows}
+    # signals that tell nothing about sales (trust 0) are not fitted: as if none were exported
+    means = _pooled_means(panel, **fit) if trust else 0.0
+    if trust >= 1:
+        return means
+    alone = _pooled_means(features.without_signals(panel), **fit)
+    alone = (alone + swing_means(panel, origin, horizon)).clip(0.0)
+    return trust * means + (1 - trust) * alone
+
+
+def _as_read(panel: features.Panel, trust: float) -> features.Panel:
+    """The panel whose SKUs the forecast knows and whose start odds it reads: without its
+    signals where they are set aside (trust 0), so a SKU known by them alone is not known."""
+    return panel if trust else features.without_signals(panel)
 
 
 def swing_means(panel: features.Panel, origin: int, horizon: int) -> np.ndarray:
@@ -308,15 +307,14 @@ def _long_run_level(panel: features.Panel, origin: int, horizon: int) -> np.ndar
 
 
 def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0, trust: float = 1.0,
-              max_train_rows: int = _MAX_TRAIN_ROWS,
-              intent: features.Panel | None = None) -> Calibration:
-    """Fit on all but the last `horizon` days, then size the spread to cover ~80% of those days
-    (`intent` as `predict_means` reads it)."""
+              max_train_rows: int = _MAX_TRAIN_ROWS) -> Calibration:
+    """Fit on all but the last `horizon` days, then size the spread to cover ~80% of those days."""
     origin = panel.days - horizon
     if origin < _MIN_ORIGIN + 1:
         return Calibration()
     mu = predict_means(panel, horizon=horizon, seed=seed, origin=origin, trust=trust,
-                       max_train_rows=max_train_rows, intent=intent)
+                       max_train_rows=max_train_rows)
+    panel = _as_read(panel, trust)
     actual = panel.sales[:, origin:origin + horizon]
     live = panel.first_signal.clip(max=panel.first_sale) < origin  # SKUs known at that origin
     started = launches.panel_start_odds(panel, origin=origin, horizon=horizon)

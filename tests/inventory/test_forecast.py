@@ -301,8 +301,8 @@ def test_signals_half_trusted_give_half_of_each_forecast(monkeypatch) -> None:  
     assert forecast.signal_trust(panel, panel.days) == 0.5
     half = forecast.predict_means(panel, horizon=7, trust=0.5, max_train_rows=4000)
     full = forecast.predict_means(panel, horizon=7, max_train_rows=4000)
-    alone = forecast.predict_means(features.without_signals(panel), horizon=7,
-                                   max_train_rows=4000, intent=panel)  # plus the swing
+    alone = forecast.predict_means(panel, horizon=7, trust=0.0,
+                                   max_train_rows=4000)  # the sales alone plus the swing
     assert np.allclose(half, (full + alone) / 2)
     assert not np.allclose(full, alone)
 
