@@ -168,6 +168,46 @@ def test_from_the_sales_alone_a_fading_rush_is_not_shrunk_back_up(
         assert forecast.predict_means(panel, horizon=7)[young] == pytest.approx(kept * level)
 
 
+class _Captured:
+    """Stands in for the booster: keeps what `_fit` trains on."""
+
+    def __init__(self, **_: object) -> None:
+        self.x = self.weight = np.empty(0)
+
+    def fit(self, x: np.ndarray, _y: np.ndarray, weight: np.ndarray) -> _Captured:
+        self.x, self.weight = x, weight
+        return self
+
+
+@pytest.mark.parametrize("with_signals", [False, True])
+def test_from_the_sales_alone_young_sellers_teach_the_model_at_every_origin(
+        monkeypatch: pytest.MonkeyPatch, with_signals: bool) -> None:
+    # origins are thinned to bound the rows; a dozen launches thinned so would show their first
+    # week of sales about once, so from the sales alone that week is taken at every origin,
+    # each row weighing as a thinned row's share
+    signals, sales = WORLD.until(START)
+    panel = features.build_panel(signals if with_signals else [], sales, start=START)
+    monkeypatch.setattr(forecast.boosting, "PoissonBooster", _Captured)
+    horizon = 7
+    fit = forecast._fit(panel, last_target=panel.days, horizon=horizon, seed=0, max_rows=2000)
+    origins = list(range(forecast._MIN_ORIGIN, panel.days - horizon + 1))
+    stride = int(np.ceil(len(origins) * len(panel.skus) * horizon / 2000))
+    assert stride > 1
+    known = [panel.first_signal.clip(max=panel.first_sale) < o for o in origins]
+    young = [(o - panel.first_sale >= 1) & (o - panel.first_sale < forecast._FIRST_WEEK)
+             for o in origins]
+    sampled = range(len(origins) - 1, -1, -stride)
+    share = fit.weight / fit.x[:, features.LEVEL_COLUMN]
+    if with_signals:  # signals build the launches' levels: thinned like every other SKU
+        assert share == pytest.approx(np.ones(len(share)))
+        assert len(share) == sum(int(known[k].sum()) for k in sampled) * horizon
+    else:
+        every = sum(int(y.sum()) for y in young) * horizon
+        assert every > 0 and (np.abs(share - 1.0 / stride) < 1e-9).sum() == every
+        rest = sum(int((known[k] & ~young[k]).sum()) for k in sampled) * horizon
+        assert (np.abs(share - 1.0) < 1e-9).sum() == rest == len(share) - every
+
+
 def test_a_long_selling_sku_is_levelled_by_its_long_run_conversion_and_a_burst_fades() -> None:
     day0 = date(2026, 1, 5)
     days = 120
