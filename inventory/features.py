@@ -341,6 +341,17 @@ def without_signals(panel: Panel) -> Panel:
                    first_signal=np.full(len(panel.skus), NEVER))
 
 
+def take(panel: Panel, index: np.ndarray) -> Panel:
+    """The panel of the SKUs at `index` alone. Each SKU's features are its own but for the
+    conversion borrowed from the pooled SKUs (`pooled_conversion`), which only multiplies
+    intent: without signals the rows are the whole panel's."""
+    return replace(panel, skus=tuple(panel.skus[i] for i in index), sales=panel.sales[index],
+                   signals=panel.signals[index], first_signal=panel.first_signal[index],
+                   first_sale=panel.first_sale[index], sales_cum=panel.sales_cum[index],
+                   ewm=panel.ewm[index], sales_ewm=panel.sales_ewm[index],
+                   filled=panel.filled[index])
+
+
 def recent_totals(panel: Panel, origin: int, width: int = 28) -> tuple[np.ndarray, np.ndarray]:
     """Units sold and intent (saves + searches + comments) per SKU over the `width` days
     before `origin`."""

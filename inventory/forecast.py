@@ -51,6 +51,7 @@ _EARLY_BLEND = 0.5  # weight of a young SKU's own launch path against the model
 _SHRINK = 0.8
 _MAX_CORRECTION = 2.0
 _FIRST_WEEK = 7  # days of sales in which a new seller's level is its rush (`_fit`)
+_YOUNG_SHARE = 0.25  # at most this share of the training rows more for those first weeks
 _OLD = 56  # days of sales after which a SKU's long-run conversion replaces the 28-day one
 _OLD_BLEND = 0.3  # weight of the model against that long-run conversion level
 _CONV_DAYS = 112  # at most this many days (after the launch rush) measure the conversion
@@ -419,6 +420,19 @@ def coverages(mu: np.ndarray, actual: np.ndarray, started: np.ndarray,
     return shares
 
 
+def _add_rows(xs: list[np.ndarray], ys: list[np.ndarray], weights: list[np.ndarray],
+              panel: features.Panel, origin: int, horizon: int, chosen: np.ndarray,
+              weight: float) -> None:
+    """Append the feature rows, targets and row weight of the `chosen` SKUs at `origin`."""
+    if not chosen.any():
+        return
+    rows = features.at_origin(panel, origin, range(horizon)).reshape(
+        len(panel.skus), horizon, -1)
+    xs.append(rows[chosen].reshape(-1, rows.shape[2]))
+    ys.append(panel.sales[chosen, origin:origin + horizon].ravel())
+    weights.append(np.full(len(ys[-1]), weight))
+
+
 def _fit(panel: features.Panel, *, last_target: int, horizon: int, seed: int, max_rows: int
          ) -> boosting.PoissonBooster | None:
     """Train on past origins whose targets all fall before `last_target`: one in `stride`
@@ -438,24 +452,26 @@ def _fit(panel: features.Panel, *, last_target: int, horizon: int, seed: int, ma
     # level is then its sales since the first, rush and all) is taken at every origin, each
     # row weighing 1 / stride as a sampled row stands for stride. Its whole first fortnight
     # so taken made our 300-SKU worlds' new sellers worse (0.571 -> 0.605).
+    # Where launches are many (hundreds in a 2,000-SKU catalogue) their rows are thinned too,
+    # to a quarter of `max_rows` (every origin tripled that forecast's fit), each row then
+    # weighing young_stride / stride; their features come from a panel of them alone.
     thin = not panel.signals.any()
+    first = np.minimum(panel.first_sale, last_target)  # a SKU not yet selling: none taken
+    young_rows = (np.clip(first + _FIRST_WEEK - 1, None, origins[-1])
+                  - np.clip(first + 1, origins[0], None) + 1).clip(0).sum() * horizon
+    young_stride = min(stride, max(1, int(np.ceil(young_rows / (max_rows * _YOUNG_SHARE)))))
+    taken = set(origins[::-young_stride]) if thin else set()
     xs, ys, weights = [], [], []
     for origin in origins[::-1]:
-        known = panel.first_signal.clip(max=panel.first_sale) < origin
         age = origin - panel.first_sale
         young = thin & (age >= 1) & (age < _FIRST_WEEK)
-        parts = [(young, 1.0 / stride)]
         if origin in sampled:
-            parts.insert(0, (known & ~young, 1.0))
-        parts = [(chosen, weight) for chosen, weight in parts if chosen.any()]
-        if not parts:
-            continue
-        rows = features.at_origin(panel, origin, range(horizon)).reshape(
-            len(panel.skus), horizon, -1)
-        for chosen, weight in parts:
-            xs.append(rows[chosen].reshape(-1, rows.shape[2]))
-            ys.append(panel.sales[chosen, origin:origin + horizon].ravel())
-            weights.append(np.full(len(ys[-1]), weight))
+            known = panel.first_signal.clip(max=panel.first_sale) < origin
+            _add_rows(xs, ys, weights, panel, origin, horizon, known & ~young, 1.0)
+        if origin in taken and young.any():
+            starters = features.take(panel, np.flatnonzero(young))
+            _add_rows(xs, ys, weights, starters, origin, horizon, young[young],
+                      young_stride / stride)
     if not ys:  # no SKU known at any origin taken
         return None
     x, y = np.concatenate(xs), np.concatenate(ys)

@@ -179,19 +179,22 @@ class _Captured:
         return self
 
 
-@pytest.mark.parametrize("with_signals", [False, True])
+@pytest.mark.parametrize(("with_signals", "max_rows"), [(False, 4000), (False, 200),
+                                                       (True, 2000)])
 def test_from_the_sales_alone_young_sellers_teach_the_model_at_every_origin(
-        monkeypatch: pytest.MonkeyPatch, with_signals: bool) -> None:
+        monkeypatch: pytest.MonkeyPatch, with_signals: bool, max_rows: int) -> None:
     # origins are thinned to bound the rows; a dozen launches thinned so would show their first
-    # week of sales about once, so from the sales alone that week is taken at every origin,
-    # each row weighing as a thinned row's share
+    # week of sales about once, so from the sales alone that week is taken at every origin
+    # (at most a quarter of max_rows more: past that, at one in so many), each row weighing
+    # as a thinned row's share
     signals, sales = WORLD.until(START)
     panel = features.build_panel(signals if with_signals else [], sales, start=START)
     monkeypatch.setattr(forecast.boosting, "PoissonBooster", _Captured)
     horizon = 7
-    fit = forecast._fit(panel, last_target=panel.days, horizon=horizon, seed=0, max_rows=2000)
+    fit = forecast._fit(panel, last_target=panel.days, horizon=horizon, seed=0,
+                        max_rows=max_rows)
     origins = list(range(forecast._MIN_ORIGIN, panel.days - horizon + 1))
-    stride = int(np.ceil(len(origins) * len(panel.skus) * horizon / 2000))
+    stride = int(np.ceil(len(origins) * len(panel.skus) * horizon / max_rows))
     assert stride > 1
     known = [panel.first_signal.clip(max=panel.first_sale) < o for o in origins]
     young = [(o - panel.first_sale >= 1) & (o - panel.first_sale < forecast._FIRST_WEEK)
@@ -201,11 +204,25 @@ def test_from_the_sales_alone_young_sellers_teach_the_model_at_every_origin(
     if with_signals:  # signals build the launches' levels: thinned like every other SKU
         assert share == pytest.approx(np.ones(len(share)))
         assert len(share) == sum(int(known[k].sum()) for k in sampled) * horizon
-    else:
-        every = sum(int(y.sum()) for y in young) * horizon
-        assert every > 0 and (np.abs(share - 1.0 / stride) < 1e-9).sum() == every
-        rest = sum(int((known[k] & ~young[k]).sum()) for k in sampled) * horizon
-        assert (np.abs(share - 1.0) < 1e-9).sum() == rest == len(share) - every
+        return
+    every = sum(int(y.sum()) for y in young) * horizon
+    each = int(np.ceil(every / (max_rows / 4)))  # 1 at 4000 rows, 2 at 200
+    assert each == (1 if max_rows == 4000 else 2)
+    taken = sum(int(young[k].sum()) for k in range(len(origins) - 1, -1, -each)) * horizon
+    assert taken > 0 and (np.abs(share - each / stride) < 1e-9).sum() == taken
+    rest = sum(int((known[k] & ~young[k]).sum()) for k in sampled) * horizon
+    assert (np.abs(share - 1.0) < 1e-9).sum() == rest == len(share) - taken
+
+
+def test_a_panel_of_some_skus_without_signals_gives_their_rows_of_the_whole() -> None:
+    _, sales = WORLD.until(START)
+    panel = features.build_panel([], sales, start=START)
+    some = np.array([3, 0, 7])
+    rows = features.at_origin(panel, 60, range(5)).reshape(len(panel.skus), 5, -1)[some]
+    taken = features.take(panel, some)
+    assert taken.skus == tuple(panel.skus[i] for i in some)
+    assert np.array_equal(features.at_origin(taken, 60, range(5)).reshape(3, 5, -1), rows,
+                          equal_nan=True)
 
 
 def test_a_long_selling_sku_is_levelled_by_its_long_run_conversion_and_a_burst_fades() -> None:
