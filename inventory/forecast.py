@@ -420,17 +420,13 @@ def coverages(mu: np.ndarray, actual: np.ndarray, started: np.ndarray,
     return shares
 
 
-def _add_rows(xs: list[np.ndarray], ys: list[np.ndarray], weights: list[np.ndarray],
-              panel: features.Panel, origin: int, horizon: int, chosen: np.ndarray,
-              weight: float) -> None:
-    """Append the feature rows, targets and row weight of the `chosen` SKUs at `origin`."""
-    if not chosen.any():
-        return
+def _origin_rows(panel: features.Panel, origin: int, horizon: int, chosen: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Feature rows and targets of the `chosen` SKUs at `origin`, each horizon step a row."""
     rows = features.at_origin(panel, origin, range(horizon)).reshape(
         len(panel.skus), horizon, -1)
-    xs.append(rows[chosen].reshape(-1, rows.shape[2]))
-    ys.append(panel.sales[chosen, origin:origin + horizon].ravel())
-    weights.append(np.full(len(ys[-1]), weight))
+    return (rows[chosen].reshape(-1, rows.shape[2]),
+            panel.sales[chosen, origin:origin + horizon].ravel())
 
 
 def _fit(panel: features.Panel, *, last_target: int, horizon: int, seed: int, max_rows: int
@@ -456,28 +452,30 @@ def _fit(panel: features.Panel, *, last_target: int, horizon: int, seed: int, ma
     # to a quarter of `max_rows` (every origin tripled that forecast's fit), each row then
     # weighing young_stride / stride; their features come from a panel of them alone.
     thin = not panel.signals.any()
-    first = np.minimum(panel.first_sale, last_target)  # a SKU not yet selling: none taken
+    # origins among the days 1-6 of each SKU's sales (none for one not selling by the end)
+    first = np.minimum(panel.first_sale, last_target)
     young_rows = (np.clip(first + _FIRST_WEEK - 1, None, origins[-1])
                   - np.clip(first + 1, origins[0], None) + 1).clip(0).sum() * horizon
     young_stride = min(stride, max(1, int(np.ceil(young_rows / (max_rows * _YOUNG_SHARE)))))
     taken = set(origins[::-young_stride]) if thin else set()
-    xs, ys, weights = [], [], []
+    parts = []  # (feature rows, targets, row weight)
     for origin in origins[::-1]:
         age = origin - panel.first_sale
         young = thin & (age >= 1) & (age < _FIRST_WEEK)
-        if origin in sampled:
-            known = panel.first_signal.clip(max=panel.first_sale) < origin
-            _add_rows(xs, ys, weights, panel, origin, horizon, known & ~young, 1.0)
+        known = (panel.first_signal.clip(max=panel.first_sale) < origin) & ~young
+        if origin in sampled and known.any():
+            parts.append((*_origin_rows(panel, origin, horizon, known), 1.0))
         if origin in taken and young.any():
             starters = features.take(panel, np.flatnonzero(young))
-            _add_rows(xs, ys, weights, starters, origin, horizon, young[young],
-                      young_stride / stride)
-    if not ys:  # no SKU known at any origin taken
+            parts.append((*_origin_rows(starters, origin, horizon, young[young]),
+                          young_stride / stride))
+    if not parts:  # no SKU known at any origin taken
         return None
-    x, y = np.concatenate(xs), np.concatenate(ys)
+    x, y = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     if len(y) < _MIN_TRAIN_ROWS or y.sum() <= 0:
         return None
+    weight = np.concatenate([np.full(len(p[1]), p[2]) for p in parts])
     # Poisson on y / level weighted by level is Poisson on y with the level as an offset
     level = x[:, features.LEVEL_COLUMN]
     model = boosting.PoissonBooster(categorical=[features.WEEKDAY_COLUMN], seed=seed, **MODEL)
-    return model.fit(x, y / level, level * np.concatenate(weights))
+    return model.fit(x, y / level, level * weight)
