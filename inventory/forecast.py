@@ -420,9 +420,11 @@ def coverages(mu: np.ndarray, actual: np.ndarray, started: np.ndarray,
     return shares
 
 
-def _origin_rows(panel: features.Panel, origin: int, horizon: int, chosen: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Feature rows and targets of the `chosen` SKUs at `origin`, each horizon step a row."""
+def _origin_rows(panel: features.Panel, origin: int, horizon: int,
+                 chosen: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Feature rows and targets of the `chosen` SKUs (default: all) at `origin`, each
+    horizon step a row."""
+    chosen = np.ones(len(panel.skus), dtype=bool) if chosen is None else chosen
     rows = features.at_origin(panel, origin, range(horizon)).reshape(
         len(panel.skus), horizon, -1)
     return (rows[chosen].reshape(-1, rows.shape[2]),
@@ -451,30 +453,26 @@ def _fit(panel: features.Panel, *, last_target: int, horizon: int, seed: int, ma
     # Where launches are many (hundreds in a 2,000-SKU catalogue) their rows are thinned too,
     # to a quarter of `max_rows` (every origin tripled that forecast's fit), each row then
     # weighing young_stride / stride; their features come from a panel of them alone.
-    thin = not panel.signals.any()
-    # origins among the days 1-6 of each SKU's sales (none for one not selling by the end)
-    first = np.minimum(panel.first_sale, last_target)
-    young_rows = (np.clip(first + _FIRST_WEEK - 1, None, origins[-1])
-                  - np.clip(first + 1, origins[0], None) + 1).clip(0).sum() * horizon
-    young_stride = min(stride, max(1, int(np.ceil(young_rows / (max_rows * _YOUNG_SHARE)))))
-    taken = set(origins[::-young_stride]) if thin else set()
+    ages = np.asarray(origins)[:, None] - panel.first_sale  # (origin, SKU): days of sales
+    young = (ages >= 1) & (ages < _FIRST_WEEK) & (not panel.signals.any())
+    young_stride = min(stride, max(1, int(np.ceil(young.sum() * horizon
+                                                  / (max_rows * _YOUNG_SHARE)))))
+    taken = set(origins[::-young_stride])
     parts = []  # (feature rows, targets, row weight)
-    for origin in origins[::-1]:
-        age = origin - panel.first_sale
-        young = thin & (age >= 1) & (age < _FIRST_WEEK)
-        known = (panel.first_signal.clip(max=panel.first_sale) < origin) & ~young
+    for k, origin in reversed(list(enumerate(origins))):
+        known = (panel.first_signal.clip(max=panel.first_sale) < origin) & ~young[k]
         if origin in sampled and known.any():
             parts.append((*_origin_rows(panel, origin, horizon, known), 1.0))
-        if origin in taken and young.any():
-            starters = features.take(panel, np.flatnonzero(young))
-            parts.append((*_origin_rows(starters, origin, horizon, young[young]),
-                          young_stride / stride))
+        if origin in taken and young[k].any():
+            starters = features.take(panel, np.flatnonzero(young[k]))
+            parts.append((*_origin_rows(starters, origin, horizon), young_stride / stride))
     if not parts:  # no SKU known at any origin taken
         return None
-    x, y = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    xs, ys, shares = zip(*parts, strict=True)
+    x, y = np.concatenate(xs), np.concatenate(ys)
     if len(y) < _MIN_TRAIN_ROWS or y.sum() <= 0:
         return None
-    weight = np.concatenate([np.full(len(p[1]), p[2]) for p in parts])
+    weight = np.concatenate([np.full(len(t), share) for t, share in zip(ys, shares, strict=True)])
     # Poisson on y / level weighted by level is Poisson on y with the level as an offset
     level = x[:, features.LEVEL_COLUMN]
     model = boosting.PoissonBooster(categorical=[features.WEEKDAY_COLUMN], seed=seed, **MODEL)
