@@ -25,6 +25,7 @@ _INTENT = [_SAVES, _SEARCHES, _COMMENTS]  # the signals that convert into purcha
 WEEKDAY_COLUMN = 0
 _ORIGIN_FEATURES = 32
 NEVER = 10**6  # the day index of a first signal or sale that has not happened
+RateWindow = tuple[int, float | None]  # days of a sales rate, and the half-life its days decay by
 LEVEL_COLUMN = -1  # a prior level (units/day) the model corrects multiplicatively
 # the SKU's own units per unit of intent over 28 days x today's decayed intent (units/day):
 # after the weekday, horizon step and three same-weekday columns
@@ -268,30 +269,43 @@ def _fortnights(panel: Panel, origin: int, checks: int, age: int
         yield t, selling, (panel.sales_cum[selling, t + 14] - panel.sales_cum[selling, t]) / 14
 
 
-def steadiest_window(panel: Panel, origin: int, windows: tuple[int, ...], skip: int,
-                     old: int, beside: float = 0.0, checks: int = 8) -> int:
-    """Of `windows` (days), the one whose `rate_since` forecast the next 14 days best, summed
-    over SKUs selling `old` days or more at the `checks` fortnights before `origin`; the
-    longest without a fortnight to judge by. A steady seller's rate is steadier over months;
-    a fading or trending one's has left a long window behind. Each rate is judged averaged
-    with weight `beside` on the 28-day rate, as the forecast averages it with a model that
-    reads the recent weeks: judged alone, 4 weeks won on our sales-alone worlds and lost there.
+def steadiest_window(panel: Panel, origin: int, windows: tuple[RateWindow, ...], skip: int,
+                     old: int, beside: float = 0.0, checks: int = 8) -> RateWindow:
+    """Of `windows` ((days, half-life) pairs for `rate_since`), the one whose rate forecast the
+    next 14 days best, summed over SKUs selling `old` days or more at the `checks` fortnights
+    before `origin`; the first of the widest without a fortnight to judge by. A steady
+    seller's rate is steadier over months; a fading or trending one's has left a long window
+    behind, and a wandering one's is read best with the recent weeks weighing most. Each rate
+    is judged averaged with weight `beside` on the 28-day rate, as the forecast averages it with
+    a model that reads the recent weeks: judged alone, 4 weeks won on our sales-alone worlds
+    and lost there.
     """
     errors = np.zeros(len(windows))
     for t, mature, actual in _fortnights(panel, origin, checks, old):
         recent = rate_since(panel, t, 28, skip)[mature]
-        for i, width in enumerate(windows):
-            rate = beside * recent + (1 - beside) * rate_since(panel, t, width, skip)[mature]
-            errors[i] += float(np.abs(actual - rate).sum())
-    return windows[int(np.argmin(errors))] if errors.any() else max(windows)
+        for i, (width, half_life) in enumerate(windows):
+            rate = rate_since(panel, t, width, skip, half_life)[mature]
+            errors[i] += float(np.abs(actual - (beside * recent + (1 - beside) * rate)).sum())
+    if not errors.any():
+        return max(windows, key=lambda window: window[0])
+    return windows[int(np.argmin(errors))]
 
 
-def rate_since(panel: Panel, origin: int, width: int, skip: int) -> np.ndarray:
+def rate_since(panel: Panel, origin: int, width: int, skip: int,
+               half_life: float | None = None) -> np.ndarray:
     """Units a day over the `width` days before `origin`, starting no earlier than `skip` days
-    after each SKU's first sale (its launch rush)."""
+    after each SKU's first sale (its launch rush); with a `half_life`, a day weighs half as
+    much every `half_life` days further back (0 where no day is left)."""
     lo = window_start(panel, origin, width, skip)
-    return (panel.sales_cum[:, origin] - panel.sales_cum[np.arange(len(lo)), lo]) / np.maximum(
-        origin - lo, 1)
+    if half_life is None:
+        return (panel.sales_cum[:, origin] - panel.sales_cum[np.arange(len(lo)), lo]
+                ) / np.maximum(origin - lo, 1)
+    first = int(lo.min(initial=origin))
+    days = np.arange(first, origin)
+    weights = 0.5 ** ((origin - 1 - days) / half_life) * (days[None, :] >= lo[:, None])
+    total = weights.sum(axis=1)
+    sold = (panel.sales[:, first:origin] * weights).sum(axis=1)
+    return np.where(total > 0, sold / np.maximum(total, 1e-12), 0.0)
 
 
 def window_start(panel: Panel, origin: int, width: int, skip: int) -> np.ndarray:

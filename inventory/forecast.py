@@ -55,7 +55,10 @@ _YOUNG_SHARE = 0.25  # at most this share of the training rows more for those fi
 _OLD = 56  # days of sales after which a SKU's long-run conversion replaces the 28-day one
 _OLD_BLEND = 0.3  # weight of the model against that long-run conversion level
 _CONV_DAYS = 112  # at most this many days (after the launch rush) measure the conversion
-_RATE_WINDOWS = (28, 56, _CONV_DAYS)  # days of sales rate a SKU with little intent may lean on
+# sales rates a SKU with little intent may lean on: 4, 8 or 16 weeks, or 16 weeks with the
+# recent ones weighing most (a level that wanders is read best that way)
+_RATE_WINDOWS: tuple[features.RateWindow, ...] = (
+    (28, None), (56, None), (_CONV_DAYS, None), (_CONV_DAYS, 14.0), (_CONV_DAYS, 28.0))
 _DAMP = 0.93  # daily decay of today's intent excess over its 4-week mean, in the horizon
 _SKILL_FULL = 0.05  # signals' skill over the sales rate at which they are trusted in full
 _CHANCE_SHIFTS = (1, 2, 3)  # SKUs the signals move to when measuring skill found by chance
@@ -291,8 +294,8 @@ def _long_run_level(panel: features.Panel, origin: int, horizon: int) -> np.ndar
     `origin`, skipping the first `_SEASONED` days of sales (the launch rush). Intent: half
     today's decayed intent, half a path on which its excess over the 4-week mean fades (bursts
     decay; the 4-week mean holds the usual rate of new ones). A SKU showing little intent leans
-    on its sales rate over whichever of 4, 8 or 16 weeks forecast the catalogue's past
-    fortnights best (`features.steadiest_window`).
+    on its sales rate over whichever of 4, 8 or 16 weeks (evenly weighted, or halving every 2
+    or 4 weeks back) forecast the catalogue's past fortnights best (`features.steadiest_window`).
     """
     rows = np.arange(len(panel.skus))
     start = features.window_start(panel, origin, _CONV_DAYS, _SEASONED)
@@ -302,9 +305,9 @@ def _long_run_level(panel: features.Panel, origin: int, horizon: int) -> np.ndar
     today = features.decayed_intent(panel, 0)[:, origin - 1]
     month = (shown[:, origin] - shown[:, max(origin - 28, 0)]) / max(min(origin, 28), 1)
     fading = month[:, None] + (today - month)[:, None] * _DAMP ** np.arange(1, horizon + 1)
-    width = features.steadiest_window(panel, origin, _RATE_WINDOWS, _SEASONED, _OLD,
-                                      beside=_OLD_BLEND)
-    rate = features.rate_since(panel, origin, width, _SEASONED)  # units over one day
+    width, half_life = features.steadiest_window(panel, origin, _RATE_WINDOWS, _SEASONED, _OLD,
+                                                 beside=_OLD_BLEND)
+    rate = features.rate_since(panel, origin, width, _SEASONED, half_life)  # units a day
     return features.trusted_rate(ratio * 0.5 * (today + fading.mean(axis=1)), rate,
                                  shown[:, origin] - shown[rows, start], 1.0)
 

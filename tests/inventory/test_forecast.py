@@ -573,12 +573,44 @@ def test_the_rate_window_follows_what_forecast_the_catalogue_best() -> None:
 
     steady = panel_of(np.full((20, days), 3.0))
     fading = panel_of(40.0 * np.exp(-np.arange(days) / 60.0)[None, :].repeat(20, axis=0))
-    windows = (28, 56, 112)
-    assert features.steadiest_window(steady, days, windows, 14, 56) == 112
-    assert features.steadiest_window(fading, days, windows, 14, 56) == 28
-    assert features.steadiest_window(fading, 60, windows, 14, 56) == 112  # nothing to judge by
+    windows = ((28, None), (56, None), (112, None))
+    assert features.steadiest_window(steady, days, windows, 14, 56) == (112, None)
+    assert features.steadiest_window(fading, days, windows, 14, 56) == (28, None)
+    assert features.steadiest_window(fading, 60, windows, 14, 56) == (112, None)  # nothing to judge
     for beside in (0.3, 0.6):  # judged averaged with the 28-day rate, as the forecast uses it
-        assert features.steadiest_window(steady, days, windows, 14, 56, beside) == 112
-        assert features.steadiest_window(fading, days, windows, 14, 56, beside) == 28
+        assert features.steadiest_window(steady, days, windows, 14, 56, beside) == (112, None)
+        assert features.steadiest_window(fading, days, windows, 14, 56, beside) == (28, None)
+    # a level that wanders (a random walk in its log), sold in lumps: evenly weighted windows
+    # are either stale or noisy, and in most such catalogues a decayed one reads it best
+    decayed = (*windows, (112, 14.0), (112, 28.0))
+    picks = []
+    for seed in range(5):
+        draw = np.random.default_rng(seed)
+        walk = draw.normal(0.0, 0.05, (20, days)).cumsum(axis=1)
+        wandering = panel_of(draw.gamma(2.0, 3.0 * np.exp(walk)))
+        picks.append(features.steadiest_window(wandering, days, decayed, 14, 56, 0.3))
+    assert sum(half_life is not None for _, half_life in picks) >= 4, picks
+    assert features.steadiest_window(steady, days, decayed, 14, 56, 0.3) == (112, None)
+    assert features.steadiest_window(fading, days, decayed, 14, 56, 0.3) == (28, None)
     rate = features.rate_since(fading, days, 28, 14)
     assert np.allclose(rate, fading.sales[:, -28:].mean(axis=1))
+
+
+def test_a_decayed_sales_rate_halves_each_day_s_weight_every_half_life_back() -> None:
+    day0 = date(2026, 1, 5)
+    units = [0] * 3 + list(range(1, 41))  # first sale on day 3, one unit more each day
+    sales = [SaleRow(day0 + timedelta(days=d), "S", u) for d, u in enumerate(units) if u]
+    panel = features.build_panel([], sales, start=day0 + timedelta(days=len(units)))
+    origin = panel.days
+    days = np.arange(int(panel.first_sale[0]) + 14, origin)  # the first 14 days of sales skipped
+    weights = 0.5 ** ((origin - 1 - days) / 7.0)
+    expected = (panel.sales[0, days] * weights).sum() / weights.sum()
+    assert features.rate_since(panel, origin, 112, 14, 7.0)[0] == pytest.approx(expected)
+    assert features.rate_since(panel, origin, 5, 14, 7.0)[0] == pytest.approx(
+        (panel.sales[0, -5:] * 0.5 ** (np.arange(4, -1, -1) / 7.0)).sum()
+        / (0.5 ** (np.arange(4, -1, -1) / 7.0)).sum())
+    # a half-life far beyond the window weighs its days all but evenly
+    assert features.rate_since(panel, origin, 112, 14, 1e9)[0] == pytest.approx(
+        features.rate_since(panel, origin, 112, 14)[0])
+    before = int(panel.first_sale[0]) + 3
+    assert features.rate_since(panel, before, 28, 14, 7.0)[0] == 0.0  # no day of the window yet
