@@ -15,7 +15,10 @@ intent; bought likes; steady sellers with no signals; stockouts.
 
 For each world it prints the backtest's WAPE as a multiple of the 28-day mean's (4 origins
 14 days apart, horizon 14), p10-p90 coverage, and the signals' skill over the sales rate
-(`features.signal_skill`, below 0 means the forecast sets the signals aside). `--write DIR`
+(`features.signal_skill`, below 0 means the forecast sets the signals aside); then the same
+WAPE for three oracles (`oracle`): one that knows each day's true mean, one that knows its
+organic part alone, and one ("past") that knows each SKU's true mean over the 28 days before
+the origin and nothing after it. `--write DIR`
 also writes each world's signals.csv, sales.csv and categories.csv for the command line.
 Once tuned against, it stops being an outside check: judge a change here only once.
 """
@@ -305,18 +308,23 @@ def rows(seed: int, n_skus: int = 0, days: int = 200
     return signals, sold, dict(skus), truth
 
 
-def oracle(truth: dict[str, dict], part: int) -> Callable[..., list[ForecastRow]]:
+def oracle(truth: dict[str, dict], part: int, *, ahead: bool = True
+           ) -> Callable[..., list[ForecastRow]]:
     """A stand-in for `forecast.forecast` that knows each day's true mean (`part` 0: all of
     it; 1: the organic part alone, as if no signal moved a sale) and gives that negative
-    binomial's quantiles: what no forecast from the rows can beat."""
+    binomial's quantiles: what no forecast from the rows can beat. Not `ahead`: every day
+    of the horizon gets the true mean of the 28 days before the origin, a perfect reading of
+    the past that knows nothing after it (a SKU not yet selling gets 0)."""
     def predict(signals: list[SignalRow], sales: list[SaleRow], *, start: dt.date,
                 horizon: int, **_: int) -> list[ForecastRow]:
         out = []
+        now = (start - START).days
         for sku in sorted({r.sku for r in signals} | {r.sku for r in sales}):
-            k, expected = truth[sku]["k"], truth[sku]["expected"]
+            k, expected = truth[sku]["k"], truth[sku]["expected"][:, part]
+            past = float(expected[max(now - 28, 0):now].mean()) if now > 0 else 0.0
             for h in range(horizon):
-                t = (start - START).days + h
-                mean = expected[t, part] if t < len(expected) else 0.0
+                t = now + h
+                mean = past if not ahead else expected[t] if t < len(expected) else 0.0
                 lo, mid, hi = stats.nbinom.ppf([0.1, 0.5, 0.9], k, k / (k + mean))
                 out.append(ForecastRow(sku, start + dt.timedelta(days=h), int(lo), int(mid),
                                        int(hi)))
@@ -350,8 +358,8 @@ def main() -> None:
     lo, _, hi = args.seeds.partition("-")
     print(f"{'world':>6}{'SKUs':>6}{'skill':>7}{'overall':>9}{'launches':>10}"
           f"{'not selling':>13}{'new sellers':>13}{'p10-p90':>9}{'oracle':>8}{'launches':>10}"
-          f"{'organic':>9}")
-    pooled = [backtest.Report(origins=[], horizon=14) for _ in range(3)]
+          f"{'organic':>9}{'past':>7}")
+    pooled = [backtest.Report(origins=[], horizon=14) for _ in range(4)]
     for seed in range(int(lo), int(hi or lo) + 1):
         signals, sales, categories, truth = rows(seed)
         if args.write:
@@ -359,7 +367,8 @@ def main() -> None:
         end = max(r.day for r in sales) - dt.timedelta(days=13)
         origins = [end - dt.timedelta(days=14 * k) for k in range(4)]
         reports = [backtest.backtest(signals, sales, origins=origins, horizon=14, predict=predict)
-                   for predict in (None, oracle(truth, 0), oracle(truth, 1))]
+                   for predict in (None, oracle(truth, 0), oracle(truth, 1),
+                                   oracle(truth, 0, ahead=False))]
         panel = features.build_panel(signals, sales, start=end)
         skill = features.signal_skill(panel, panel.days)
         _line(str(seed), len(categories), skill, *reports)
@@ -369,13 +378,13 @@ def main() -> None:
 
 
 def _line(name: str, skus: int, skill: float | None, report: backtest.Report,
-          oracle: backtest.Report, organic: backtest.Report) -> None:
+          oracle: backtest.Report, organic: backtest.Report, past: backtest.Report) -> None:
     shown = "" if skill is None else f"{skill:+.2f}"
     print(f"{name:>6}{skus or '':>6}{shown:>7}{report.overall.ratio():>9.3f}"
           f"{report.launches.ratio():>10.3f}{report.not_selling.ratio():>13.3f}"
           f"{report.new_sellers.ratio():>13.3f}{report.overall.coverage:>9.3f}"
           f"{oracle.overall.ratio():>8.3f}{oracle.launches.ratio():>10.3f}"
-          f"{organic.overall.ratio():>9.3f}")
+          f"{organic.overall.ratio():>9.3f}{past.overall.ratio():>7.3f}")
 
 
 if __name__ == "__main__":
