@@ -66,6 +66,7 @@ _NOISE_WEIGHTS = (0.0, 0.5, 1.0)  # how much of each SKU's own lumpiness the spr
 MAX_HORIZON = 365  # a year ahead; beyond that no signal says anything, and rows pile up
 _MAX_DAILY = 10**9  # quantiles are capped here: only a broken export reaches it
 _TAIL_GRID = (0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.10, 0.12, 0.14, 0.16, 0.20)
+_SHAPE_WEIGHTS = (0.0, 0.5, 1.0)  # how much of the model's day-to-day shape a seller keeps
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,13 @@ class ForecastRow:
 @dataclass(frozen=True)
 class Calibration:
     """Negative binomial spread and its tail level: a SKU's variance is mu + d * mu^2 with
-    d = dispersion + noise_weight x its own lumpiness (`features.own_dispersion`)."""
+    d = dispersion + noise_weight x its own lumpiness (`features.own_dispersion`); and how
+    much of the model's day-to-day shape SKUs selling `_OLD` days or more keep (`flattened`)."""
 
     dispersion: float = 0.3
     tail: float = 0.10
     noise_weight: float = 0.0
+    shape_weight: float = 1.0
 
     def spread(self, noise: np.ndarray | None) -> np.ndarray | float:
         """d per SKU (a column, to broadcast over the horizon), or one d without `noise`."""
@@ -140,6 +143,7 @@ def forecast_noted(signals: list[SignalRow], sales: list[SaleRow], *, start: dat
                               max_train_rows=max_train_rows)
         calibration = calibrate(panel, horizon=horizon, seed=seed, trust=trust,
                                 max_train_rows=max_train_rows)
+    means = flattened(means, _selling_long(panel, panel.days), calibration.shape_weight)
     panel = _as_read(panel, trust)
     started = launches.panel_start_odds(panel, origin=panel.days, horizon=horizon)
     noise = features.own_dispersion(panel, panel.days)
@@ -322,6 +326,14 @@ def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0, trust: floa
                        max_train_rows=max_train_rows)
     panel = _as_read(panel, trust)
     actual = panel.sales[:, origin:origin + horizon]
+    old = _selling_long(panel, origin)
+    # A seller's days ahead differ by weekday and by how its recent bursts fade. Where the
+    # model's reading of that missed the held-out days (sales that owe little to signals,
+    # weekdays drowned in lumpy orders), a flatter path forecast them better.
+    misses = [float(np.abs(actual[old] - flattened(mu, old, weight)[old]).sum())
+              for weight in _SHAPE_WEIGHTS]
+    shape_weight = _SHAPE_WEIGHTS[int(np.argmin(misses))] if old.any() else 1.0
+    mu = flattened(mu, old, shape_weight)
     live = panel.first_signal.clip(max=panel.first_sale) < origin  # SKUs known at that origin
     started = launches.panel_start_odds(panel, origin=origin, horizon=horizon)
     noise = features.own_dispersion(panel, origin)[live]
@@ -334,10 +346,26 @@ def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0, trust: floa
     fits = [(*max_likelihood_dispersion(mu, actual, started, weight * noise[:, None]), weight)
             for weight in _NOISE_WEIGHTS]
     dispersion, _, weight = min(fits, key=lambda fit: fit[1])
-    fitted = Calibration(dispersion=dispersion, noise_weight=weight)
+    fitted = Calibration(dispersion=dispersion, noise_weight=weight, shape_weight=shape_weight)
     shares = coverages(mu, actual, started, fitted.spread(noise), _TAIL_GRID)
     best = min(zip(_TAIL_GRID, shares, strict=True), key=lambda pair: abs(pair[1] - 0.80))[0]
     return dataclasses.replace(fitted, tail=best)
+
+
+def _selling_long(panel: features.Panel, origin: int) -> np.ndarray:
+    """SKUs selling `_OLD` days or more at `origin`: past their launch's path."""
+    return panel.first_sale <= origin - _OLD
+
+
+def flattened(means: np.ndarray, chosen: np.ndarray, weight: float) -> np.ndarray:
+    """`means` (sku x horizon step) with the `chosen` SKUs' day-to-day shape around their mean
+    over the horizon raised to `weight` (0: flat, 1: as it is), their totals kept."""
+    if weight == 1:
+        return means
+    mean = means.mean(axis=1, keepdims=True)
+    shaped = mean * (means / np.maximum(mean, 1e-9)) ** weight
+    shaped *= mean / np.maximum(shaped.mean(axis=1, keepdims=True), 1e-9)
+    return np.where(chosen[:, None], shaped, means)
 
 
 def max_likelihood_dispersion(mu: np.ndarray, actual: np.ndarray, started: np.ndarray,

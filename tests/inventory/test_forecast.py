@@ -614,3 +614,30 @@ def test_a_decayed_sales_rate_halves_each_day_s_weight_every_half_life_back() ->
         features.rate_since(panel, origin, 112, 14)[0])
     before = int(panel.first_sale[0]) + 3
     assert features.rate_since(panel, before, 28, 14, 7.0)[0] == 0.0  # no day of the window yet
+
+
+def test_flattened_keeps_each_total_and_only_the_chosen_skus_shape() -> None:
+    means = np.array([[1.0, 3.0, 1.0, 3.0], [2.0, 6.0, 2.0, 6.0]])
+    chosen = np.array([True, False])
+    flat = forecast.flattened(means, chosen, 0.0)
+    assert flat[0] == pytest.approx([2.0, 2.0, 2.0, 2.0])
+    assert (flat[1] == means[1]).all()
+    half = forecast.flattened(means, chosen, 0.5)
+    assert half[0].sum() == pytest.approx(8.0)
+    assert half[0, 1] / half[0, 0] == pytest.approx(3.0 ** 0.5)
+    assert (forecast.flattened(means, chosen, 1.0) == means).all()
+
+
+@pytest.mark.parametrize(("weekend", "keeps"), [(3.0, True), (1.0, False)])
+def test_sellers_keep_the_model_s_day_to_day_shape_where_it_forecast_the_held_out_days(
+        weekend: float, keeps: bool) -> None:
+    rng = np.random.default_rng(3)
+    day0, days = date(2026, 1, 5), 200  # a Monday
+    rhythm = np.array([1.0, 1.0, 1.0, 1.0, 1.0, weekend, weekend])
+    level = 4.0 * rhythm[np.arange(days) % 7] / rhythm.mean()
+    units = rng.poisson(np.broadcast_to(level, (40, days)))
+    sales = [SaleRow(day0 + timedelta(days=d), f"S{i:02d}", int(units[i, d]))
+             for i in range(40) for d in range(days) if units[i, d]]
+    panel = features.build_panel([], sales, start=day0 + timedelta(days=days))
+    calibration = forecast.calibrate(panel, horizon=14, max_train_rows=4000)
+    assert (calibration.shape_weight == 1.0) is keeps, calibration
