@@ -139,11 +139,11 @@ def forecast_noted(signals: list[SignalRow], sales: list[SaleRow], *, start: dat
     trust = trust_of(skill)
     notes = export_notes(panel, skill, trust)
     with threadpool_limits(threads):  # a busy shared machine thrashes with many threads
-        means = predict_means(panel, horizon=horizon, seed=seed, trust=trust,
-                              max_train_rows=max_train_rows)
         calibration = calibrate(panel, horizon=horizon, seed=seed, trust=trust,
                                 max_train_rows=max_train_rows)
-    means = flattened(means, _selling_long(panel, panel.days), calibration.shape_weight)
+        means = predict_means(panel, horizon=horizon, seed=seed, trust=trust,
+                              max_train_rows=max_train_rows,
+                              shape_weight=calibration.shape_weight)
     panel = _as_read(panel, trust)
     started = launches.panel_start_odds(panel, origin=panel.days, horizon=horizon)
     noise = features.own_dispersion(panel, panel.days)
@@ -152,19 +152,31 @@ def forecast_noted(signals: list[SignalRow], sales: list[SaleRow], *, start: dat
 
 def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
                   origin: int | None = None, trust: float = 1.0,
-                  max_train_rows: int = _MAX_TRAIN_ROWS) -> np.ndarray:
+                  max_train_rows: int = _MAX_TRAIN_ROWS, shape_weight: float = 1.0
+                  ) -> np.ndarray:
     """Expected units (sku x horizon step) at `origin` (default: the panel's end); with a
     `trust` in the signals below 1 (`signal_trust`), averaged with the forecast from the
-    sales alone plus the swing of intent (`swing_means`), which is all of it at trust 0."""
+    sales alone plus the swing of intent (`swing_means`), which is all of it at trust 0.
+    SKUs selling `_OLD` days or more keep `shape_weight` of the model's day-to-day shape
+    (`flattened`; `calibrate` chooses it)."""
     origin = panel.days if origin is None else origin
+    pooled, swing = _mean_parts(panel, horizon=horizon, seed=seed, origin=origin, trust=trust,
+                                max_train_rows=max_train_rows)
+    return (flattened(pooled, _selling_long(panel, origin), shape_weight) + swing).clip(0.0)
+
+
+def _mean_parts(panel: features.Panel, *, horizon: int, seed: int, origin: int, trust: float,
+                max_train_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """`predict_means` in two parts: the pooled model's means (read with the signals and from
+    the sales alone, mixed by `trust`), and the swing of intent to add to them."""
     fit = {"horizon": horizon, "seed": seed, "origin": origin, "max_train_rows": max_train_rows}
     # signals that tell nothing about sales (trust 0) are not fitted: as if none were exported
     means = _pooled_means(panel, **fit) if trust else 0.0
     if trust >= 1:
-        return means
+        return means, np.zeros_like(means)
     alone = _pooled_means(features.without_signals(panel), **fit)
-    alone = (alone + swing_means(panel, origin, horizon)).clip(0.0)
-    return trust * means + (1 - trust) * alone
+    return (trust * means + (1 - trust) * alone,
+            (1 - trust) * swing_means(panel, origin, horizon))
 
 
 def _as_read(panel: features.Panel, trust: float) -> features.Panel:
@@ -322,18 +334,19 @@ def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0, trust: floa
     origin = panel.days - horizon
     if origin < _MIN_ORIGIN + 1:
         return Calibration()
-    mu = predict_means(panel, horizon=horizon, seed=seed, origin=origin, trust=trust,
-                       max_train_rows=max_train_rows)
+    pooled, swing = _mean_parts(panel, horizon=horizon, seed=seed, origin=origin, trust=trust,
+                                max_train_rows=max_train_rows)
     panel = _as_read(panel, trust)
     actual = panel.sales[:, origin:origin + horizon]
     old = _selling_long(panel, origin)
     # A seller's days ahead differ by weekday and by how its recent bursts fade. Where the
     # model's reading of that missed the held-out days (sales that owe little to signals,
     # weekdays drowned in lumpy orders), a flatter path forecast them better.
-    misses = [float(np.abs(actual[old] - flattened(mu, old, weight)[old]).sum())
-              for weight in _SHAPE_WEIGHTS]
+    paths = {weight: (flattened(pooled, old, weight) + swing).clip(0.0)
+             for weight in _SHAPE_WEIGHTS}
+    misses = [float(np.abs(actual[old] - paths[weight][old]).sum()) for weight in _SHAPE_WEIGHTS]
     shape_weight = _SHAPE_WEIGHTS[int(np.argmin(misses))] if old.any() else 1.0
-    mu = flattened(mu, old, shape_weight)
+    mu = paths[shape_weight]
     live = panel.first_signal.clip(max=panel.first_sale) < origin  # SKUs known at that origin
     started = launches.panel_start_odds(panel, origin=origin, horizon=horizon)
     noise = features.own_dispersion(panel, origin)[live]
