@@ -162,7 +162,7 @@ def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
     origin = panel.days if origin is None else origin
     pooled, swing = _mean_parts(panel, horizon=horizon, seed=seed, origin=origin, trust=trust,
                                 max_train_rows=max_train_rows)
-    return (flattened(pooled, _selling_long(panel, origin), shape_weight) + swing).clip(0.0)
+    return _shaped(pooled, swing, _selling_long(panel, origin), shape_weight)
 
 
 def _mean_parts(panel: features.Panel, *, horizon: int, seed: int, origin: int, trust: float,
@@ -261,7 +261,7 @@ def _pooled_means(panel: features.Panel, *, horizon: int, seed: int, origin: int
                                        days28[:, None])
     # a SKU selling for two months: its conversion over up to 16 weeks is steadier than the
     # 28-day one, and less of the model is better there
-    old = (origin - panel.first_sale >= _OLD)[:, None]
+    old = _selling_long(panel, origin)[:, None]
     if old.any():
         conversion = np.where(old, _long_run_level(panel, origin, horizon)[:, None], conversion)
     weight = np.where(old, _OLD_BLEND, _BLEND)
@@ -342,8 +342,7 @@ def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0, trust: floa
     # A seller's days ahead differ by weekday and by how its recent bursts fade. Where the
     # model's reading of that missed the held-out days (sales that owe little to signals,
     # weekdays drowned in lumpy orders), a flatter path forecast them better.
-    paths = {weight: (flattened(pooled, old, weight) + swing).clip(0.0)
-             for weight in _SHAPE_WEIGHTS}
+    paths = {weight: _shaped(pooled, swing, old, weight) for weight in _SHAPE_WEIGHTS}
     misses = [float(np.abs(actual[old] - paths[weight][old]).sum()) for weight in _SHAPE_WEIGHTS]
     shape_weight = _SHAPE_WEIGHTS[int(np.argmin(misses))] if old.any() else 1.0
     mu = paths[shape_weight]
@@ -368,6 +367,13 @@ def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0, trust: floa
 def _selling_long(panel: features.Panel, origin: int) -> np.ndarray:
     """SKUs selling `_OLD` days or more at `origin`: past their launch's path."""
     return panel.first_sale <= origin - _OLD
+
+
+def _shaped(pooled: np.ndarray, swing: np.ndarray, chosen: np.ndarray, weight: float
+            ) -> np.ndarray:
+    """Expected units from `_mean_parts`: the pooled path, the `chosen` SKUs keeping `weight`
+    of its shape (`flattened`), plus the swing of intent, whole."""
+    return (flattened(pooled, chosen, weight) + swing).clip(0.0)
 
 
 def flattened(means: np.ndarray, chosen: np.ndarray, weight: float) -> np.ndarray:
