@@ -324,7 +324,10 @@ def oracle(truth: dict[str, dict], part: int, *, ahead: bool = True
             past = float(expected[max(now - 28, 0):now].mean()) if now > 0 else 0.0
             for h in range(horizon):
                 t = now + h
-                mean = past if not ahead else expected[t] if t < len(expected) else 0.0
+                if ahead:
+                    mean = expected[t] if t < len(expected) else 0.0
+                else:
+                    mean = past
                 lo, mid, hi = stats.nbinom.ppf([0.1, 0.5, 0.9], k, k / (k + mean))
                 out.append(ForecastRow(sku, start + dt.timedelta(days=h), int(lo), int(mid),
                                        int(hi)))

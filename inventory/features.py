@@ -8,7 +8,7 @@ origins) and forecasting (the real origin) use exactly the same code.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from itertools import islice
 from operator import attrgetter
@@ -359,11 +359,10 @@ def take(panel: Panel, index: np.ndarray) -> Panel:
     """The panel of the SKUs at `index` alone. Each SKU's features are its own but for the
     conversion borrowed from the pooled SKUs (`pooled_conversion`), which only multiplies
     intent: without signals the rows are the whole panel's."""
-    return replace(panel, skus=tuple(panel.skus[i] for i in index), sales=panel.sales[index],
-                   signals=panel.signals[index], first_signal=panel.first_signal[index],
-                   first_sale=panel.first_sale[index], sales_cum=panel.sales_cum[index],
-                   ewm=panel.ewm[index], sales_ewm=panel.sales_ewm[index],
-                   filled=panel.filled[index])
+    # every array a panel holds is per SKU along its first axis
+    arrays = {f.name: getattr(panel, f.name)[index] for f in fields(panel)
+              if isinstance(getattr(panel, f.name), np.ndarray)}
+    return replace(panel, skus=tuple(panel.skus[i] for i in index), **arrays)
 
 
 def recent_totals(panel: Panel, origin: int, width: int = 28) -> tuple[np.ndarray, np.ndarray]:

@@ -474,11 +474,12 @@ def _origin_rows(panel: features.Panel, origin: int, horizon: int,
                  chosen: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Feature rows and targets of the `chosen` SKUs (default: all) at `origin`, each
     horizon step a row."""
-    chosen = np.ones(len(panel.skus), dtype=bool) if chosen is None else chosen
     rows = features.at_origin(panel, origin, range(horizon)).reshape(
         len(panel.skus), horizon, -1)
-    return (rows[chosen].reshape(-1, rows.shape[2]),
-            panel.sales[chosen, origin:origin + horizon].ravel())
+    targets = panel.sales[:, origin:origin + horizon]
+    if chosen is not None:
+        rows, targets = rows[chosen], targets[chosen]
+    return rows.reshape(-1, rows.shape[2]), targets.ravel()
 
 
 def _fit(panel: features.Panel, *, last_target: int, horizon: int, seed: int, max_rows: int
