@@ -3,7 +3,7 @@
 Usage: .venv/bin/python benchmarks/forecast.py [--seeds 7001,7002,7003 | 40001-40012] [--write]
                                                [--silent-share 0.25] [--shape slow-launch]
                                                [--mis-keyed-share 1.0] [--never-sold-share 0.1]
-                                               [--signal-lag 2]
+                                               [--signal-lag 2] [--outliers 2]
 With --write the figures replace the "## Forecasts (benchmarks/forecast.py)" section of
 docs/performance.md. Features were tuned on seeds 1, 2, 7, 101 and 102; seeds 9001-9003 then
 chose between model variants, so the default seeds 7001-7003 were never looked at before.
@@ -13,7 +13,10 @@ With --mis-keyed-share a share of SKUs has its signals filed under each other's 
 broken export would; they are scored as the group "mis-keyed". With --never-sold-share a share
 of SKUs' signals is copied onto products that never sell (talked about, not carried), scored as
 "never sold": no units of their own, so their misses show in the overall figure. With
---signal-lag D the signals export at each origin ends D days before the sales export.
+--signal-lag D the signals export at each origin ends D days before the sales export. With
+--outliers N each world gains N products sold in bulk orders (thousands of units on about one
+day in four) and N steady best sellers (hundreds a day), none with signals, scored as the
+groups "wholesale" and "best seller": the other groups should not move for them.
 With --shape the worlds come from a market that differs from the default in one trait
 (`inventory/worlds.py` SHAPES): how the model holds up on data it was not built for.
 """
@@ -30,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from inventory import backtest, worlds
-from inventory.signals import SignalRow
+from inventory.signals import SaleRow, SignalRow
 
 HEADING = "## Forecasts (benchmarks/forecast.py)"
 DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
@@ -56,6 +59,8 @@ def fault_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--never-sold-share", type=float, default=0.0)
     parser.add_argument("--signal-lag", type=int, default=0,
                         help="days by which the signals export ends before the sales export")
+    parser.add_argument("--outliers", type=int, default=0,
+                        help="bulk-order products and steady best sellers added to each world")
     return parser
 
 
@@ -115,6 +120,27 @@ def never_sold(signals: list[SignalRow], groups: dict[str, str], seed: int, shar
     return signals + [dataclasses.replace(r, sku=twins[r.sku]) for r in signals if r.sku in twins]
 
 
+def outliers(world: worlds.World, groups: dict[str, str], seed: int, count: int
+             ) -> list[SaleRow]:
+    """The world's sales plus `count` products sold in bulk orders (1,000-5,000 units on about
+    one day in four) and `count` steady best sellers (Poisson at 200-800 a day, a weekend lift),
+    all from the world's first day and without signals, scored in the groups "wholesale" and
+    "best seller" (added to `groups`): a real catalogue's outliers of scale and lumpiness."""
+    rng = np.random.default_rng([seed, 3])
+    first = min(r.day for r in world.sales)
+    last = max(r.day for r in world.sales)
+    days = [first + timedelta(days=t) for t in range((last - first).days + 1)]
+    rows = list(world.sales)
+    for k in range(count):
+        bulk, rate = int(rng.integers(1000, 5001)), float(rng.uniform(200, 800))
+        groups[f"BULK-{k}"], groups[f"BEST-{k}"] = "wholesale", "best seller"
+        rows += [SaleRow(d, f"BULK-{k}", bulk) for d in days if rng.random() < 0.25]
+        rows += [SaleRow(d, f"BEST-{k}", int(rng.poisson(rate * (1.2 if d.weekday() >= 5
+                                                                 else 1.0))))
+                 for d in days]
+    return rows
+
+
 def score_world(seed: int, shape: str, args: argparse.Namespace) -> backtest.Report:
     """One world of `shape` backtested at the benchmark's origins, its exports spoilt as
     `fault_arguments` says: a share of SKUs without signals, with another's, or copied onto
@@ -126,16 +152,17 @@ def score_world(seed: int, shape: str, args: argparse.Namespace) -> backtest.Rep
         signals = mis_keyed(signals, groups, seed, args.mis_keyed_share)
     if args.never_sold_share:
         signals = never_sold(signals, groups, seed, args.never_sold_share)
+    sales = outliers(world, groups, seed, args.outliers) if args.outliers else world.sales
     origins = world.origins(args.origins, args.horizon)
     if not args.signal_lag:
-        return backtest.backtest(signals, world.sales, origins=origins, horizon=args.horizon,
+        return backtest.backtest(signals, sales, origins=origins, horizon=args.horizon,
                                  categories=groups, threads=1)
     total = backtest.Report(origins=[], horizon=args.horizon)
     for origin in origins:
         # the rows from the origin on stay: the forecast skips them, and its SKUs are the same
         late = origin - timedelta(days=args.signal_lag)
         exported = [r for r in signals if not late <= r.day < origin]
-        merge(total, backtest.backtest(exported, world.sales, origins=[origin],
+        merge(total, backtest.backtest(exported, sales, origins=[origin],
                                        horizon=args.horizon, categories=groups, threads=1))
     total.origins.sort()
     return total
