@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlmodel import select
 
 from fulfilment import planning, planning_board, receiving
@@ -42,8 +42,18 @@ router = APIRouter(tags=["planning"])
 class SignalsIn(BaseModel):
     """CSV text in the contract's formats; either or both. All-or-nothing, idempotent."""
 
+    # a misspelt key ("sales") was ignored and the answer said 0 rows imported, as if done
+    model_config = ConfigDict(extra="forbid")
+
     signals_csv: str = ""
     sales_csv: str = ""
+
+    @model_validator(mode="after")
+    def _a_file(self) -> SignalsIn:
+        # a body with no file imports nothing: a client's mistake, not a success
+        if not (self.signals_csv or self.sales_csv):
+            raise ValueError("give signals_csv or sales_csv (or both): the body holds neither")
+        return self
 
 
 class PlanIn(BaseModel):

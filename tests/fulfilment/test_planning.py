@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import Session, select
 
 from fulfilment.localtime import business_day
@@ -51,6 +52,21 @@ def test_a_bad_row_imports_nothing_and_reimport_does_not_double(client, headers,
     session.expire_all()
     assert len(session.exec(select(SignalDay)).all()) == len(WORLD.signals)
     assert len(session.exec(select(SalesDay)).all()) == len(WORLD.sales)
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"sales": "date,sku,units\n2026-06-01,X,4\n"}, "sales"),  # a misspelt key
+    ({"sales_csv": "date,sku,units\n2026-06-01,X,4\n", "signal_csv": ""}, "signal_csv"),
+    ({}, "body"),  # neither file
+    ({"signals_csv": "", "sales_csv": ""}, "body"),
+])
+def test_an_unknown_key_or_no_file_is_refused_and_imports_nothing(
+        body: dict, field: str, client, headers, session) -> None:  # noqa: ANN001
+    got = client.post("/signals", json=body, headers=headers("buyer"))
+    assert got.status_code == 422, got.text
+    assert got.json()["error"] == "invalid_request"
+    assert [p["field"] for p in got.json()["detail"]] == [field]
+    assert session.exec(select(SalesDay)).all() == []
 
 
 def test_only_buyers_plan(client, headers) -> None:  # noqa: ANN001
