@@ -51,14 +51,16 @@ def import_sales(session: Session, *, text: str) -> int:
 def import_exports(session: Session, *, signals_csv: str = "", sales_csv: str = ""
                    ) -> tuple[int, int]:
     """Import either or both files, both validated first: one refusal lists every problem of
-    both (each reason starting with its file's name), where the signals' hid the sales'."""
+    both (each field prefixed with its file's key: `sales_csv.row 3.date`), where the
+    signals' hid the sales'."""
     parsed, problems = {}, []
     for name, raw, parse in (("signals_csv", signals_csv, signals.parse_signals),
                              ("sales_csv", sales_csv, signals.parse_sales)):
         try:
             parsed[name] = parse(raw) if raw else []
         except InvalidSignals as exc:
-            problems += [{**p, "reason": f"{name}: {p['reason']}"} for p in exc.problems]
+            # the file belongs in the field, as a client reads it; the reason stays the value's
+            problems += [{**p, "field": f"{name}.{p['field']}"} for p in exc.problems]
     if problems:
         raise InvalidSignals(f"files refused: {len(problems)} problem(s)", problems)
     return (planning_store.upsert_signals(session, rows=parsed["signals_csv"]),

@@ -44,7 +44,7 @@ def test_a_bad_row_imports_nothing_and_reimport_does_not_double(client, headers,
     bad = signals.sales_to_csv(WORLD.sales[:5]) + "2026-02-30,X,1\n"
     got = client.post("/signals", json={"sales_csv": bad}, headers=headers("buyer"))
     assert got.status_code == 422
-    assert got.json()["detail"][0]["field"] == "row 7.date"
+    assert got.json()["detail"][0]["field"] == "sales_csv.row 7.date"
     assert session.exec(select(SalesDay)).all() == []
     session.rollback()  # let the app's connection write (SQLite takes the lock on read)
     _import(client, headers)
