@@ -115,6 +115,21 @@ def header_names(text: str) -> list[str]:
     return [h.strip().lower() for h in next(header, [])]
 
 
+def file_kind(header: list[str]) -> str:
+    """`sales` or `signals`, told by a header as `header_names` reads it: `units` makes it
+    sales. A header with `units` and every signal column is both at once and is refused: read
+    as either kind, the other kind's columns would be dropped without a word. (Other extra
+    columns are allowed, as the contract says.)"""
+    if "units" not in header:
+        return "signals"
+    if all(f in header for f in SIGNAL_FIELDS):
+        raise InvalidSignals("file header names both sales and signals columns",
+                             [{"field": "header",
+                               "reason": f"has units (sales) and {', '.join(SIGNAL_FIELDS)} "
+                                         f"(signals): import each kind from its own file"}])
+    return "sales"
+
+
 def _parse(text: str, count_fields: tuple[str, ...], make: Callable[..., Row], *,
            ceiling: int, what: str) -> list[Row]:
     """Validate every row; raise InvalidSignals listing all problems, or return clean rows,

@@ -68,14 +68,14 @@ def import_file(file: Path = typer.Argument(..., help="signals.csv or sales.csv 
     """Import a signals or sales CSV into the database: all rows or none; re-import is safe."""
     from fulfilment import db, planning
     from fulfilment.settings import Settings
-    from inventory.signals import header_names
+    from inventory.signals import file_kind, header_names
 
     text = read_text(file)
     if not text.lstrip("\ufeff").strip():  # neither kind: "signals header lacks..." misled
         fail(f"{file} is empty (no header row): nothing imported")
     # the header as the parser reads it: `date, sku, units` or quoted names are sales too
     try:
-        kind = "sales" if "units" in header_names(text) else "signals"
+        kind = file_kind(header_names(text))  # refuses a header of both kinds
         factory = db.make_session_factory(db.make_engine(Settings().database_url))
         with db.transaction(factory) as session:
             count = (planning.import_sales if kind == "sales" else planning.import_signals)(

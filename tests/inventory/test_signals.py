@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from fulfilment.cli import app
 from inventory import signals
 from inventory.planning_errors import InvalidSignals
+from inventory.planning_tables import SalesDay, SignalDay
 from tests.builders import EXAMPLES
 
 
@@ -201,6 +204,26 @@ def test_signals_import_knows_a_sales_file_by_its_parsed_header(
     got = runner.invoke(app, ["signals", "import", str(path)])
     assert got.exit_code == 0, got.output
     assert "imported 1 sales rows" in got.output
+
+
+def test_signals_import_refuses_a_header_of_both_kinds(
+        tmp_path: Path, db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    # read as sales, its signal columns were dropped without a word
+    monkeypatch.setenv("FULFILMENT_DATABASE_URL", db_url)
+    path = tmp_path / "both.csv"
+    path.write_text("date,sku,notes,likes,saves,comments,shares,searches,units\n"
+                    "2026-06-01,BOTH,1,2,3,4,5,6,7\n", encoding="utf-8")
+    got = runner.invoke(app, ["signals", "import", str(path)])
+    assert got.exit_code == 2, got.output
+    said = got.stderr.replace(str(path), "FILE")
+    assert said.count("\n") == 1 and said.startswith("error: FILE: "), said
+    assert "header: has units (sales) and notes, likes, saves" in said and "import" in said
+    with Session(engine) as session:
+        assert session.exec(select(SalesDay)).all() == session.exec(select(SignalDay)).all() == []
+    # an extra column beside a sales file's own is still only a sales file (the contract)
+    path.write_text("date,sku,units,notes\n2026-06-01,ONE,7,seen on TV\n", encoding="utf-8")
+    got = runner.invoke(app, ["signals", "import", str(path)])
+    assert got.exit_code == 0 and "imported 1 sales rows" in got.output, got.output
 
 
 def test_a_repeated_column_is_refused_and_rows_are_named_by_their_line() -> None:
