@@ -49,10 +49,12 @@ def _categories(path: Path) -> dict[str, str]:
 
 
 def _day(raw: str, name: str) -> date:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
+    """Every date option, read as the CSV files' dates are: `YYYY-MM-DD` only, never the
+    20260622 or 2026-W26-1 that date.fromisoformat also takes."""
+    day = signal_files.iso_day(raw)
+    if day is None:
         fail(f"--{name} must be an ISO date (YYYY-MM-DD), got {raw!r}")
+    return day
 
 
 def to_csv(rows: list[ForecastRow]) -> str:

@@ -6,6 +6,7 @@ import csv
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from fulfilment.cli import app
@@ -170,6 +171,19 @@ def test_a_start_whose_year_of_history_runs_before_the_calendar_is_one_line(
                               "--start", "0001-01-01"])
     assert got.exit_code == 2, got.output
     assert got.stderr == "error: start: must be on or after 0002-01-01\n"
+    assert not (tmp_path / "f.csv").exists()
+
+
+@pytest.mark.parametrize("raw", ["20260622", "2026-W26-1", "2026-6-22", "2026-02-30"])
+@pytest.mark.parametrize("verb, option", [([], "start"), (["backtest"], "last")])
+def test_a_date_option_is_read_as_the_files_dates_are(raw: str, verb: list[str], option: str,
+                                                      tmp_path: Path) -> None:
+    # date.fromisoformat alone took 20260622 and 2026-W26-1, which the CSV files may not hold
+    args = ["forecast", *verb, "--signals", str(EXAMPLES / "signals.csv"), "--sales",
+            str(EXAMPLES / "sales.csv"), f"--{option}", raw]
+    got = runner.invoke(app, [*args, *([] if verb else ["--out", str(tmp_path / "f.csv")])])
+    assert got.exit_code == 2, got.output
+    assert got.stderr == f"error: --{option} must be an ISO date (YYYY-MM-DD), got {raw!r}\n"
     assert not (tmp_path / "f.csv").exists()
 
 
