@@ -103,8 +103,8 @@ def backtest(signals: Path = typer.Option(..., "--signals"),
              horizon: int = typer.Option(14, "--horizon"),
              origins: int = typer.Option(4, "--origins", help="how many origins to replay"),
              every: int = typer.Option(14, "--every", help="days between origins"),
-             last: str = typer.Option(None, "--last", help="latest origin (default: the last "
-                                      "day with a full horizon of sales after it)"),
+             last: str = typer.Option(None, "--last", help="latest origin, its horizon within "
+                                      "the sales (default: the last such day)"),
              categories: Path = typer.Option(None, "--categories",
                                              help="CSV sku,category for per-category WAPE"),
              ) -> None:
@@ -118,8 +118,12 @@ def backtest(signals: Path = typer.Option(..., "--signals"),
         fail("--horizon, --origins and --every must be at least 1")
     if horizon > forecasting.MAX_HORIZON:
         fail(f"--horizon must be at most {forecasting.MAX_HORIZON} days, got {horizon}")
-    end = _day(last, "last") if last else max(r.day for r in sale_rows) - timedelta(
-        days=horizon - 1)
+    last_sale = max(r.day for r in sale_rows)
+    end = _day(last, "last") if last else last_sale - timedelta(days=horizon - 1)
+    # a day past the file is not a day of zero sales: it is not known, and was scored as 0
+    if (last_sale - end).days < horizon - 1:
+        fail(f"--last {end} with --horizon {horizon} scores days past the last sales date "
+             f"{last_sale}: give --last {last_sale - timedelta(days=horizon - 1)} or earlier")
     try:
         days = [end - timedelta(days=every * k) for k in range(origins)]
     except OverflowError:

@@ -63,6 +63,25 @@ def test_backtest_prints_wape_against_baselines(tmp_path: Path) -> None:
     assert str(world.first_day + timedelta(days=63)) in got.output
 
 
+def test_backtest_refuses_a_horizon_past_the_last_sales_day(tmp_path: Path) -> None:
+    # days past the file were scored as zero sales: a made-up WAPE, or a table of nan
+    world = worlds.generate(5, skus=8, days=70)
+    (tmp_path / "s.csv").write_text(signals.signals_to_csv(world.signals))
+    (tmp_path / "t.csv").write_text(signals.sales_to_csv(world.sales))
+    last_sale = max(r.day for r in world.sales)
+    base = ["forecast", "backtest", "--signals", str(tmp_path / "s.csv"), "--sales",
+            str(tmp_path / "t.csv"), "--origins", "1", "--horizon", "14"]
+    for late in (last_sale - timedelta(days=6), last_sale + timedelta(days=100)):
+        got = runner.invoke(app, [*base, "--last", late.isoformat()])
+        assert got.exit_code == 2, got.output
+        assert got.stderr.count("\n") == 1 and got.stdout == "", got.output
+        assert "--last" in got.stderr and "--horizon" in got.stderr
+        assert f"last sales date {last_sale}" in got.stderr
+    fits = last_sale - timedelta(days=13)  # its 14th day is the last sales day: scored
+    got = runner.invoke(app, [*base, "--last", fits.isoformat()])
+    assert got.exit_code == 0 and f"({fits} .. {fits})" in got.stdout, got.output
+
+
 def test_plan_from_files(tmp_path: Path) -> None:
     (tmp_path / "f.csv").write_text("sku,date,p10,p50,p90\n" + "".join(
         f"SERUM-30ML,2026-06-{d:02d},3,6,10\n" for d in range(22, 29)))
