@@ -18,6 +18,8 @@ from inventory import forecast
 from inventory.planning_errors import PlanningError
 from inventory.signals import SaleRow, SignalRow
 
+UNCATEGORISED = "uncategorised"  # the group of SKUs the categories do not name
+
 
 @dataclass
 class Scores:
@@ -55,7 +57,8 @@ class Scores:
 
 @dataclass
 class Report:
-    """Scores overall, on launches (and their two parts) and per category, over every origin."""
+    """Scores overall, on launches (and their two parts) and per category, over every origin
+    (`categories` is empty when none were given; SKUs they do not name are `UNCATEGORISED`)."""
 
     origins: list[date]
     horizon: int
@@ -91,7 +94,9 @@ def backtest(signals: list[SignalRow], sales: list[SaleRow], *, origins: list[da
             actual = units[(row.sku, row.day)]
             back = 7 * ((row.day - origin).days // 7 + 1)
             last_week = units[(row.sku, row.day - timedelta(days=back))]
-            groups = [report.overall, report.categories[(categories or {}).get(row.sku, "all")]]
+            groups = [report.overall]
+            if categories:  # without any, a category group would only repeat "overall"
+                groups.append(report.categories[categories.get(row.sku, UNCATEGORISED)])
             sold = first_sale.get(row.sku)
             if is_launch(sold, origin, launch_days):
                 selling = sold is not None and sold < origin
@@ -128,7 +133,9 @@ def describe(report: Report) -> list[str]:
              f"horizon {report.horizon} days",
              f"{'group':<14}{'units':>9}{'model':>8}{'mean28':>8}{'lastwk':>8}"
              f"{'x mean28':>10}{'p10-p90':>9}"]
-    groups = report.fixed() + sorted(report.categories.items())
+    # the categories by name, the SKUs none of them names last
+    groups = report.fixed() + sorted(report.categories.items(),
+                                     key=lambda item: (item[0] == UNCATEGORISED, item[0]))
     for name, s in groups:
         lines.append(f"{name:<14}{s.units:>9.0f}{s.wape():>8.3f}{s.wape('mean28'):>8.3f}"
                      f"{s.wape('last_week'):>8.3f}{s.ratio():>10.3f}{s.coverage:>9.3f}")

@@ -82,6 +82,23 @@ def test_backtest_refuses_a_horizon_past_the_last_sales_day(tmp_path: Path) -> N
     assert got.exit_code == 0 and f"({fits} .. {fits})" in got.stdout, got.output
 
 
+def test_backtest_names_skus_without_a_category_uncategorised(tmp_path: Path) -> None:
+    # they were a group "all" beside "overall"; without categories, "all" repeated "overall"
+    base = ["forecast", "backtest", "--signals", str(EXAMPLES / "signals.csv"), "--sales",
+            str(EXAMPLES / "sales.csv"), "--origins", "1", "--horizon", "1"]
+    fixed = ["overall", "launches", "- not selling", "- new sellers"]
+
+    def groups(got) -> list[str]:  # noqa: ANN001
+        assert got.exit_code == 0, got.output
+        return [line[:14].strip() for line in got.stdout.splitlines()[2:]]
+
+    assert groups(runner.invoke(app, base)) == fixed
+    cats = tmp_path / "cats.csv"
+    cats.write_text("sku,category\nSERUM-30ML,skincare\n")
+    assert groups(runner.invoke(app, [*base, "--categories", str(cats)])) == [
+        *fixed, "skincare", "uncategorised"]
+
+
 def test_plan_from_files(tmp_path: Path) -> None:
     (tmp_path / "f.csv").write_text("sku,date,p10,p50,p90\n" + "".join(
         f"SERUM-30ML,2026-06-{d:02d},3,6,10\n" for d in range(22, 29)))
