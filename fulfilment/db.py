@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import types as sqltypes
@@ -36,13 +39,34 @@ metadata = SQLModel.metadata
 SessionFactory = sessionmaker
 
 
-def make_engine(url: str, *, pool_size: int = 20) -> Engine:
-    """An engine with SQLite in WAL mode and foreign keys on, PostgreSQL through psycopg 3."""
+class MissingDatabase(RuntimeError):
+    """The SQLite file a command needs is not there (`make_engine(..., create=False)`)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"no database file at {path}")
+
+
+def make_engine(url: str, *, pool_size: int = 20, create: bool = True) -> Engine:
+    """An engine with SQLite in WAL mode and foreign keys on, PostgreSQL through psycopg 3.
+
+    A SQLite file (and its directory) is made on first connect; with `create=False` it must
+    exist already (else MissingDatabase) and is opened read-write only, never made: a command
+    run from the wrong directory left an empty ./var/fulfilment.db behind."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:" and not path.startswith("file:"):
+        on_disk = bool(path) and path != ":memory:" and not path.startswith("file:")
+        options: dict[str, Any] = {
+            "connect_args": {"check_same_thread": False, "timeout": 30}}
+        if on_disk and create:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        elif on_disk:
+            if not Path(path).is_file():
+                raise MissingDatabase(path)
+            # mode=rw: were the file removed after the check, connect fails rather than make it
+            uri = f"file:{quote(os.path.abspath(path))}?mode=rw"
+            options = {"creator": lambda: sqlite3.connect(uri, uri=True, timeout=30,
+                                                          check_same_thread=False)}
+        engine = create_engine(url, **options)
         engine.dialect.colspecs = {**engine.dialect.colspecs,
                                    sqltypes.DateTime: UtcSqliteDateTime}
         event.listen(engine, "connect", _sqlite_pragmas)

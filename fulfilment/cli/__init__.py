@@ -40,18 +40,22 @@ _register()
 def main() -> None:
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
+    from fulfilment.db import MissingDatabase
+
     try:
         # not standalone: click's usage errors come here, to be one line like every other error
         code = app(standalone_mode=False)
     except typer.Abort:
         typer.echo("error: aborted", err=True)
         raise SystemExit(1) from None
-    except (OperationalError, ProgrammingError) as exc:
-        # an unmigrated or unreachable database: one readable line, not a SQL traceback
+    except (OperationalError, ProgrammingError, MissingDatabase) as exc:
+        # an unmigrated, missing or unreachable database: one readable line, not a traceback
         from fulfilment.settings import Settings
 
-        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
-        hint = ("; run `fulfilment db upgrade` first" if "no such table" in reason
+        orig = getattr(exc, "orig", None)
+        reason = str(orig).splitlines()[0] if orig is not None else str(exc)
+        hint = ("; run `fulfilment db upgrade` first" if isinstance(exc, MissingDatabase)
+                or "no such table" in reason
                 or ("relation" in reason and "does not exist" in reason) else "")
         url = Settings().database_url.split("@")[-1]  # never print a password
         typer.echo(f"error: database {url}: {reason}{hint}", err=True)

@@ -67,7 +67,8 @@ def wave_cmd(
     settings = Settings()
     now = datetime.now(CHINA)
     try:
-        factory = db.make_session_factory(db.make_engine(settings.database_url, pool_size=2))
+        factory = db.make_session_factory(db.make_engine(settings.database_url, pool_size=2,
+                                                         create=False))
         with db.transaction(factory) as session:
             if picklist:
                 body = documents.render_pick_list(floor.pick_list(

@@ -76,7 +76,8 @@ def import_file(file: Path = typer.Argument(..., help="signals.csv or sales.csv 
     # the header as the parser reads it: `date, sku, units` or quoted names are sales too
     try:
         kind = file_kind(header_names(text))  # refuses a header of both kinds
-        factory = db.make_session_factory(db.make_engine(Settings().database_url))
+        factory = db.make_session_factory(db.make_engine(Settings().database_url,
+                                                         create=False))
         with db.transaction(factory) as session:
             count = (planning.import_sales if kind == "sales" else planning.import_signals)(
                 session, text=text)

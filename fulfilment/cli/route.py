@@ -59,7 +59,7 @@ def import_csv(
 
     text = read_text(file)
     settings = Settings()
-    factory = db.make_session_factory(db.make_engine(settings.database_url))
+    factory = db.make_session_factory(db.make_engine(settings.database_url, create=False))
     try:
         with db.transaction(factory) as session:
             summary = store.import_csv(session, text, now=datetime.now(UTC))

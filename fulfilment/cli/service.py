@@ -21,7 +21,9 @@ scheduler_app = typer.Typer(help="Scheduled jobs.", no_args_is_help=True)
 
 
 def _factory(settings: Settings):  # noqa: ANN202
-    return db.make_session_factory(db.make_engine(settings.database_url, pool_size=5))
+    # every verb but `db upgrade` needs the database made already: none is made here
+    return db.make_session_factory(db.make_engine(settings.database_url, pool_size=5,
+                                                  create=False))
 
 
 def alembic_config(url: str):  # noqa: ANN201

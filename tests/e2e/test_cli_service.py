@@ -53,6 +53,7 @@ def test_keys_revoke(tmp_path, monkeypatch):
 
 
 def test_an_unmigrated_database_is_one_line_not_a_traceback(tmp_path):
+    (tmp_path / "empty.db").touch()  # there, but never upgraded (a missing one is not made)
     env = {**os.environ, "FULFILMENT_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
     run = subprocess.run([sys.executable, "-c", "from fulfilment.cli import main; main()",
                           "keys", "create", "--role", "admin"], env=env, capture_output=True,

@@ -155,3 +155,40 @@ def test_db_upgrade_to_an_unknown_revision_is_one_line(revision: str, says: str,
     monkeypatch.setenv("FULFILMENT_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
     got = runner.invoke(cli.app, ["db", "upgrade", revision])
     assert got.exit_code == 2 and got.stderr == says
+
+
+@pytest.mark.parametrize("args", [
+    ["signals", "import", "sales.csv"],
+    ["keys", "create", "--role", "buyer"],
+    ["couriers", "import", "couriers.csv"],
+    ["labels", "wave", "1", "--out", "w.pdf"],
+])
+def test_a_command_needing_the_database_creates_no_empty_one(
+        args: list[str], monkeypatch, capsys, tmp_path: Path) -> None:  # noqa: ANN001
+    # run outside the repository, it made ./var/fulfilment.db empty, then asked for an upgrade
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FULFILMENT_DATABASE_URL", raising=False)  # var/fulfilment.db
+    (tmp_path / "sales.csv").write_text("date,sku,units\n2026-06-01,X,4\n")
+    (tmp_path / "couriers.csv").write_text("id,name\nSF,SF Express\n")
+    monkeypatch.setattr(sys, "argv", ["fulfilment", *args])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 3
+    err = capsys.readouterr().err
+    assert err == ("error: database sqlite:///var/fulfilment.db: no database file at "
+                   "var/fulfilment.db; run `fulfilment db upgrade` first\n")
+    assert not (tmp_path / "var").exists() and not (tmp_path / "w.pdf").exists()
+
+
+def test_db_upgrade_still_creates_the_database(monkeypatch, capsys,  # noqa: ANN001
+                                               tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FULFILMENT_DATABASE_URL", raising=False)
+    (tmp_path / "sales.csv").write_text("date,sku,units\n2026-06-01,X,4\n")
+    for args in (["db", "upgrade"], ["signals", "import", "sales.csv"]):
+        monkeypatch.setattr(sys, "argv", ["fulfilment", *args])
+        with pytest.raises(SystemExit) as exit_:
+            cli.main()
+        assert exit_.value.code == 0, capsys.readouterr().err
+    assert "imported 1 sales rows" in capsys.readouterr().out
+    assert (tmp_path / "var" / "fulfilment.db").is_file()
