@@ -154,9 +154,12 @@ def plan_input(session: Session, *, demand: dict[str, list[tuple[int, int, int]]
     for carton in session.exec(select(Carton).join(InboundTransfer).where(
             InboundTransfer.status == "in_transit")):
         transit[carton.sku_id] += carton.qty
+    # a SKU without a shelf life gets cartons without an expiry: no minimum applies to them
     items = [purchasing.Item(sku, skus[sku].unit_price_fen, skus[sku].weight_g,
                              skus[sku].shelf_life_days or 3650, on_hand=on_hand[sku],
-                             reserved=reserved.get(sku, 0), in_transit=transit[sku])
+                             reserved=reserved.get(sku, 0), in_transit=transit[sku],
+                             min_remaining_days=(skus[sku].min_remaining_days or 0)
+                             if skus[sku].shelf_life_days else 0)
              for sku in sorted({s.sku_id for s in sources})]
     capacity = hub_room(session)
     for s in sources:

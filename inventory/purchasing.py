@@ -32,6 +32,14 @@ class Item:
     reserved: int = 0
     in_transit: int = 0
     leftover_loss: float = 0.25  # share of landed cost lost per unit left over (markdown, carry)
+    # shelf life a unit must still have when shipped or received (receiving refuses less):
+    # the last `min_remaining_days` of shelf life are the customer's, not selling days
+    min_remaining_days: int = 0
+
+    @property
+    def sell_days(self) -> int:
+        """Days from the order in which its goods can still be sold and shipped."""
+        return max(self.shelf_life_days - self.min_remaining_days, 0)
 
 
 @dataclass(frozen=True)
@@ -186,9 +194,10 @@ def _need(item: Item, lead: int, data: PlanInput) -> _Need:
     """Demand for goods arriving after `lead` days, net of the stock we already have.
 
     Cover: demand over lead time plus review period, net of the stock position (which serves
-    demand before arrival). Shelf life: the goods sell from arrival until `shelf_life_days`
-    after the order, i.e. within `shelf_life_days - lead` days of arriving, and only demand the
-    stock still left at arrival does not take; goods that arrive expired can sell nothing.
+    demand before arrival). Shelf life: the goods sell from arrival until `sell_days` after the
+    order (shelf life less the minimum left for the customer), i.e. within `sell_days - lead`
+    days of arriving, and only demand the stock still left at arrival does not take; goods
+    that arrive with less than the minimum left (receiving refuses them) can sell nothing.
     """
     window = lead + data.review_days
     forecast = data.demand.get(item.sku, [])
@@ -196,7 +205,7 @@ def _need(item: Item, lead: int, data: PlanInput) -> _Need:
     position = item.on_hand - item.reserved + item.in_transit
     mean, gross = _quantiles(daily)
     net = [max(g - position, 0.0) for g in gross]
-    shelf_days = _extend(forecast, max(item.shelf_life_days, 0))
+    shelf_days = _extend(forecast, item.sell_days)
     before, after = shelf_days[:lead], shelf_days[lead:]
     if after:
         _, sold_before = _quantiles(before)
@@ -206,10 +215,10 @@ def _need(item: Item, lead: int, data: PlanInput) -> _Need:
         # units must sell before they expire: never buy beyond the p90 of that demand
         p90_left = max(position - sum(p90 for _, _, p90 in before), 0)
         shelf_cap = max(sum(p90 for _, _, p90 in after) - p90_left, 0)
-    else:  # lead time >= shelf life (or no forecast): the goods arrive expired or unsold
+    else:  # lead time >= selling days (or no forecast): the goods arrive too short-dated
         sellable, shelf_cap = [0.0] * _LEVELS, 0
-    # expired by the end of the cover window (both counted from the order): a total loss
-    expires = item.shelf_life_days <= window
+    # past selling by the end of the cover window (both counted from the order): a total loss
+    expires = item.sell_days <= window
     return _Need(lead, window, mean, float(sum(p10 for p10, _, _ in daily)),
                  float(sum(p90 for _, _, p90 in daily)), position, net, sellable, shelf_cap,
                  1.0 if expires else item.leftover_loss)
@@ -343,8 +352,7 @@ def _read(items: dict[str, Item], by_sku: dict[str, list[Source]],
                 round(sold / q, 3), margin,
                 f"forecast {need.mean:.0f} units over {need.window_days} days "
                 f"(p10-p90 {need.low:.0f}-{need.high:.0f}), stock position {need.position}, "
-                f"arrives in {s.lead_days} days, sells for "
-                f"{item.shelf_life_days - s.lead_days} days before expiry, "
+                f"arrives in {s.lead_days} days, {_selling(item, s.lead_days)}, "
                 f"{covers}, expected sell-through {sold / q:.0%}"))
     return lines
 
@@ -364,8 +372,19 @@ def _cover(item: Item, need: _Need, arrived: int) -> tuple[float, str]:
     if need.high > 0:
         cover = round(stock / (need.high / days), 1)
         return cover, f"covers {cover:.0f} days at p90 demand (p50 is 0)"
-    cover = float(max(item.shelf_life_days, 0))
-    return cover, f"no demand forecast: covers {cover:.0f} days, until expiry"
+    cover = float(item.sell_days)
+    until = "until expiry" if not item.min_remaining_days else \
+        f"until {item.min_remaining_days} days before expiry"
+    return cover, f"no demand forecast: covers {cover:.0f} days, {until}"
+
+
+def _selling(item: Item, lead: int) -> str:
+    """How long goods arriving after `lead` days can sell, as the reason says it."""
+    days = max(item.sell_days - lead, 0)
+    if not item.min_remaining_days:
+        return f"sells for {days} days before expiry"
+    return (f"sells for {days} days before its last {item.min_remaining_days} days of shelf "
+            f"life (kept for the customer)")
 
 
 def _validate(data: PlanInput) -> None:
@@ -374,6 +393,10 @@ def _validate(data: PlanInput) -> None:
     skus = {i.sku for i in data.items}
     if data.budget_fen < 0:
         problems.append({"field": "budget", "reason": "must not be negative"})
+    for n, i in enumerate(data.items):
+        if i.min_remaining_days < 0:
+            problems.append({"field": f"items[{n}].min_remaining_days",
+                             "reason": "must not be negative"})
     for n, s in enumerate(data.sources):
         where = f"sources[{n}]"
         if s.sku not in skus:

@@ -4,6 +4,7 @@ Catalogue CSV, one row per way of buying a SKU (a source market into a bonded hu
 
     sku,market,hub,price,unit_cost,weight_kg,shelf_life_days,moq,case_pack,lead_days,
     freight_per_kg,on_hand,reserved,in_transit,hub_capacity[,supplier][,leftover_loss]
+    [,min_remaining_days]
 
 - `price`, `unit_cost`, `freight_per_kg`: CNY with at most two decimals (kept in fen inside),
   at most 10,000,000.00 each.
@@ -14,6 +15,9 @@ Catalogue CSV, one row per way of buying a SKU (a source market into a bonded hu
   on every row of the same SKU and hub. `hub_capacity`: free units the hub can still take.
 - `price`, `weight_kg`, `shelf_life_days` belong to the SKU and must agree across its rows.
 - `leftover_loss` (optional, 0..1, default 0.25): share of landed cost lost per unit left over.
+- `min_remaining_days` (optional, default 0; the SKU's, so the same on all its rows): shelf
+  life a unit must still have when received and shipped. Those last days are not selling
+  days, and goods arriving with less left are not bought.
 
 Forecast CSV (`sku,date,p10,p50,p90`, as `fulfilment forecast` writes it): whole, non-negative
 unit counts with p10 <= p50 <= p90, one row per (sku, date), and every SKU covering every day
@@ -123,6 +127,9 @@ def _row(row: dict[str, str], n: int, problems: list[dict]):
                     high=highs.get(c, MAX_UNITS))
             for c in ("shelf_life_days", "moq", "case_pack", "lead_days", "on_hand", "reserved",
                       "in_transit", "hub_capacity")}
+    raw_min = row.get("min_remaining_days") or "0"  # absent or empty: no minimum
+    min_remaining = _int(raw_min, f"{f}.min_remaining_days", problems,
+                         high=MAX_SHELF_LIFE_DAYS)
     raw_loss = row.get("leftover_loss") or "0.25"
     loss = _decimal(raw_loss)
     if loss is None or not 0 <= loss <= 1:
@@ -131,7 +138,8 @@ def _row(row: dict[str, str], n: int, problems: list[dict]):
     if len(problems) > before:
         return None
     item = {"sku": sku, "price_fen": price, "weight_g": weight_g,
-            "shelf_life_days": ints["shelf_life_days"], "leftover_loss": float(loss)}
+            "shelf_life_days": ints["shelf_life_days"], "leftover_loss": float(loss),
+            "min_remaining_days": min_remaining}
     source = purchasing.Source(sku, market, hub, cost, ints["moq"], ints["case_pack"],
                                ints["lead_days"], freight, row.get("supplier") or market)
     return item, source, (ints["on_hand"], ints["reserved"], ints["in_transit"]), \

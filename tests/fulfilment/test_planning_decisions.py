@@ -18,7 +18,7 @@ from inventory.planning_tables import (
     PurchasePlan,
     SupplySource,
 )
-from inventory.tables import StockLot
+from inventory.tables import Sku, StockLot
 from tests.builders import a_sku, a_warehouse
 from tests.conftest import NOW
 
@@ -152,3 +152,21 @@ def test_a_receipt_books_the_lot_and_expiry_read_at_the_dock(session) -> None:  
     lots = {(lot.sku_id, lot.lot_no): lot.expiry for lot in session.exec(select(StockLot))}
     assert lots[(first.sku_id, "KR-2611-A")] == real
     assert all(lots[(c.sku_id, c.lot_no)] == c.expiry for c in rest)  # as planned
+
+
+def test_a_sku_too_short_dated_to_receive_is_not_proposed(session) -> None:  # noqa: ANN001
+    # AVENE-EP-116 of the demo: 150 days of shelf life, 182 to be left on receipt; every
+    # carton of a plan buying it would be refused at the dock
+    _world(session, capacity=10**6, shelf_life_days=150)
+    session.get(Sku, "A").min_remaining_days = 182
+    session.get(Sku, "B").min_remaining_days = 100  # 50 selling days, 45 after arrival
+    session.commit()
+    plan = planning.propose(session, now=NOW, budget_fen=10**8)
+    lines = planning_store.plan_lines(session, plan.id)
+    assert [ln.sku_id for ln in lines] == ["B"]
+    assert 0 < lines[0].qty <= 45 * 30  # 45 days at p90 30 a day
+    assert "sells for 45 days before its last 100 days" in lines[0].reason
+    planning.approve(session, plan_id=plan.id, now=NOW)
+    transfer = session.exec(select(InboundTransfer)).one()
+    assert receiving.receive(session, transfer_id=transfer.id,
+                             now=NOW + timedelta(days=5)) == lines[0].qty

@@ -189,3 +189,27 @@ def test_a_plan_stopped_at_the_time_limit_says_how_far_it_may_be_from_the_best()
             return 100_000.0
 
     assert purchasing._gap(Objective()) == pytest.approx(0.05)
+
+
+def _short_dated(shelf: int, min_remaining: int) -> purchasing.PlanInput:
+    """One SKU, no stock, a 5-day source, 10 a day (p90 12) for 60 days."""
+    return purchasing.PlanInput(
+        items=[purchasing.Item("A", 10000, 100, shelf, min_remaining_days=min_remaining)],
+        sources=[purchasing.Source("A", "KR", "NGB", 3000, 1, 1, 5, 100)],
+        hub_capacity={"NGB": 10000}, demand={"A": [(8, 10, 12)] * 60}, budget_fen=10**9)
+
+
+def test_goods_that_would_arrive_with_less_than_the_minimum_shelf_life_are_not_bought() -> None:
+    # 150 days of shelf life, 182 to be left on receipt: receiving refuses every carton
+    assert purchasing.plan(_short_dated(150, 182)).lines == []
+    # 30 days, 25 kept for the customer: arriving on day 5 leaves nothing to sell
+    assert purchasing.plan(_short_dated(30, 25)).lines == []
+
+
+def test_the_last_min_remaining_days_of_shelf_life_are_not_selling_days() -> None:
+    # 40 days of shelf life, 25 kept: goods arriving on day 5 sell for 10 days, p90 12 a day
+    [line] = purchasing.plan(_short_dated(40, 25)).lines
+    assert 0 < line.qty <= 10 * 12
+    assert "sells for 10 days before its last 25 days of shelf life" in line.reason
+    [plain] = purchasing.plan(_short_dated(40, 0)).lines
+    assert plain.qty > 10 * 12 and "sells for 35 days before expiry" in plain.reason

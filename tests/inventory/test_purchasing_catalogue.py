@@ -136,6 +136,25 @@ def test_money_is_exact_to_the_fen() -> None:
     assert catalogue.cny(12345678901234567) == "123456789012345.67"
 
 
+def test_min_remaining_days_is_an_optional_column_of_the_sku() -> None:
+    assert _catalogue(HEADER + "\n" + ROW + "\n").items[0].min_remaining_days == 0
+    header = HEADER + ",min_remaining_days"
+    data = _catalogue(f"{header}\n{ROW},90\n{ROW.replace('KR', 'JP')},90\n")
+    assert data.items[0].min_remaining_days == 90
+    assert _catalogue(f"{header}\n{ROW},\n").items[0].min_remaining_days == 0
+    got = _refused(_catalogue, f"{header}\n{ROW},-5\n")
+    assert "from 0 to 3650" in got["row 2.min_remaining_days"]
+    got = _refused(_catalogue, f"{header}\n{ROW},90\n{ROW.replace('KR', 'JP')},30\n")
+    assert "disagrees with an earlier row" in got["row 3"]
+
+
+def test_the_catalogue_minimum_shelf_life_reaches_the_plan() -> None:
+    text = (HEADER + ",min_remaining_days\n"
+            "A,KR,NGB,99.00,30.00,0.1,150,1,1,5,38.00,0,0,0,100000,182\n")
+    data = catalogue.parse_catalogue(text, demand={"A": [(2, 4, 7)] * 14}, budget_fen=10**8)
+    assert purchasing.plan(data).lines == []
+
+
 # purchase order spreadsheet
 
 
