@@ -364,7 +364,9 @@ def _cover(item: Item, need: _Need, arrived: int) -> tuple[float, str]:
     Daily demand is the p50's; where that is 0 but the p90 is not, the p90's (the demand the
     goods are bought for). With no demand at all the goods last until they expire.
     """
-    stock = max(need.position, 0) + arrived
+    # a negative position is units already owed (reserved beyond stock): the goods serve
+    # those first, so they cover nothing until the shortfall is made up
+    stock = max(need.position + arrived, 0)
     days = need.window_days or 1
     if need.mean > 0:
         cover = round(stock / (need.mean / days), 1)

@@ -213,3 +213,16 @@ def test_the_last_min_remaining_days_of_shelf_life_are_not_selling_days() -> Non
     assert "sells for 10 days before its last 25 days of shelf life" in line.reason
     [plain] = purchasing.plan(_short_dated(40, 0)).lines
     assert plain.qty > 10 * 12 and "sells for 35 days before expiry" in plain.reason
+
+
+def test_units_already_owed_are_served_first_and_cover_nothing() -> None:
+    # nothing on hand, 500 reserved: 660 units bought leave 160 for demand of 5 a day
+    data = purchasing.PlanInput(
+        items=[purchasing.Item("A", 10000, 100, 720, on_hand=0, reserved=500)],
+        sources=[purchasing.Source("A", "KR", "NGB", 3000, 1, 1, 3, 100)],
+        hub_capacity={"NGB": 10000}, demand={"A": [(4, 5, 6)] * 30}, budget_fen=10**9)
+    [line] = purchasing.evaluate(data, {("A", "KR", "NGB"): 660}).lines
+    assert line.cover_days == pytest.approx(32.0)
+    assert "stock position -500" in line.reason and "covers 32 days" in line.reason
+    [short] = purchasing.evaluate(data, {("A", "KR", "NGB"): 300}).lines
+    assert short.cover_days == 0.0  # still 200 short of what is owed
