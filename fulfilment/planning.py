@@ -28,6 +28,7 @@ from inventory.planning_tables import (
     PurchasePlanLine,
     SupplySource,
 )
+from inventory.purchasing_catalogue import cny
 from inventory.tables import Sku
 from labels import barcodes
 
@@ -218,9 +219,8 @@ def approve(session: Session, *, plan_id: int, now: datetime, actor: str = "") -
     if not lines:  # an approval that orders nothing is a slip, not a decision
         raise NotEditable("nothing to buy", [{"field": "lines", "reason": "every line is "
                           "removed or has no units: nothing to order"}], code="nothing_to_buy")
-    if plan.spent_fen > plan.budget_fen:
-        raise PlanningError("over budget", [{"field": "lines", "reason":
-                            f"plan costs {plan.spent_fen} fen, budget {plan.budget_fen}"}],
+    if over_budget_fen(plan):
+        raise PlanningError("over budget", [{"field": "lines", "reason": over_budget_text(plan)}],
                             code="over_budget")
     # again: stock may have arrived, or another plan been approved, since the proposal
     _check_room(session, [(ln.hub, ln.qty) for ln in lines])
@@ -241,6 +241,19 @@ def approve(session: Session, *, plan_id: int, now: datetime, actor: str = "") -
                                serial)
     session.flush()
     return po_ids
+
+
+def over_budget_fen(plan: PurchasePlan) -> int:
+    """How far a plan's cost is above its budget (0 within it). Edits may go over (a buyer
+    may reduce another line next), but the plan cannot be approved until it is back within."""
+    return max(plan.spent_fen - plan.budget_fen, 0)
+
+
+def over_budget_text(plan: PurchasePlan) -> str:
+    """The overrun as the buyer reads it, in CNY."""
+    return (f"plan costs {cny(plan.spent_fen)} CNY, {cny(over_budget_fen(plan))} CNY over its "
+            f"budget of {cny(plan.budget_fen)} CNY: reduce or remove lines before approving "
+            f"(or ask for a new plan with a larger budget)")
 
 
 def _last_serial(session: Session) -> int:

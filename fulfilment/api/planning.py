@@ -96,7 +96,11 @@ def post_forecast(session: SessionDep,
 def plan_view(session, plan_id: int) -> dict:  # noqa: ANN001
     plan = planning.get_plan(session, plan_id)
     lines = planning_store.plan_lines(session, plan_id)
-    return {**plan.model_dump(), "lines": [ln.model_dump() for ln in lines]}
+    # an edit may take the plan over budget; the answer says so, as approval would refuse it
+    over = planning.over_budget_fen(plan)
+    return {**plan.model_dump(), "over_budget": over > 0, "over_budget_fen": over,
+            "warnings": [planning.over_budget_text(plan)] if over else [],
+            "lines": [ln.model_dump() for ln in lines]}
 
 
 @buyer.post("/plans", status_code=201)
@@ -255,7 +259,10 @@ def _form_action(session: SessionDep, fields: dict[str, str], actor: str) -> tup
     line = planning.update_line(session, plan_id=plan_id, line_id=line_id, qty=qty,
                                 removed=None if removed is None else removed == "true")
     state = "removed" if line.removed else f"{line.qty} units"
-    return f"saved: {line.sku_id} {line.market} to {line.hub}, {state}", []
+    plan = planning.get_plan(session, plan_id)
+    over = f"; over budget: {planning.over_budget_text(plan)}" \
+        if planning.over_budget_fen(plan) else ""
+    return f"saved: {line.sku_id} {line.market} to {line.hub}, {state}{over}", []
 
 
 @router.post("/board", response_class=HTMLResponse, include_in_schema=False)

@@ -81,6 +81,20 @@ def test_buyer_edits_and_approves_on_the_board(server, session, headers) -> None
             second.locator("button.remove").click()
         page.wait_for_function("document.querySelectorAll('#plan tr.removed').length === 1")
         assert "removed" in (second.get_attribute("class") or "")
+        # over budget: the edit is kept, but the page says so, never a plain "saved"
+        assert not page.locator("#over-budget").is_visible()
+        with page.expect_response(lambda r: "/lines/" in r.url):
+            qty.fill("1200")
+            qty.dispatch_event("change")
+        page.wait_for_function("document.getElementById('message').textContent"
+                               ".startsWith('saved, but over budget: plan costs')")
+        assert page.locator("#over-budget").is_visible()
+        assert "over its budget of 10000.00 CNY" in page.locator("#over-budget").text_content()
+        with page.expect_response(lambda r: "/lines/" in r.url):
+            qty.fill("24")
+            qty.dispatch_event("change")
+        page.wait_for_function("document.getElementById('message').textContent === 'saved'")
+        assert not page.locator("#over-budget").is_visible()
         with page.expect_response(lambda r: "/approve" in r.url):
             page.locator("#approve").click()
         page.wait_for_function("document.getElementById('message').textContent"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from fulfilment import planning, planning_board
+from inventory.purchasing_catalogue import cny
 
 TODAY = date(2026, 11, 22)
 
@@ -162,3 +163,33 @@ def test_a_bad_board_form_names_its_field_and_changes_nothing(client, headers,
                           headers=who)
         assert got.status_code == 401 and 'id="login"' in got.text
     assert _rows(session) == before
+
+
+def test_an_edit_over_budget_is_kept_but_shown_and_approval_refused_in_cny(
+        client, headers, session) -> None:  # noqa: ANN001
+    plan_id, line_id = _proposed_plan(session)  # budget 10000.00 CNY
+    h = headers("buyer")
+    got = client.patch(f"/plans/{plan_id}/lines/{line_id}", json={"qty": 1200}, headers=h)
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert body["over_budget"] is True
+    assert body["over_budget_fen"] == body["spent_fen"] - 1_000_000 > 0
+    spent, over = cny(body["spent_fen"]), cny(body["over_budget_fen"])
+    assert body["warnings"] == [f"plan costs {spent} CNY, {over} CNY over its budget of "
+                                f"10000.00 CNY: reduce or remove lines before approving (or ask "
+                                f"for a new plan with a larger budget)"]
+    page = client.get("/board", headers=h).text
+    assert '<p id="over-budget" class="warning" role="alert">' in page
+    assert f"plan costs {spent} CNY" in page
+    refused = client.post(f"/plans/{plan_id}/approve", headers=h)
+    assert refused.status_code == 422 and refused.json()["error"] == "over_budget"
+    assert refused.json()["detail"][0]["reason"] == body["warnings"][0]
+    assert "fen" not in refused.json()["detail"][0]["reason"]
+    edit = {"action": "edit", "plan_id": str(plan_id), "line_id": str(line_id)}
+    got = client.post("/board", data={**edit, "qty": "1212"}, headers=h)
+    assert got.status_code == 200 and "1212 units; over budget: plan costs" in _message(got.text)
+    got = client.post("/board", data={**edit, "qty": "12"}, headers=h)
+    assert _message(got.text).endswith("12 units") and 'id="over-budget" class="warning" ' \
+        'role="alert" hidden' in got.text
+    assert client.patch(f"/plans/{plan_id}/lines/{line_id}", json={"qty": 12},
+                        headers=h).json()["over_budget"] is False
