@@ -13,6 +13,7 @@ from reportlab.pdfgen import canvas
 from sqlmodel import Session, select
 
 from fulfilment import receiving
+from fulfilment.localtime import business_day
 from inventory.planning_errors import NotFound, PlanningError
 from inventory.planning_tables import PurchaseOrder, PurchaseOrderLine
 from inventory.purchasing_catalogue import cny as _cny
@@ -67,8 +68,11 @@ def to_pdf(session: Session, po_id: int) -> bytes:
     c.drawString(20 * mm, y, f"Purchase order PO-{po.id}")
     c.setFont("Helvetica", 10)
     y -= 8 * mm
+    # the China business day, as the transfer's ETA and the cartons' expiry count from it (the
+    # UTC date of an evening approval is the day before)
     c.drawString(20 * mm, y, f"Supplier {po.supplier} ({po.market})   date "
-                             f"{po.created_at:%Y-%m-%d}   total CNY {_cny(po.total_fen)}")
+                             f"{business_day(po.created_at):%Y-%m-%d}   total CNY "
+                             f"{_cny(po.total_fen)}")
     y -= 10 * mm
     for row in [COLUMNS[3:], *(r[3:] for r in body)]:
         for x, cell in zip((20, 80, 110, 135, 165), row, strict=True):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import io
+from datetime import UTC, date, datetime, timedelta
 
+import pypdf
 import pytest
 from sqlmodel import Session, select
 
-from fulfilment import planning, receiving
+from fulfilment import planning, planning_documents, receiving
 from fulfilment.localtime import business_day
 from inventory import forecast, planning_store
 from inventory.planning_errors import PlanningError
@@ -15,6 +17,7 @@ from inventory.planning_tables import (
     Carton,
     HubCapacity,
     InboundTransfer,
+    PurchaseOrder,
     PurchasePlan,
     SupplySource,
 )
@@ -170,3 +173,19 @@ def test_a_sku_too_short_dated_to_receive_is_not_proposed(session) -> None:  # n
     transfer = session.exec(select(InboundTransfer)).one()
     assert receiving.receive(session, transfer_id=transfer.id,
                              now=NOW + timedelta(days=5)) == lines[0].qty
+
+
+def test_a_purchase_orders_dates_all_count_from_the_china_business_day(session) -> None:  # noqa: ANN001
+    _world(session, capacity=10**6)
+    plan = planning.propose(session, now=NOW, budget_fen=10**8)
+    evening = datetime(2026, 12, 3, 22, 51, tzinfo=UTC)  # 06:51 on the 4th in Shanghai
+    [po_id] = planning.approve(session, plan_id=plan.id, now=evening)
+    session.commit()
+    session.expire_all()  # read back from the database, as the document route does
+    transfer = session.exec(select(InboundTransfer)).one()
+    assert transfer.eta == date(2026, 12, 9)  # 5 days' lead from the 4th
+    assert {c.expiry for c in session.exec(select(Carton))} == {date(2027, 12, 4)}
+    pdf = planning_documents.to_pdf(session, po_id)
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "date 2026-12-04" in text, text
+    assert session.get(PurchaseOrder, po_id).created_at == evening
