@@ -50,3 +50,19 @@ def refuse_repeats(header: list[str], error: Callable[..., Exception], what: str
         raise error(f"{what} header repeats {', '.join(twice)}",
                     [{"field": "header", "reason": f"column {t!r} appears twice"}
                      for t in twice], **extra)
+
+
+def beyond_header(record: dict, header: list[str], field: str) -> dict | None:
+    """The problem of a DictReader record with filled cells past its header, or None.
+
+    DictReader keeps them under the key None, where a reader by column name never looks: a
+    row with a cell too many (a shifted column, a forgotten header name) lost data silently.
+    Empty cells past the header (a spreadsheet's trailing commas) hold nothing and pass.
+    """
+    extra = record.get(None) or []
+    if not any((cell or "").strip() for cell in extra):
+        return None
+    return {"field": field, "reason": f"has {len(header) + len(extra)} cells but the header "
+                                      f"names {len(header)} columns ({', '.join(header)}): "
+                                      f"extra {', '.join(repr(c) for c in extra[:3])}"
+                                      f"{' ...' if len(extra) > 3 else ''}"}

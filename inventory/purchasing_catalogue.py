@@ -15,6 +15,7 @@ Catalogue CSV, one row per way of buying a SKU (a source market into a bonded hu
   on every row of the same SKU and hub. `hub_capacity`: free units the hub can still take.
 - `price`, `weight_kg`, `shelf_life_days` belong to the SKU and must agree across its rows.
 - `leftover_loss` (optional, 0..1, default 0.25): share of landed cost lost per unit left over.
+- A row with a filled cell beyond the header's columns is refused (which column was meant?).
 - `min_remaining_days` (optional, default 0; the SKU's, so the same on all its rows): shelf
   life a unit must still have when received and shipped. Those last days are not selling
   days, and goods arriving with less left are not bought.
@@ -78,6 +79,10 @@ def parse_catalogue(text: str, *, demand: dict[str, list[tuple[int, int, int]]],
     sources = []
     first_row: dict[tuple[str, str, str], int] = {}
     for line_no, raw in enumerate(csv_text.records(reader, refuse), start=2):
+        extra = csv_text.beyond_header(raw, fields, f"row {line_no}")
+        if extra:
+            problems.append(extra)
+            continue
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
         got = _row(row, line_no, problems)
         if got is None:
@@ -225,6 +230,10 @@ def parse_forecast(text: str) -> dict[str, list[tuple[int, int, int]]]:
     daily: dict[str, dict[date, tuple[int, int, int]]] = {}
     seen: dict[tuple[str, date], int] = {}
     for n, raw in enumerate(csv_text.records(reader, refuse), start=2):
+        extra = csv_text.beyond_header(raw, fields, f"row {n}")
+        if extra:
+            problems.append(extra)
+            continue
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
         got = _forecast_row(row, f"row {n}", problems)
         if got is None:

@@ -146,6 +146,13 @@ def test_the_reviewers_forecast_dates_are_refused(tmp_path: Path) -> None:
     assert "row 2.date" in line and "row 3.date" in line
 
 
+def test_a_catalogue_row_with_a_cell_too_many_fails_the_command(tmp_path: Path) -> None:
+    line = _plan_error(tmp_path, "sku,date,p10,p50,p90\nA,2026-07-01,5,10,20\n",
+                       f"{HEADER},supplier\n{ROW},KR,1.5\n", "1000", "catalogue refused: ")
+    assert "row 2: has 17 cells but the header names 16 columns" in line
+    assert not (tmp_path / "plan.csv").exists()
+
+
 # 9. an empty signals or sales file is named as empty
 
 

@@ -174,3 +174,16 @@ def test_the_xlsx_order_holds_money_as_two_decimal_numbers(session: Session) -> 
     assert unit.number_format == total.number_format == "0.00"
     assert Decimal(str(unit.value)) == Decimal("123.45")
     assert Decimal(str(total.value)) == Decimal("370.35")
+
+
+def test_a_row_with_more_filled_cells_than_the_header_is_refused() -> None:
+    # 16 columns (supplier, no leftover_loss): the 1.5 was meant for a column not named
+    header = HEADER + ",supplier"
+    got = _refused(_catalogue, f"{header}\n{ROW},KR\n{ROW.replace('KR', 'JP')},KR,1.5\n")
+    assert list(got) == ["row 3"]
+    assert got["row 3"].startswith("has 17 cells but the header names 16 columns")
+    assert "extra '1.5'" in got["row 3"]
+    # empty trailing cells hold nothing: a spreadsheet's export is still read
+    assert _catalogue(f"{header}\n{ROW},KR,,\n").sources[0].supplier == "KR"
+    got = _refused(catalogue.parse_forecast, _forecast("A,2026-06-22,1,2,3,9"))
+    assert list(got) == ["row 2"] and "extra '9'" in got["row 2"]
