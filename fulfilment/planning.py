@@ -321,4 +321,6 @@ def proposal_job(factory, settings, *, now: datetime | None = None) -> int:  # n
             log.info("plan %s is being edited: no new proposal", current.id)
             return 0
         plan = propose(session, now=now, budget_fen=settings.plan_budget_fen)
+        for note in plan.notes:  # SKUs it could not buy at all: the board shows them too
+            log.warning("plan %s: %s", plan.id, note)
         return len(planning_store.plan_lines(session, plan.id))

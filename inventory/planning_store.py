@@ -196,7 +196,7 @@ def save_plan(session: Session, *, plan: purchasing.Plan, now: datetime,
               sources: list[purchasing.Source], review_days: int = 7) -> PurchasePlan:
     row = PurchasePlan(created_at=now, budget_fen=plan.budget_fen, spent_fen=plan.spent_fen,
                        expected_margin_fen=plan.expected_margin_fen, review_days=review_days,
-                       forecast_run_id=forecast_run_id)
+                       forecast_run_id=forecast_run_id, notes=list(plan.notes))
     session.add(row)
     session.flush()
     packs = {(s.sku, s.market, s.hub): s for s in sources}

@@ -103,6 +103,9 @@ class PurchasePlan(SQLModel, table=True):
     forecast_run_id: int | None = Field(default=None, foreign_key="forecast_run.id")
     approved_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     approved_by: str = Field(default="", max_length=80)
+    # SKUs the plan could not buy at all and why (`inventory.purchasing.plan_notes`)
+    notes: list[str] = Field(default_factory=list,
+                             sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class PurchasePlanLine(SQLModel, table=True):

@@ -131,16 +131,68 @@ class _Need:
 def plan(data: PlanInput, *, time_limit_s: float = 10.0) -> Plan:
     """Choose quantities per SKU, source and hub maximising expected margin within budget."""
     items, by_sku, needs = _prepare(data)
+    notes = plan_notes(data)
     solver = pywraplp.Solver.CreateSolver("SCIP")
     solver.SetTimeLimit(int(time_limit_s * 1000))
     qty = _build(solver, data, items, by_sku, needs)
     status = solver.Solve()
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        return Plan([], data.budget_fen, 0, 0, "infeasible")
+        return Plan([], data.budget_fen, 0, 0, "infeasible", notes=notes)
     lines = _read(items, by_sku, needs, {k: round(v.solution_value()) for k, v in qty.items()})
     optimal = status == pywraplp.Solver.OPTIMAL
     made = _plan_of(lines, data, "optimal" if optimal else "feasible")
-    return replace(made, gap=0.0 if optimal else _gap(solver.Objective()))
+    return replace(made, notes=notes, gap=0.0 if optimal else _gap(solver.Objective()))
+
+
+_NAMED = 3  # SKUs a note names before "and N more"
+
+
+def plan_notes(data: PlanInput) -> list[str]:
+    """One sentence per reason a SKU of the catalogue cannot be bought at all, whatever the
+    budget: without them, a plan of no lines read as 'nothing is needed'."""
+    if not data.sources:
+        return ["nothing to plan: the catalogue has no source to buy from"]
+    items = {i.sku: i for i in data.items}
+    by_sku: dict[str, list[Source]] = {}
+    for s in data.sources:
+        by_sku.setdefault(s.sku, []).append(s)
+    unforecast = sorted(sku for sku in by_sku if not data.demand.get(sku))
+    short, no_room = [], []
+    for sku, sources in sorted(by_sku.items()):
+        if sku in unforecast:
+            continue
+        item = items[sku]
+        if all(s.lead_days >= item.sell_days for s in sources):
+            lead = min(s.lead_days for s in sources)
+            kept = (f", {item.min_remaining_days} of them to be left on receipt"
+                    if item.min_remaining_days else "")
+            short.append(f"{sku} ({item.shelf_life_days} days of shelf life{kept}; the "
+                         f"fastest source takes {lead} days)")
+        elif all(_smallest_order(s) > data.hub_capacity.get(s.hub, 0) for s in sources):
+            s = min(sources, key=_smallest_order)
+            no_room.append(f"{sku} (smallest order {_smallest_order(s)} units; {s.hub} has "
+                           f"room for {data.hub_capacity.get(s.hub, 0)})")
+    notes = []
+    if unforecast:
+        notes.append(f"no forecast for {_some(unforecast)}: nothing is bought for them (a "
+                     f"missing forecast is not zero demand; forecast them to plan them)")
+    if short:
+        notes.append(f"not bought, too short-dated on arrival from every source: {_some(short)}")
+    if no_room:
+        notes.append(f"not bought, the smallest order is more than the hub can take: "
+                     f"{_some(no_room)}")
+    return notes
+
+
+def _smallest_order(s: Source) -> int:
+    """The fewest units a source sells: its MOQ rounded up to whole cases (one case at least)."""
+    return max(math.ceil(s.moq / s.case_pack), 1) * s.case_pack if s.case_pack > 0 else s.moq
+
+
+def _some(names: list[str]) -> str:
+    """The first few of a list and how many more."""
+    more = len(names) - _NAMED
+    return ", ".join(names[:_NAMED]) + (f" and {more} more" if more > 0 else "")
 
 
 def _gap(objective: pywraplp.Objective) -> float:

@@ -48,6 +48,8 @@ def plan(forecast: Path = typer.Option(..., "--forecast", help="forecast.csv fro
     typer.echo(f"{len(result.lines)} lines, spent {catalogue.cny(result.spent_fen)} of "
                f"{catalogue.cny(budget_fen)} CNY, expected margin "
                f"{catalogue.cny(result.expected_margin_fen)} CNY ({_status(result)}) -> {out}")
+    for note in result.notes:  # SKUs that could not be bought at all: 0 lines is not "enough"
+        typer.echo(f"note: {note}", err=True)
 
 
 def _status(result: purchasing.Plan) -> str:

@@ -193,3 +193,24 @@ def test_an_edit_over_budget_is_kept_but_shown_and_approval_refused_in_cny(
         'role="alert" hidden' in got.text
     assert client.patch(f"/plans/{plan_id}/lines/{line_id}", json={"qty": 12},
                         headers=h).json()["over_budget"] is False
+
+
+def test_a_plan_notes_skus_it_could_not_buy_over_http_and_on_the_board(
+        client, headers, session) -> None:  # noqa: ANN001
+    from inventory.planning_tables import SupplySource
+    from tests.builders import a_sku, a_warehouse
+
+    a_warehouse(session, "NGB")
+    a_sku(session, "NEW-MASK", price_fen=9900, weight_g=80, shelf_life_days=720)
+    session.add(SupplySource(sku_id="NEW-MASK", market="JP", supplier="Osaka", hub="NGB",
+                             unit_cost_fen=2000, moq=1, case_pack=1, lead_days=5,
+                             freight_fen_per_kg=3800))
+    session.commit()
+    plan_id, _ = _proposed_plan(session)
+    note = ("no forecast for NEW-MASK: nothing is bought for them (a missing forecast is not "
+            "zero demand; forecast them to plan them)")
+    h = headers("buyer")
+    got = client.get(f"/plans/{plan_id}", headers=h).json()
+    assert got["notes"] == [note] and [ln["sku_id"] for ln in got["lines"]] == ["SERUM-30ML"]
+    page = client.get("/board", headers=h).text
+    assert f'<ul class="notes" id="plan-notes">\n <li>{note}</li>' in page

@@ -260,3 +260,17 @@ def test_plan_refuses_names_with_control_characters_in_one_line(tmp_path: Path) 
                                                            "45.00,0.12,720,12,12,5,38.00,4,0,"
                                                            "0,500"),
              "row 2.market: must not contain control or invisible characters, found U+0000")
+
+
+def test_plan_notes_skus_it_could_not_plan_on_stderr(tmp_path: Path) -> None:
+    # the catalogue's SKU is not in the forecast (a typo, another file): 0 lines, said why
+    args = _plan_files(tmp_path, forecast="sku,date,p10,p50,p90\nOTHER,2026-06-22,3,6,10\n")
+    got = runner.invoke(app, args)
+    assert got.exit_code == 0, got.output
+    assert got.stdout.startswith("0 lines, spent 0.00 of 3000.00 CNY")
+    assert got.stderr == ("note: no forecast for SERUM-30ML: nothing is bought for them (a "
+                          "missing forecast is not zero demand; forecast them to plan them)\n")
+    (tmp_path / "c.csv").write_text(",".join(purchasing_catalogue.COLUMNS) + "\n")
+    got = runner.invoke(app, args)
+    assert got.exit_code == 0 and got.stderr == (
+        "note: nothing to plan: the catalogue has no source to buy from\n")

@@ -226,3 +226,27 @@ def test_units_already_owed_are_served_first_and_cover_nothing() -> None:
     assert "stock position -500" in line.reason and "covers 32 days" in line.reason
     [short] = purchasing.evaluate(data, {("A", "KR", "NGB"): 300}).lines
     assert short.cover_days == 0.0  # still 200 short of what is owed
+
+
+def test_a_plan_says_why_skus_cannot_be_bought_at_all() -> None:
+    items = [purchasing.Item(f"N{n}", 10000, 100, 365) for n in range(5)] + [
+        purchasing.Item("SHORT", 10000, 100, 150, min_remaining_days=182),
+        purchasing.Item("BIG", 10000, 100, 365), purchasing.Item("OK", 10000, 100, 365)]
+    sources = [purchasing.Source(i.sku, "KR", "NGB", 3000, 1, 1, 5, 100) for i in items]
+    sources[-2] = purchasing.Source("BIG", "KR", "NGB", 3000, 500, 12, 5, 100)
+    data = purchasing.PlanInput(items, sources, {"NGB": 300},
+                                {s: [(8, 10, 12)] * 30 for s in ("SHORT", "BIG", "OK")},
+                                budget_fen=10**9)
+    result = purchasing.plan(data)
+    assert [ln.sku for ln in result.lines] == ["OK"]
+    assert result.notes == [
+        "no forecast for N0, N1, N2 and 2 more: nothing is bought for them (a missing "
+        "forecast is not zero demand; forecast them to plan them)",
+        "not bought, too short-dated on arrival from every source: SHORT (150 days of shelf "
+        "life, 182 of them to be left on receipt; the fastest source takes 5 days)",
+        "not bought, the smallest order is more than the hub can take: BIG (smallest order "
+        "504 units; NGB has room for 300)"]
+    empty = purchasing.PlanInput([], [], {}, {}, budget_fen=10**6)
+    assert purchasing.plan(empty).notes == [
+        "nothing to plan: the catalogue has no source to buy from"]
+    assert purchasing.plan(_input()).notes == []
