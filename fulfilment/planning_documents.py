@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from fulfilment import receiving
 from fulfilment.localtime import business_day
+from inventory import csv_text
 from inventory.planning_errors import NotFound, PlanningError
 from inventory.planning_tables import PurchaseOrder, PurchaseOrderLine
 from inventory.purchasing_catalogue import cny as _cny
@@ -40,7 +41,7 @@ def to_csv(session: Session, po_id: int) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(body)
+    writer.writerows(csv_text.safe_row(row) for row in body)  # never a live formula
     return out.getvalue()
 
 
@@ -52,6 +53,10 @@ def to_xlsx(session: Session, po_id: int) -> bytes:
     sheet.append(COLUMNS)
     for row in body:
         sheet.append([*row[:5], row[5], Decimal(row[6]), Decimal(row[7])])
+        for cell in sheet[sheet.max_row][:5]:
+            # openpyxl stores text starting with "=" as a formula: a supplier is only text
+            if isinstance(cell.value, str) and cell.data_type == "f":
+                cell.data_type = "s"
         for cell in sheet[sheet.max_row][6:8]:
             cell.number_format = "0.00"  # money as exact CNY, shown with two decimals
     out = io.BytesIO()

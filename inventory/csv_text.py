@@ -1,4 +1,5 @@
-"""CSV text read whole: csv's own errors become the caller's refusal, naming the line.
+"""CSV text read whole: csv's own errors become the caller's refusal, naming the line; and
+cells written safe for the spreadsheets the files are opened in (`safe_row`).
 
 A stray opening quote makes the rest of a file one cell, which csv refuses past its field limit
 with `_csv.Error`, not a ValueError: every reader goes through `records` so that a broken export
@@ -8,7 +9,8 @@ is a refusal, not a crash.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 
@@ -66,3 +68,23 @@ def beyond_header(record: dict, header: list[str], field: str) -> dict | None:
                                       f"names {len(header)} columns ({', '.join(header)}): "
                                       f"extra {', '.join(repr(c) for c in extra[:3])}"
                                       f"{' ...' if len(extra) > 3 else ''}"}
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")  # -12.50 stays a number, not text
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell as written to a CSV a person opens in a spreadsheet: text starting like a formula
+    (= + - @, tab, CR) gets a leading apostrophe, which spreadsheets show as text, so a supplier
+    named `=HYPERLINK(...)` is never run. Numbers, and text that is a plain number (a negative
+    margin), are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) \
+            and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def safe_row(cells: Iterable[Any]) -> list[Any]:
+    """`safe_cell` of every cell: every CSV of the planning flow writes its rows through it."""
+    return [safe_cell(c) for c in cells]

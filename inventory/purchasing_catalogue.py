@@ -314,11 +314,11 @@ def plan_to_csv(plan: purchasing.Plan) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(PLAN_COLUMNS)
-    for ln in plan.lines:
-        writer.writerow([ln.sku, ln.market, ln.supplier, ln.hub, ln.qty, ln.cases,
-                         cny(ln.unit_cost_fen), cny(ln.landed_fen), cny(ln.line_cost_fen),
-                         f"{ln.forecast_units:.0f}", ln.cover_days, ln.sell_through,
-                         cny(ln.expected_margin_fen), ln.reason])
+    for ln in plan.lines:  # names come from the catalogue file: never a live formula
+        writer.writerow(csv_text.safe_row([
+            ln.sku, ln.market, ln.supplier, ln.hub, ln.qty, ln.cases, cny(ln.unit_cost_fen),
+            cny(ln.landed_fen), cny(ln.line_cost_fen), f"{ln.forecast_units:.0f}",
+            ln.cover_days, ln.sell_through, cny(ln.expected_margin_fen), ln.reason]))
     return out.getvalue()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import io
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -187,3 +189,46 @@ def test_a_row_with_more_filled_cells_than_the_header_is_refused() -> None:
     assert _catalogue(f"{header}\n{ROW},KR,,\n").sources[0].supplier == "KR"
     got = _refused(catalogue.parse_forecast, _forecast("A,2026-06-22,1,2,3,9"))
     assert list(got) == ["row 2"] and "extra '9'" in got["row 2"]
+
+
+# cells a spreadsheet would run as formulas
+
+
+def test_csv_cells_that_look_like_formulas_are_written_as_text() -> None:
+    from inventory import csv_text
+
+    assert csv_text.safe_row(["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", "KR"]) == [
+        "'=1+1", "'+SUM(A1)", "'-2+3", "'@cmd", "'\tx", "'\rx", "KR"]
+    assert csv_text.safe_row([-5, -0.5, "-12.50", "+3", "0.00"]) == [
+        -5, -0.5, "-12.50", "+3", "0.00"]  # numbers stay numbers
+
+
+def test_plan_csv_neutralises_a_formula_supplier_and_keeps_negative_money() -> None:
+    header = HEADER + ",supplier"
+    text = f'{header}\n{ROW},"=HYPERLINK(""http://x"")"\n'
+    data = catalogue.parse_catalogue(text, demand={"A": [(2, 4, 7)] * 14}, budget_fen=500_000)
+    made = purchasing.plan(data)
+    [row] = list(csv.DictReader(io.StringIO(catalogue.plan_to_csv(made))))
+    assert row["supplier"] == "'=HYPERLINK(\"http://x\")"
+    losing = purchasing.Plan([dataclasses.replace(made.lines[0], expected_margin_fen=-500)],
+                             0, 0, -500, "edited")
+    [row] = list(csv.DictReader(io.StringIO(catalogue.plan_to_csv(losing))))
+    assert row["expected_margin"] == "-5.00"
+
+
+def test_purchase_order_documents_never_hold_a_live_formula(session: Session) -> None:
+    now = datetime(2026, 6, 22, tzinfo=UTC)
+    plan = PurchasePlan(created_at=now, budget_fen=100_000)
+    session.add(plan)
+    session.flush()
+    po = PurchaseOrder(plan_id=plan.id, supplier='=HYPERLINK("http://x")', market="@KR",
+                       created_at=now, total_fen=300)
+    session.add(po)
+    session.flush()
+    session.add(PurchaseOrderLine(po_id=po.id, sku_id="A", hub="NGB", qty=3, unit_cost_fen=100))
+    session.commit()
+    [row] = list(csv.DictReader(io.StringIO(planning_documents.to_csv(session, po.id))))
+    assert row["supplier"] == "'=HYPERLINK(\"http://x\")" and row["market"] == "'@KR"
+    assert row["line_total"] == "3.00"
+    sheet = load_workbook(io.BytesIO(planning_documents.to_xlsx(session, po.id))).active
+    assert sheet["B2"].value == '=HYPERLINK("http://x")' and sheet["B2"].data_type == "s"
