@@ -1,4 +1,5 @@
-"""Buyers' planning over HTTP (role `buyer`): signals, forecasts, plans, POs, inbound."""
+"""Buyers' planning over HTTP (role `buyer`): signals, forecasts, plans, POs, inbound; the
+dock (roles `warehouse` and `buyer`) prints carton labels and receives transfers."""
 
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ from inventory.planning_errors import PlanningError
 from inventory.planning_tables import PurchaseOrder
 
 buyer = APIRouter(tags=["planning"], dependencies=[require_role("buyer")])
+# the dock's work: warehouse staff print the carton labels and receive the goods
+dock = APIRouter(tags=["planning"], dependencies=[require_role("buyer", "warehouse")])
 # the board page signs a buyer in itself, as the scan station does: a browser sends no header
 router = APIRouter(tags=["planning"])
 
@@ -167,7 +170,7 @@ def get_transfer(transfer_id: RowId, session: SessionDep) -> dict:
             "cartons": [c.model_dump() for c in receiving.cartons(session, transfer_id)]}
 
 
-@buyer.get("/transfers/{transfer_id}/labels")
+@dock.get("/transfers/{transfer_id}/labels")
 def transfer_labels(transfer_id: RowId, session: SessionDep) -> Response:
     """The transfer's carton labels (GS1-128 SSCC), one 100 x 150 mm PDF page per carton."""
     return Response(documents.carton_labels(session, transfer_id), media_type="application/pdf",
@@ -198,7 +201,7 @@ class ReceiptIn(BaseModel):
         return cartons
 
 
-@buyer.post("/transfers/{transfer_id}/receive")
+@dock.post("/transfers/{transfer_id}/receive")
 def receive(transfer_id: RowId, session: SessionDep, key: ApiKeyDep,
             body: ReceiptIn | None = None) -> dict:
     """Book a transfer's cartons into stock; `cartons` may give each one's real lot and
@@ -290,3 +293,4 @@ def board_post(request: Request, session: SessionDep,
 
 
 router.include_router(buyer)  # last: including copies the routes defined so far
+router.include_router(dock)

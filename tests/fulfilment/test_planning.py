@@ -175,3 +175,23 @@ def test_a_receipt_names_a_bad_carton_field(client, headers) -> None:  # noqa: A
     got = client.post("/transfers/1/receive", json={"cartons": [{"sscc": "1"}]},
                       headers=headers("buyer"))
     assert got.status_code == 422 and got.json()["detail"][0]["field"] == "cartons[0].sscc"
+
+
+def test_the_dock_receives_and_prints_labels_and_the_order_service_may_not(
+        client, headers, session) -> None:  # noqa: ANN001
+    _catalogue(session)
+    _import(client, headers)
+    h = headers("buyer")
+    plan = client.post("/plans", json={"budget": "20000.00"}, headers=h).json()
+    approved = client.post(f"/plans/{plan['id']}/approve", headers=h).json()
+    first, *_ = approved["transfers"]
+    other = headers("order-service")  # neither labels nor a receipt
+    assert client.get(f"/transfers/{first}/labels", headers=other).status_code == 403
+    assert client.post(f"/transfers/{first}/receive", headers=other).status_code == 403
+    for role in ("warehouse", "buyer"):
+        labels = client.get(f"/transfers/{first}/labels", headers=headers(role))
+        assert labels.status_code == 200 and labels.content.startswith(b"%PDF")
+    assert client.get(f"/transfers/{first}", headers=headers("warehouse")).status_code == 403
+    got = client.post(f"/transfers/{first}/receive", headers=headers("warehouse"))
+    assert got.status_code == 200, got.text
+    assert client.post(f"/transfers/{first}/receive", headers=h).status_code == 409
