@@ -21,12 +21,19 @@ from inventory.tables import Sku, StockLot
 
 
 def receive(session: Session, *, transfer_id: int, now: datetime, actor: str = "",
-            found: dict[str, tuple[str | None, date | None]] | None = None) -> int:
-    """Receive every carton of a transfer into bonded stock lots; returns units received.
+            found: dict[str, tuple[str | None, date | None]] | None = None,
+            counted: dict[str, int] | None = None) -> int:
+    """Receive a transfer's cartons into bonded stock lots; returns units received.
 
     `found` gives, per SSCC, the lot number and expiry read off the goods at the dock (either
     may be None: keep the planned one). The planned expiry assumes goods made on the order
-    day; first-expired-first-out and the minimum remaining life need the real date."""
+    day; first-expired-first-out and the minimum remaining life need the real date.
+
+    `counted` gives, per SSCC, the units the dock found in a carton that came short, damaged
+    or not at all (0 to the carton's units); a carton it does not name arrived whole, as every
+    carton of a receipt did before counts were given. Each carton's count and the transfer's
+    received and short units are recorded (the buyer claims the shortfall from the supplier);
+    stock and the ledger gain exactly the units counted."""
     # locked to commit: two receipts at once must not both find it in transit
     transfer = get_transfer(session, transfer_id, lock=True)
     if transfer.status == "received":
@@ -34,28 +41,40 @@ def receive(session: Session, *, transfer_id: int, now: datetime, actor: str = "
                           [{"field": "transfer_id", "reason": "already received"}])
     boxes = cartons(session, transfer_id)
     today = business_day(now)
-    _record_found(session, transfer.hub, boxes, found or {}, today)
-    units = 0
+    counted = counted or {}
+    counts = {c.sscc: counted.get(c.sscc, c.qty) for c in boxes}
+    _record_found(session, transfer.hub, boxes, found or {}, counted, counts, today)
     for carton in boxes:
-        stock.receive(session, warehouse=transfer.hub, sku=carton.sku_id, lot_no=carton.lot_no,
-                      qty=carton.qty, expiry=carton.expiry, now=now,
-                      reference=f"transfer:{transfer_id}", actor=actor or "receiving",
-                      fresh_on=today)
-        units += carton.qty
+        carton.received_qty = counts[carton.sscc]
+        if carton.received_qty:  # a missing carton books nothing: no lot, no ledger row
+            stock.receive(session, warehouse=transfer.hub, sku=carton.sku_id,
+                          lot_no=carton.lot_no, qty=carton.received_qty, expiry=carton.expiry,
+                          now=now, reference=f"transfer:{transfer_id}",
+                          actor=actor or "receiving", fresh_on=today)
+    units = sum(counts.values())
     transfer.status, transfer.received_at = "received", now
+    transfer.received_units = units
+    transfer.short_units = sum(c.qty for c in boxes) - units
     session.flush()
     return units
 
 
 def _record_found(session: Session, hub: str, boxes: list[Carton],
-                  found: dict[str, tuple[str | None, date | None]], today: date) -> None:
+                  found: dict[str, tuple[str | None, date | None]], counted: dict[str, int],
+                  counts: dict[str, int], today: date) -> None:
     """Book each carton under the dock's lot and expiry (else the planned), all checked first:
-    a carton not on this transfer, expired or too short-dated to ship today (its SKU's
-    min_remaining_days) or giving a lot two expiries refuses all."""
+    a carton not on this transfer, counted with more units than it was shipped with (or
+    fewer than none), expired or too short-dated to ship today (its SKU's min_remaining_days)
+    or giving a lot two expiries refuses all. A carton received empty holds no goods to judge."""
     booked = {c.sscc: _dock_lot(c, *found.get(c.sscc, (None, None))) for c in boxes}
     problems = [{"field": f"cartons.{sscc}", "reason": "not a carton of this transfer"}
-                for sscc in found if sscc not in booked]
-    for c in boxes:
+                for sscc in dict.fromkeys([*found, *counted]) if sscc not in booked]
+    problems += [{"field": f"cartons.{c.sscc}.qty", "reason": (
+        f"{counted[c.sscc]} units received, but carton {c.sscc} was shipped with {c.qty} "
+        f"of {c.sku_id}: give 0 to {c.qty} (a surplus is no receipt of this transfer)")}
+        for c in boxes if c.sscc in counted and not 0 <= counted[c.sscc] <= c.qty]
+    held = [c for c in boxes if counts[c.sscc]]
+    for c in held:
         expiry, read = booked[c.sscc][1], found.get(c.sscc, (None, None))[1]
         sku = session.get(Sku, c.sku_id)
         why = fefo.unreceivable(expiry, on=today,  # as read, or as planned where none was
@@ -63,7 +82,7 @@ def _record_found(session: Session, hub: str, boxes: list[Carton],
         if why:
             problems.append({"field": f"cartons.{c.sscc}.expiry", "reason": why + (
                 "" if read else " (the planned expiry: give the one read)")})
-    problems += _lot_clashes(session, hub, boxes, booked)
+    problems += _lot_clashes(session, hub, held, booked)
     if problems:
         raise PlanningError("receipt refused", problems, code="invalid_receipt")
     for c in boxes:

@@ -161,6 +161,10 @@ class InboundTransfer(SQLModel, table=True):
     status: str = Field(default="in_transit", max_length=16)
     eta: date
     received_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # set by the receipt: what the dock counted in, and what the cartons lacked of what the
+    # supplier shipped (the buyer's claim); None while in transit
+    received_units: int | None = None
+    short_units: int | None = None
 
 
 class Carton(SQLModel, table=True):
@@ -170,6 +174,7 @@ class Carton(SQLModel, table=True):
     sscc: str = Field(primary_key=True, max_length=18)
     transfer_id: int = Field(foreign_key="inbound_transfer.id", index=True)
     sku_id: str = Field(max_length=64)
-    qty: int
+    qty: int  # the units shipped in it, as the purchase order and its label say
     lot_no: str = Field(max_length=40)
     expiry: date | None = None
+    received_qty: int | None = None  # counted in at the dock (0: missing); None until received

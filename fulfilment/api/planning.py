@@ -163,11 +163,21 @@ def list_pos(session: SessionDep,
     return [po.model_dump() for po in session.exec(query)]
 
 
+def transfer_view(session, transfer_id: int) -> dict:  # noqa: ANN001
+    """The transfer and its cartons; once received, each carton's expected, received and short
+    units and the transfer's totals (what the buyer claims from the supplier)."""
+    transfer = receiving.get_transfer(session, transfer_id)
+    boxes = receiving.cartons(session, transfer_id)
+    got = transfer.status == "received"
+    return {**transfer.model_dump(), "expected_units": sum(c.qty for c in boxes),
+            "cartons": [{**c.model_dump(), "expected_qty": c.qty,
+                         "short_qty": c.qty - c.received_qty if got else None}
+                        for c in boxes]}
+
+
 @buyer.get("/transfers/{transfer_id}")
 def get_transfer(transfer_id: RowId, session: SessionDep) -> dict:
-    transfer = receiving.get_transfer(session, transfer_id)
-    return {**transfer.model_dump(),
-            "cartons": [c.model_dump() for c in receiving.cartons(session, transfer_id)]}
+    return transfer_view(session, transfer_id)
 
 
 @dock.get("/transfers/{transfer_id}/labels")
@@ -179,14 +189,21 @@ def transfer_labels(transfer_id: RowId, session: SessionDep) -> Response:
 
 
 class CartonFound(BaseModel):
-    """What the dock reads off one carton's goods: their lot number and expiry."""
+    """What the dock finds in one carton: the units it holds and the lot number and expiry
+    read off its goods, each left out where the carton is as shipped and planned."""
 
+    # an unknown field is refused: a misspelt `qty` once received every carton whole
+    model_config = ConfigDict(extra="forbid")
     sscc: str = Field(pattern=r"^\d{18}$")
+    qty: int | None = Field(default=None, strict=True, ge=0, le=catalogue.MAX_UNITS,
+                            description="units received (0: the carton is missing); "
+                                        "left out: the carton arrived whole")
     lot: str | None = Field(default=None, min_length=1, max_length=40, pattern=ONE_LINE)
     expiry: date | None = None
 
 
 class ReceiptIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     cartons: list[CartonFound] = Field(default_factory=list)
 
     @field_validator("cartons")
@@ -204,12 +221,22 @@ class ReceiptIn(BaseModel):
 @dock.post("/transfers/{transfer_id}/receive")
 def receive(transfer_id: RowId, session: SessionDep, key: ApiKeyDep,
             body: ReceiptIn | None = None) -> dict:
-    """Book a transfer's cartons into stock; `cartons` may give each one's real lot and
-    expiry (else the planned ones: made on the order day)."""
-    found = {c.sscc: (c.lot, c.expiry) for c in (body.cartons if body else [])}
-    units = receiving.receive(session, transfer_id=transfer_id, now=_now(), actor=key.name,
-                             found=found)
-    return {"transfer": transfer_id, "received_units": units}
+    """Book a transfer's cartons into stock; `cartons` may give each one's units received
+    (a carton not named arrived whole; 0: missing) and real lot and expiry (else the planned
+    ones: made on the order day). The answer gives each carton's expected, received and
+    short units, and the totals."""
+    given = body.cartons if body else []
+    found = {c.sscc: (c.lot, c.expiry) for c in given}
+    counted = {c.sscc: c.qty for c in given if c.qty is not None}
+    receiving.receive(session, transfer_id=transfer_id, now=_now(), actor=key.name,
+                      found=found, counted=counted)
+    view = transfer_view(session, transfer_id)
+    return {"transfer": transfer_id, "received_units": view["received_units"],
+            "expected_units": view["expected_units"], "short_units": view["short_units"],
+            "cartons": [{"sscc": c["sscc"], "sku": c["sku_id"], "lot": c["lot_no"],
+                         "expiry": c["expiry"], "expected_qty": c["qty"],
+                         "received_qty": c["received_qty"], "short_qty": c["short_qty"]}
+                        for c in view["cartons"]]}
 
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")

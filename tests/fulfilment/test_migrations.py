@@ -62,3 +62,27 @@ def test_sqlite_with_a_plan_upgrades_from_0002(tmp_path):
             assert conn.execute(text("SELECT count(*) FROM purchase_plan_line")).scalar_one() == 1
     finally:
         engine.dispose()
+
+
+def test_a_transfer_received_before_counts_were_kept_reads_as_received_whole(tmp_path):
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    command.upgrade(alembic_config(url), "0006")
+    conn = sqlite3.connect(tmp_path / "m.db")  # foreign keys off: only these rows matter
+    conn.execute("INSERT INTO inbound_transfer (id, po_id, hub, status, eta) VALUES "
+                 "(1, 1, 'NGB', 'received', '2026-12-01'), (2, 1, 'NGB', 'in_transit', "
+                 "'2026-12-09')")
+    conn.execute("INSERT INTO carton (sscc, transfer_id, sku_id, qty, lot_no) VALUES "
+                 "('1', 1, 'S', 6, 'L'), ('2', 1, 'S', 4, 'L'), ('3', 2, 'S', 6, 'L')")
+    conn.commit()
+    conn.close()
+    command.upgrade(alembic_config(url), "head")
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT id, received_units, short_units FROM "
+                                     "inbound_transfer ORDER BY id")).all() == [
+                (1, 10, 0), (2, None, None)]
+            assert conn.execute(text("SELECT sscc, received_qty FROM carton ORDER BY sscc")
+                                ).all() == [("1", 6), ("2", 4), ("3", None)]
+    finally:
+        engine.dispose()

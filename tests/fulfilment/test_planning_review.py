@@ -71,10 +71,11 @@ def _approved_transfer(session: Session, **world: object) -> InboundTransfer:
 
 
 def _refused(session: Session, transfer_id: int, *, now: datetime,
-             found: dict | None = None) -> list[dict]:
+             found: dict | None = None, counted: dict | None = None) -> list[dict]:
     """The problems a refused receipt names; nothing of it stays."""
     with pytest.raises(PlanningError) as refused:
-        receiving.receive(session, transfer_id=transfer_id, now=now, found=found)
+        receiving.receive(session, transfer_id=transfer_id, now=now, found=found,
+                          counted=counted)
     session.rollback()
     assert refused.value.code == "invalid_receipt"
     assert session.get(InboundTransfer, transfer_id).status == "in_transit"
