@@ -6,6 +6,7 @@ transaction. Imports validate the whole file first, so a bad row imports nothing
 
 from __future__ import annotations
 
+import bisect
 import logging
 import zlib
 from collections import defaultdict
@@ -83,23 +84,38 @@ def shipped_sales(session: Session, *, since: date | None = None) -> list[signal
     return [r for r in out if since is None or r.day >= since]
 
 
-def sales_history(session: Session, *, since: date | None = None) -> list[signals.SaleRow]:
+def sales_history(session: Session, *, since: date | None = None, until: date | None = None
+                  ) -> list[signals.SaleRow]:
     """Imported sales, with shipped orders for the SKU-days no import covers.
 
-    A SKU's import covers its days from its first row to its last, a missing row a zero (the
-    contract says so), not a gap for shipped parcels to fill (5 sold Monday, shipped Tuesday,
-    counted 10); only its own SKU's (one export hid every SKU's). `since`: from that day on."""
-    spans = planning_store.sales_spans(session)
+    An import covers, for each SKU it names, its days from that SKU's first row to its last:
+    a missing row between is a zero (the contract says so), not a gap for shipped parcels to
+    fill, since an export counts the system's own orders on the day they sold (5 sold Monday,
+    shipped Tuesday, counted 10). Each import covers only its own span and only its own SKUs
+    (one export hid every SKU's; one row dated weeks after an export hid the parcels shipped
+    between them). A day a later import gives again becomes that import's.
+
+    `since`: from that day on. `until` (a forecast's start): only rows dated before it, and an
+    import's later rows stretch nothing, so nothing dated on or after it changes the history
+    before it."""
+    spans = planning_store.sales_spans(session, until=until)
     shipped = [r for r in shipped_sales(session, since=since)
-               if not (r.sku in spans and spans[r.sku][0] <= r.day <= spans[r.sku][1])]
-    return planning_store.load_sales(session, since=since) + shipped
+               if (until is None or r.day < until) and not _covered(spans.get(r.sku, []), r.day)]
+    return planning_store.load_sales(session, since=since, until=until) + shipped
+
+
+def _covered(spans: list[tuple[date, date]], day: date) -> bool:
+    """Whether `day` lies in one of these sorted, disjoint (first, last) spans."""
+    at = bisect.bisect_right(spans, (day, date.max)) - 1
+    return at >= 0 and spans[at][0] <= day <= spans[at][1]
 
 
 def refresh_forecast(session: Session, *, now: datetime, horizon: int = 14):  # noqa: ANN201
     """Forecast every SKU with signals or sales from today (in China), store it as a new run."""
     start = business_day(now)
     made = forecasting.forecast_noted(planning_store.load_signals(session),
-                                      sales_history(session), start=start, horizon=horizon)
+                                      sales_history(session, until=start), start=start,
+                                      horizon=horizon)
     return planning_store.save_forecast(session, rows=made.rows, made_at=now, start=start,
                                         horizon=horizon, notes=made.notes)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -21,6 +21,7 @@ from inventory.planning_tables import (
     PurchasePlan,
     PurchasePlanLine,
     SalesDay,
+    SalesImport,
     SignalDay,
     SupplySource,
 )
@@ -36,8 +37,15 @@ def upsert_signals(session: Session, *, rows: list[SignalRow]) -> int:
 
 
 def upsert_sales(session: Session, *, rows: list[SaleRow]) -> int:
-    """Store imported sales rows; the same SKU and day replaces the old value (idempotent)."""
-    _bulk_upsert(session, SalesDay, ("units",), {(r.sku, r.day): (r.units,) for r in rows})
+    """Store imported sales rows as one import; the same SKU and day replaces the old value
+    (idempotent) and becomes this import's row."""
+    if not rows:
+        return 0
+    batch = SalesImport(rows=len(rows))
+    session.add(batch)
+    session.flush()
+    _bulk_upsert(session, SalesDay, ("units", "import_id"),
+                 {(r.sku, r.day): (r.units, batch.id) for r in rows})
     return len(rows)
 
 
@@ -94,20 +102,35 @@ def load_signals(session: Session, *, since: date | None = None) -> list[SignalR
             query.order_by(SignalDay.day, SignalDay.sku_id))]
 
 
-def load_sales(session: Session, *, since: date | None = None) -> list[SaleRow]:
+def load_sales(session: Session, *, since: date | None = None, until: date | None = None
+               ) -> list[SaleRow]:
+    """Imported sales from `since` and before `until` (either None: no bound)."""
     query = select(SalesDay.day, SalesDay.sku_id, SalesDay.units)
     if since is not None:
         query = query.where(SalesDay.day >= since)
+    if until is not None:
+        query = query.where(SalesDay.day < until)
     with collector_paused():
         return [SaleRow(*row) for row in session.execute(
             query.order_by(SalesDay.day, SalesDay.sku_id))]
 
 
-def sales_spans(session: Session) -> dict[str, tuple[date, date]]:
-    """Each SKU's first and last day of imported sales."""
-    return {sku: (first, last) for sku, first, last in session.execute(
-        select(SalesDay.sku_id, func.min(SalesDay.day), func.max(SalesDay.day))
-        .group_by(SalesDay.sku_id))}
+def sales_spans(session: Session, *, until: date | None = None
+                ) -> dict[str, list[tuple[date, date]]]:
+    """Per SKU, the days its imports cover, as sorted, disjoint (first, last) spans: each
+    import from its first row of the SKU to its last, both before `until` when given (a row
+    dated on or after it stretches nothing)."""
+    query = select(SalesDay.sku_id, func.min(SalesDay.day), func.max(SalesDay.day))
+    if until is not None:
+        query = query.where(SalesDay.day < until)
+    spans: dict[str, list[tuple[date, date]]] = defaultdict(list)
+    for sku, first, last in session.execute(query.group_by(SalesDay.sku_id, SalesDay.import_id)
+                                            .order_by(SalesDay.sku_id, func.min(SalesDay.day))):
+        if spans[sku] and first <= spans[sku][-1][1] + timedelta(days=1):  # overlap or touch
+            spans[sku][-1] = (spans[sku][-1][0], max(last, spans[sku][-1][1]))
+        else:
+            spans[sku].append((first, last))
+    return dict(spans)
 
 
 def save_forecast(session: Session, *, rows: list[ForecastRow], made_at: datetime, start: date,

@@ -37,6 +37,18 @@ class SalesDay(SQLModel, table=True):
     sku_id: str = Field(primary_key=True, max_length=64)
     day: date = Field(primary_key=True)
     units: int = 0
+    # the import that last gave this row: the days an export covers, for each SKU, are from
+    # its first row to its last (a missing row between is a zero); None: imported before
+    # imports were told apart, all taken as one
+    import_id: int | None = Field(default=None, index=True)  # a sales_import id
+
+
+class SalesImport(SQLModel, table=True):
+    """One imported sales export (its rows are `sales_day` rows with its id)."""
+
+    __tablename__ = "sales_import"
+    id: int | None = Field(default=None, primary_key=True)
+    rows: int = 0
 
 
 class ForecastRun(SQLModel, table=True):
