@@ -190,6 +190,9 @@ def test_from_the_sales_alone_young_sellers_teach_the_model_at_every_origin(
     signals, sales = WORLD.until(START)
     panel = features.build_panel(signals if with_signals else [], sales, start=START)
     monkeypatch.setattr(forecast.boosting, "PoissonBooster", _Captured)
+    # every SKU as steady as a Poisson's: a lumpy SKU's rows weigh less (another test)
+    monkeypatch.setattr(forecast.features, "own_dispersion",
+                        lambda panel, _origin: np.zeros(len(panel.skus)))
     horizon = 7
     fit = forecast._fit(panel, last_target=panel.days, horizon=horizon, seed=0,
                         max_rows=max_rows)
@@ -417,7 +420,9 @@ def test_own_dispersion_tells_a_lumpy_seller_from_a_steady_one() -> None:
              for t, units in enumerate(series) if units]
     panel = features.build_panel([], sales, start=day0 + timedelta(days=120))
     own = features.own_dispersion(panel, panel.days)
-    assert own[0] < 0.5 < 1.0 < own[1]  # shrunk towards the pooled figure, but apart
+    # shrunk towards the middle SKU's (here halfway between the two: 0.03 and 1.16 alone),
+    # but apart
+    assert own[0] < 0.5 < 0.9 < own[1]
 
 
 def test_a_lumpy_skus_spread_is_wider_and_its_median_lower() -> None:
@@ -641,3 +646,69 @@ def test_sellers_keep_the_model_s_day_to_day_shape_where_it_forecast_the_held_ou
     panel = features.build_panel([], sales, start=day0 + timedelta(days=days))
     calibration = forecast.calibrate(panel, horizon=14, max_train_rows=4000)
     assert (calibration.shape_weight == 1.0) is keeps, calibration
+
+
+# a world where the audit's bulk-order product and best seller did their damage
+BESIDE = worlds.generate(7001, skus=20, days=120)
+BESIDE_START = BESIDE.first_day + timedelta(days=105)
+
+
+def _outlier_sales(kind: str, world: worlds.World = BESIDE, start: date = BESIDE_START
+                   ) -> list[SaleRow]:
+    """The world's sales before `start` plus one product without signals: sold in bulk orders
+    (5,000 units on about one day in four from day 45), or a steady best seller (Poisson at
+    500 a day)."""
+    rng = np.random.default_rng(0)
+    _, sales = world.until(start)
+    days = [world.first_day + timedelta(days=t) for t in range((start - world.first_day).days)]
+    if kind == "bulk":
+        return sales + [SaleRow(d, "BULK", 5000) for d in days[45:] if rng.random() < 0.25]
+    return sales + [SaleRow(d, "BEST", int(rng.poisson(500))) for d in days]
+
+
+@pytest.fixture(scope="module")
+def outlier_forecasts() -> dict[str, list[forecast.ForecastRow]]:
+    signals, sales = BESIDE.until(BESIDE_START)
+    return {kind: forecast.forecast(signals, _outlier_sales(kind) if kind else sales,
+                                    start=BESIDE_START, horizon=14, threads=1)
+            for kind in ("", "bulk", "best")}
+
+
+@pytest.mark.parametrize("kind", ["bulk", "best"])
+def test_one_product_of_another_scale_leaves_the_others_medians(outlier_forecasts,  # noqa: ANN001
+                                                                 kind: str) -> None:
+    # a bulk-order product once set the pooled spread, the model's large levels and the
+    # launches' borrowed conversion for every SKU: the others' medians fell to a quarter
+    def others(rows: list[forecast.ForecastRow]) -> int:
+        return sum(r.p50 for r in rows if r.sku in BESIDE.categories)
+
+    assert others(outlier_forecasts[kind]) == pytest.approx(others(outlier_forecasts[""]),
+                                                            rel=0.1)
+
+
+def test_a_steady_best_seller_without_signals_is_forecast_near_its_rate(outlier_forecasts  # noqa: ANN001
+                                                                       ) -> None:
+    # it was forecast 317 a day (p10 61, p90 948) beside small SKUs, launches and all
+    best = [r for r in outlier_forecasts["best"] if r.sku == "BEST"]
+    assert 450 <= np.mean([r.p50 for r in best]) <= 550
+    assert all(r.p10 >= 200 and r.p90 <= 900 for r in best)
+
+
+def test_skus_without_intent_do_not_dilute_the_signals_skill() -> None:
+    # where both forecasts agree they cannot tell which is better; counted, one best seller
+    # without signals took a catalogue's skill from 0.14 to 0.01 and the signals were set aside
+    signals, sales = WORLD.until(START)
+    alone = features.build_panel(signals, sales, start=START)
+    beside = features.build_panel(signals, _outlier_sales("best", WORLD, START), start=START)
+    assert features.signal_skill(beside, beside.days) == pytest.approx(
+        features.signal_skill(alone, alone.days))
+
+
+def test_one_bulk_order_product_leaves_the_others_lumpiness() -> None:
+    signals, sales = WORLD.until(START)
+    alone = features.build_panel(signals, sales, start=START)
+    beside = features.build_panel(signals, _outlier_sales("bulk", WORLD, START), start=START)
+    rows = [beside.skus.index(s) for s in alone.skus]
+    mine = features.own_dispersion(alone, alone.days)
+    theirs = features.own_dispersion(beside, beside.days)[rows]
+    assert np.all(theirs <= 1.5 * mine + 0.05)
