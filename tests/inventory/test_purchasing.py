@@ -115,24 +115,6 @@ def test_each_source_plans_over_its_own_lead_time() -> None:
     assert 0 < sea[0].sell_through <= 1
 
 
-def test_a_faster_source_offered_does_not_shrink_what_a_slower_one_buys() -> None:
-    # a cheap 30-day sea source alone, then beside a dear 3-day air source it should not use:
-    # the sea goods sell over their own 37-day window either way, not the air's 10 days
-    def sea_only(air: bool) -> purchasing.PlanInput:
-        sources = [purchasing.Source("X", "SEA", "NGB", 10000, 10, 10, 30, 500)]
-        if air:
-            sources.append(purchasing.Source("X", "AIR", "NGB", 10000, 10, 10, 3, 8000))
-        return purchasing.PlanInput([purchasing.Item("X", 20000, 100, 730)], sources,
-                                    {"NGB": 100_000}, {"X": [(6, 10, 14)] * 60},
-                                    budget_fen=10**7)
-
-    alone, offered = (purchasing.plan(sea_only(air)) for air in (False, True))
-    assert [(ln.market, ln.qty) for ln in offered.lines] == [
-        (ln.market, ln.qty) for ln in alone.lines]
-    assert alone.lines[0].qty >= 300  # 37 days at a p50 of 10 a day
-    assert offered.expected_margin_fen == alone.expected_margin_fen
-
-
 def _three_sources(leads: tuple[int, int, int]) -> purchasing.PlanInput:
     """One SKU with 10 days of shelf life from two markets into two hubs."""
     return purchasing.PlanInput(
