@@ -215,6 +215,24 @@ def own_dispersion(panel: Panel, origin: int, width: int = 56, prior_days: float
     return (days * own + prior_days * pooled) / (days + prior_days)
 
 
+def level_dispersion(panel: Panel, origin: int, checks: int = 8, prior: float = 4.0
+                     ) -> np.ndarray:
+    """How far each SKU's next fortnight strayed from its 28-day rate at the `checks`
+    fortnights before `origin`: the mean squared miss over the rate's square, net of the
+    counts' own noise, shrunk towards the middle SKU's by `prior` fortnights."""
+    n = len(panel.skus)
+    miss, scale, seen = np.zeros(n), np.zeros(n), np.zeros(n)
+    for t, selling, actual in _fortnights(panel, origin, checks, 28):
+        rate = (panel.sales_cum[selling, t] - panel.sales_cum[selling, t - 28]) / 28
+        miss[selling] += (actual - rate) ** 2 - rate / 14
+        scale[selling] += rate ** 2
+        seen[selling] += 1
+    has = scale > 0
+    own = np.clip(miss / np.where(has, scale, 1.0), 0.0, 5.0)
+    middle = float(np.median(own[has])) if has.any() else 1.0
+    return (seen * np.where(has, own, middle) + prior * middle) / (seen + prior)
+
+
 def signal_skill(panel: Panel, origin: int, checks: int = 8) -> float | None:
     """How much better than its plain 28-day sales rate a SKU's units per unit of intent times
     its intent forecast the next 14 days, at the `checks` fortnights before `origin`: 1 minus

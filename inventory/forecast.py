@@ -94,17 +94,20 @@ class Calibration:
     shape_weight: float = 1.0
     settled: tuple[float, float] | None = None
 
-    def spread(self, noise: np.ndarray | None, old: np.ndarray | None = None
+    def spread(self, noise: np.ndarray | None, settled: np.ndarray | None = None
                ) -> np.ndarray | float:
         """d per SKU (a column, to broadcast over the horizon), or one d without `noise`;
-        `old` marks the SKUs selling `_OLD` days or more."""
+        `settled` (`settled_scale`) marks the SKUs selling `_OLD` days or more and scales
+        their dispersion by how far their level has strayed."""
         if noise is None:
             return self.dispersion
         noise = np.asarray(noise)
-        if self.settled is None or old is None:
+        if self.settled is None or settled is None:
             return (self.dispersion + self.noise_weight * noise)[:, None]
-        dispersion = np.where(old, self.settled[0], self.dispersion)
-        return (dispersion + np.where(old, self.settled[1], self.noise_weight) * noise)[:, None]
+        young = np.isnan(settled)
+        dispersion = np.where(young, self.dispersion, self.settled[0] * np.nan_to_num(settled))
+        weight = np.where(young, self.noise_weight, self.settled[1])
+        return (dispersion + weight * noise)[:, None]
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,7 @@ def forecast_noted(signals: list[SignalRow], sales: list[SaleRow], *, start: dat
     started = launches.panel_start_odds(panel, origin=panel.days, horizon=horizon)
     noise = features.own_dispersion(panel, panel.days)
     return Forecast(to_rows(panel, means, calibration, started, noise,
-                            _selling_long(panel, panel.days)), notes)
+                            settled_scale(panel, panel.days)), notes)
 
 
 def predict_means(panel: features.Panel, *, horizon: int, seed: int = 0,
@@ -359,7 +362,9 @@ def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0, trust: floa
     live = panel.first_signal.clip(max=panel.first_sale) < origin  # SKUs known at that origin
     started = launches.panel_start_odds(panel, origin=origin, horizon=horizon)
     noise = features.own_dispersion(panel, origin)[live]
-    mu, actual, started, old = mu[live], actual[live], started[live], old[live]
+    mu, actual, started = mu[live], actual[live], started[live]
+    settled = settled_scale(panel, origin)[live]
+    old = ~np.isnan(settled)
     if mu.sum() <= 0:
         return Calibration()
     # One dispersion over every known SKU, plus as much of each SKU's own lumpiness as makes the
@@ -372,20 +377,29 @@ def calibrate(panel: features.Panel, *, horizon: int, seed: int = 0, trust: floa
     fitted = Calibration(dispersion=dispersion, noise_weight=weight, shape_weight=shape_weight)
     if old.sum() >= _MIN_SETTLED:
         fitted = dataclasses.replace(fitted, settled=_dispersion_fit(
-            mu[old], actual[old], started[old], noise[old]))
-    shares = coverages(mu, actual, started, fitted.spread(noise, old), _TAIL_GRID)
+            mu[old], actual[old], started[old], noise[old], settled[old][:, None]))
+    shares = coverages(mu, actual, started, fitted.spread(noise, settled), _TAIL_GRID)
     best = min(zip(_TAIL_GRID, shares, strict=True), key=lambda pair: abs(pair[1] - 0.80))[0]
     return dataclasses.replace(fitted, tail=best)
 
 
 def _dispersion_fit(mu: np.ndarray, actual: np.ndarray, started: np.ndarray,
-                    noise: np.ndarray) -> tuple[float, float]:
+                    noise: np.ndarray, scale: np.ndarray | float = 1.0) -> tuple[float, float]:
     """(dispersion, noise weight) under which `actual` is likeliest, the weight one of
-    `_NOISE_WEIGHTS` (`max_likelihood_dispersion`)."""
-    fits = [(*max_likelihood_dispersion(mu, actual, started, weight * noise[:, None]), weight)
-            for weight in _NOISE_WEIGHTS]
+    `_NOISE_WEIGHTS` (`max_likelihood_dispersion`, the dispersion times `scale`)."""
+    fits = [(*max_likelihood_dispersion(mu, actual, started, weight * noise[:, None], scale),
+             weight) for weight in _NOISE_WEIGHTS]
     dispersion, _, weight = min(fits, key=lambda fit: fit[1])
     return dispersion, weight
+
+
+def settled_scale(panel: features.Panel, origin: int) -> np.ndarray:
+    """For SKUs selling `_OLD` days or more, how far their level has strayed from its 28-day
+    rate (`features.level_dispersion`), the multiplier of their dispersion; NaN for the rest.
+    A steady best seller's level strays little, and one dispersion for all its seasoned peers
+    gave it a p10-p90 of 238-816 where it sold 460-540 a day."""
+    return np.where(_selling_long(panel, origin), features.level_dispersion(panel, origin),
+                    np.nan)
 
 
 def _selling_long(panel: features.Panel, origin: int) -> np.ndarray:
@@ -412,7 +426,8 @@ def flattened(means: np.ndarray, chosen: np.ndarray, weight: float) -> np.ndarra
 
 
 def max_likelihood_dispersion(mu: np.ndarray, actual: np.ndarray, started: np.ndarray,
-                              extra: np.ndarray | float = 0.0) -> tuple[float, float]:
+                              extra: np.ndarray | float = 0.0, scale: np.ndarray | float = 1.0
+                              ) -> tuple[float, float]:
     """The dispersion (within [0.01, 3]) under which `actual` is most likely, each day's units
     being 0 with chance 1 - `started` and otherwise negative binomial with mean mu / started
     and dispersion it + `extra` (the distribution `quantiles` reads); and that minimum's
@@ -424,7 +439,7 @@ def max_likelihood_dispersion(mu: np.ndarray, actual: np.ndarray, started: np.nd
         waiting, starting = np.log1p(-odds), np.log(odds)
 
     def loss(log_dispersion: float) -> float:
-        size = 1.0 / (np.exp(log_dispersion) + extra)
+        size = 1.0 / (np.exp(log_dispersion) * scale + extra)
         selling = starting + stats.nbinom.logpmf(actual, size, size / (size + mean))
         # in logs throughout: a zero day's chance underflows where a large mean is sure to sell
         return -float(np.where(actual > 0, selling, np.logaddexp(waiting, selling)).sum())
@@ -435,9 +450,9 @@ def max_likelihood_dispersion(mu: np.ndarray, actual: np.ndarray, started: np.nd
 
 def to_rows(panel: features.Panel, means: np.ndarray, calibration: Calibration,
             started: np.ndarray | None = None, noise: np.ndarray | None = None,
-            old: np.ndarray | None = None) -> list[ForecastRow]:
+            settled: np.ndarray | None = None) -> list[ForecastRow]:
     """Turn expected units into contract rows with calibrated integer quantiles."""
-    lo, mid, hi = quantiles(means, calibration, started, noise, old)
+    lo, mid, hi = quantiles(means, calibration, started, noise, settled)
     out = []
     for i, sku in enumerate(panel.skus):
         for h in range(means.shape[1]):
@@ -447,10 +462,10 @@ def to_rows(panel: features.Panel, means: np.ndarray, calibration: Calibration,
 
 
 def quantiles(mu: np.ndarray, calibration: Calibration, started: np.ndarray | None = None,
-              noise: np.ndarray | None = None, old: np.ndarray | None = None
+              noise: np.ndarray | None = None, settled: np.ndarray | None = None
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Low, median and high quantiles (ordered, >= 0) of units with means `mu` (each SKU's
-    lumpiness `noise` widening its spread, `old` SKUs spread as settled sellers, as the
+    lumpiness `noise` widening its spread, `settled` SKUs spread as seasoned sellers, as the
     calibration says).
 
     With chance `started` (default 1) of selling at all that day: zero otherwise, else a negative
@@ -458,7 +473,7 @@ def quantiles(mu: np.ndarray, calibration: Calibration, started: np.ndarray | No
     less likely than not, and above the plain median once a start is likely.
     """
     odds, mean = _once_started(mu, started)
-    size = 1.0 / calibration.spread(noise, old)
+    size = 1.0 / calibration.spread(noise, settled)
     p = size / (size + mean)
 
     def ppf(q: float) -> np.ndarray:
