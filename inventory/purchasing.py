@@ -153,9 +153,7 @@ def plan_notes(data: PlanInput) -> list[str]:
     if not data.sources:
         return ["nothing to plan: the catalogue has no source to buy from"]
     items = {i.sku: i for i in data.items}
-    by_sku: dict[str, list[Source]] = {}
-    for s in data.sources:
-        by_sku.setdefault(s.sku, []).append(s)
+    by_sku = _sources_by_sku(data.sources)
     unforecast = sorted(sku for sku in by_sku if not data.demand.get(sku))
     short, no_room = [], []
     for sku, sources in sorted(by_sku.items()):
@@ -215,10 +213,16 @@ def _prepare(data: PlanInput) -> tuple[dict[str, Item], dict[str, list[Source]],
     """The checked input by SKU: items, their sources, and the demand each lead time faces."""
     _validate(data)
     items = {i.sku: i for i in data.items}
-    by_sku: dict[str, list[Source]] = {}
-    for s in data.sources:
-        by_sku.setdefault(s.sku, []).append(s)
+    by_sku = _sources_by_sku(data.sources)
     return items, by_sku, {sku: _needs(items[sku], srcs, data) for sku, srcs in by_sku.items()}
+
+
+def _sources_by_sku(sources: list[Source]) -> dict[str, list[Source]]:
+    """Each SKU's sources, in the catalogue's order."""
+    by_sku: dict[str, list[Source]] = {}
+    for s in sources:
+        by_sku.setdefault(s.sku, []).append(s)
+    return by_sku
 
 
 def _plan_of(lines: list[PlanLine], data: PlanInput, status: str) -> Plan:
