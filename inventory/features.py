@@ -208,11 +208,7 @@ def own_dispersion(panel: Panel, origin: int, width: int = 56, prior_days: float
         num += np.where(inside, gap - mean, 0.0)
         den += np.where(inside, mean**2, 0.0)
         days += inside
-    has = den > 0
-    own = np.clip(num / np.where(has, den, 1.0), 0.0, 5.0)
-    pooled = float(np.median(own[has])) if has.any() else 0.0
-    own = np.where(has, own, pooled)
-    return (days * own + prior_days * pooled) / (days + prior_days)
+    return _shrunk_ratios(num, den, days, prior_days, none=0.0)
 
 
 def level_dispersion(panel: Panel, origin: int, checks: int = 8, prior: float = 4.0
@@ -227,10 +223,17 @@ def level_dispersion(panel: Panel, origin: int, checks: int = 8, prior: float = 
         miss[selling] += (actual - rate) ** 2 - rate / 14
         scale[selling] += rate ** 2
         seen[selling] += 1
-    has = scale > 0
-    own = np.clip(miss / np.where(has, scale, 1.0), 0.0, 5.0)
-    middle = float(np.median(own[has])) if has.any() else 1.0
-    return (seen * np.where(has, own, middle) + prior * middle) / (seen + prior)
+    return _shrunk_ratios(miss, scale, seen, prior, none=1.0)
+
+
+def _shrunk_ratios(num: np.ndarray, den: np.ndarray, count: np.ndarray, prior: float, *,
+                   none: float) -> np.ndarray:
+    """Each SKU's num / den (within [0, 5]), shrunk towards the middle SKU's as if `prior` of
+    its `count` observations were that SKU's; `none` stands in where no SKU has a den."""
+    has = den > 0
+    own = np.clip(num / np.where(has, den, 1.0), 0.0, 5.0)
+    middle = float(np.median(own[has])) if has.any() else none
+    return (count * np.where(has, own, middle) + prior * middle) / (count + prior)
 
 
 def signal_skill(panel: Panel, origin: int, checks: int = 8) -> float | None:
