@@ -183,8 +183,9 @@ def plan_notes(data: PlanInput) -> list[str]:
 
 
 def _smallest_order(s: Source) -> int:
-    """The fewest units a source sells: its MOQ rounded up to whole cases (one case at least)."""
-    return max(math.ceil(s.moq / s.case_pack), 1) * s.case_pack if s.case_pack > 0 else s.moq
+    """The fewest units a source sells: its MOQ rounded up to whole cases (one case at least;
+    `_validate` has refused a case pack below 1)."""
+    return max(math.ceil(s.moq / s.case_pack), 1) * s.case_pack
 
 
 def _some(names: list[str]) -> str:
