@@ -235,8 +235,8 @@ def approve(session: Session, *, plan_id: int, now: datetime, actor: str = "") -
     if not lines:  # an approval that orders nothing is a slip, not a decision
         raise NotEditable("nothing to buy", [{"field": "lines", "reason": "every line is "
                           "removed or has no units: nothing to order"}], code="nothing_to_buy")
-    if over_budget_fen(plan):
-        raise PlanningError("over budget", [{"field": "lines", "reason": over_budget_text(plan)}],
+    if over := over_budget_text(plan):
+        raise PlanningError("over budget", [{"field": "lines", "reason": over}],
                             code="over_budget")
     # again: stock may have arrived, or another plan been approved, since the proposal
     _check_room(session, [(ln.hub, ln.qty) for ln in lines])
@@ -266,7 +266,9 @@ def over_budget_fen(plan: PurchasePlan) -> int:
 
 
 def over_budget_text(plan: PurchasePlan) -> str:
-    """The overrun as the buyer reads it, in CNY."""
+    """The overrun as the buyer reads it, in CNY; "" within budget (nothing to warn of)."""
+    if not over_budget_fen(plan):
+        return ""
     return (f"plan costs {cny(plan.spent_fen)} CNY, {cny(over_budget_fen(plan))} CNY over its "
             f"budget of {cny(plan.budget_fen)} CNY: reduce or remove lines before approving "
             f"(or ask for a new plan with a larger budget)")

@@ -40,7 +40,7 @@ def board(session: Session, *, today: date, history_days: int = 42) -> dict:
                         .order_by(PurchasePlan.id.desc())).first()
     lines = planning_store.plan_lines(session, plan.id) if plan else []
     # an edited plan may cost more than its budget: the board warns, as approval would refuse
-    over = planning.over_budget_text(plan) if plan and planning.over_budget_fen(plan) else ""
+    over = planning.over_budget_text(plan) if plan else ""
     return {"cards": cards, "more": len(ranked) - len(cards), "plan": plan, "lines": lines,
             "run": run, "over_budget": over}
 

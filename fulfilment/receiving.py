@@ -123,6 +123,18 @@ def get_transfer(session: Session, transfer_id: int, *, lock: bool = False) -> I
     return transfer
 
 
+def transfer_view(session: Session, transfer_id: int) -> dict:
+    """The transfer and its cartons; once received, each carton's expected, received and short
+    units and the transfer's totals (what the buyer claims from the supplier)."""
+    transfer = get_transfer(session, transfer_id)
+    boxes = cartons(session, transfer_id)
+    got = transfer.status == "received"
+    return {**transfer.model_dump(), "expected_units": sum(c.qty for c in boxes),
+            "cartons": [{**c.model_dump(), "expected_qty": c.qty,
+                         "short_qty": c.qty - c.received_qty if got else None}
+                        for c in boxes]}
+
+
 def transfer_ids(session: Session, po_ids: list[int]) -> list[int]:
     """The inbound transfers of these purchase orders, in the order they were made."""
     return list(session.exec(select(InboundTransfer.id).where(InboundTransfer.po_id.in_(po_ids))

@@ -100,9 +100,9 @@ def plan_view(session, plan_id: int) -> dict:  # noqa: ANN001
     plan = planning.get_plan(session, plan_id)
     lines = planning_store.plan_lines(session, plan_id)
     # an edit may take the plan over budget; the answer says so, as approval would refuse it
-    over = planning.over_budget_fen(plan)
+    over, warning = planning.over_budget_fen(plan), planning.over_budget_text(plan)
     return {**plan.model_dump(), "over_budget": over > 0, "over_budget_fen": over,
-            "warnings": [planning.over_budget_text(plan)] if over else [],
+            "warnings": [warning] if warning else [],
             "lines": [ln.model_dump() for ln in lines]}
 
 
@@ -163,21 +163,9 @@ def list_pos(session: SessionDep,
     return [po.model_dump() for po in session.exec(query)]
 
 
-def transfer_view(session, transfer_id: int) -> dict:  # noqa: ANN001
-    """The transfer and its cartons; once received, each carton's expected, received and short
-    units and the transfer's totals (what the buyer claims from the supplier)."""
-    transfer = receiving.get_transfer(session, transfer_id)
-    boxes = receiving.cartons(session, transfer_id)
-    got = transfer.status == "received"
-    return {**transfer.model_dump(), "expected_units": sum(c.qty for c in boxes),
-            "cartons": [{**c.model_dump(), "expected_qty": c.qty,
-                         "short_qty": c.qty - c.received_qty if got else None}
-                        for c in boxes]}
-
-
 @buyer.get("/transfers/{transfer_id}")
 def get_transfer(transfer_id: RowId, session: SessionDep) -> dict:
-    return transfer_view(session, transfer_id)
+    return receiving.transfer_view(session, transfer_id)
 
 
 @dock.get("/transfers/{transfer_id}/labels")
@@ -230,7 +218,7 @@ def receive(transfer_id: RowId, session: SessionDep, key: ApiKeyDep,
     counted = {c.sscc: c.qty for c in given if c.qty is not None}
     receiving.receive(session, transfer_id=transfer_id, now=_now(), actor=key.name,
                       found=found, counted=counted)
-    view = transfer_view(session, transfer_id)
+    view = receiving.transfer_view(session, transfer_id)
     return {"transfer": transfer_id, "received_units": view["received_units"],
             "expected_units": view["expected_units"], "short_units": view["short_units"],
             "cartons": [{"sscc": c["sscc"], "sku": c["sku_id"], "lot": c["lot_no"],
@@ -290,8 +278,8 @@ def _form_action(session: SessionDep, fields: dict[str, str], actor: str) -> tup
                                 removed=None if removed is None else removed == "true")
     state = "removed" if line.removed else f"{line.qty} units"
     plan = planning.get_plan(session, plan_id)
-    over = f"; over budget: {planning.over_budget_text(plan)}" \
-        if planning.over_budget_fen(plan) else ""
+    warning = planning.over_budget_text(plan)
+    over = f"; over budget: {warning}" if warning else ""
     return f"saved: {line.sku_id} {line.market} to {line.hub}, {state}{over}", []
 
 
