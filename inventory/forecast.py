@@ -5,8 +5,9 @@ comments and notes turn into purchases over the following days; each SKU's own h
 the level (for a SKU selling two months or more: its units per unit of intent over up to 16
 weeks times its intent, with less weight on the model). Quantiles come from a negative
 binomial around the predicted mean whose dispersion (by maximum likelihood, plus as much of
-each SKU's own day-to-day lumpiness as makes those days likelier) and tail level (to cover 80%)
-are calibrated on the last `horizon` days held out from a first fit. A SKU that
+each SKU's own day-to-day lumpiness as makes those days likelier; for SKUs selling two months
+or more one of their own, scaled by how far each one's level has strayed) and tail level (to
+cover 80%) are calibrated on the last `horizon` days held out from a first fit. A SKU that
 has signals but no sales yet is a mixture: nothing until it starts selling, then a negative
 binomial; the chance it has started by each day comes from how long other SKUs waited between
 their first signal and their first sale, tilted by its own intent, and its mean averages the
