@@ -9,15 +9,18 @@ budget, minimum order quantities, case packs, hub capacity and shelf life. Money
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field, replace
 from statistics import NormalDist
 
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from inventory.planning_errors import InvalidCatalogue
 
 _LEVELS = 20  # demand scenarios per SKU (equal-probability quantiles)
 _Z80 = NormalDist().inv_cdf(0.9) * 2  # width of a p10-p90 band in standard deviations
+# the standard normal's equal-probability quantiles, one per scenario
+_Z_LEVELS = [NormalDist().inv_cdf((k + 0.5) / _LEVELS) for k in range(_LEVELS)]
 
 
 @dataclass(frozen=True)
@@ -129,19 +132,38 @@ class _Need:
 
 
 def plan(data: PlanInput, *, time_limit_s: float = 10.0) -> Plan:
-    """Choose quantities per SKU, source and hub maximising expected margin within budget."""
+    """Choose quantities per SKU, source and hub maximising expected margin within budget.
+
+    The MIP starts from its LP relaxation rounded down to whole cases (a plan that always
+    fits, found in seconds even where SCIP's own first plan takes longer than the limit);
+    SCIP improves on it for what is left of `time_limit_s`, counted from the call.
+    """
+    began = time.monotonic()
     items, by_sku, needs = _prepare(data)
     notes = plan_notes(data)
     solver = pywraplp.Solver.CreateSolver("SCIP")
-    solver.SetTimeLimit(int(time_limit_s * 1000))
-    qty = _build(solver, data, items, by_sku, needs)
+    choices = _build(solver, data, items, by_sku, needs)
+    start = _rounded_relaxation(solver, choices)
+    if start:
+        solver.SetHint(solver.variables(), start.values)
+    left = time_limit_s - (time.monotonic() - began)
+    # at least a tenth of the limit for SCIP, and never 0 ms (which SCIP reads as no limit)
+    solver.SetTimeLimit(max(int(left * 1000), int(time_limit_s * 100), 1))
     status = solver.Solve()
-    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+    found = status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
+    if found and (not start or solver.Objective().Value() >= start.objective):
+        chosen = {k: round(c.qty.solution_value()) for k, c in choices.items()}
+        value, bound = solver.Objective().Value(), solver.Objective().BestBound()
+    elif start:
+        chosen, value, bound = start.quantities, start.objective, math.inf
+    else:
         return Plan([], data.budget_fen, 0, 0, "infeasible", notes=notes)
-    lines = _read(items, by_sku, needs, {k: round(v.solution_value()) for k, v in qty.items()})
+    if start:
+        bound = min(bound, start.bound)
+    lines = _read(items, by_sku, needs, chosen)
     optimal = status == pywraplp.Solver.OPTIMAL
     made = _plan_of(lines, data, "optimal" if optimal else "feasible")
-    return replace(made, notes=notes, gap=0.0 if optimal else _gap(solver.Objective()))
+    return replace(made, notes=notes, gap=0.0 if optimal else _gap(value, bound))
 
 
 _NAMED = 3  # SKUs a note names before "and N more"
@@ -194,9 +216,8 @@ def _some(names: list[str]) -> str:
     return ", ".join(names[:_NAMED]) + (f" and {more} more" if more > 0 else "")
 
 
-def _gap(objective: pywraplp.Objective) -> float:
+def _gap(found: float, bound: float) -> float:
     """The relative distance from the plan found to the best the solver proved possible."""
-    found, bound = objective.Value(), objective.BestBound()
     return max(0.0, bound - found) / max(abs(bound), 1.0)
 
 
@@ -287,9 +308,7 @@ def _quantiles(daily: list[tuple[int, int, int]]) -> tuple[float, list[float]]:
     widths = [(p90 - p10) / _Z80 for p10, _, p90 in daily]
     # days are neither independent nor fully correlated: take the middle of the two spreads
     sd = 0.5 * (math.sqrt(sum(w * w for w in widths)) + sum(widths))
-    dist = NormalDist(mean, sd) if sd > 0 else None
-    return mean, [max(dist.inv_cdf((k + 0.5) / _LEVELS), 0.0) if dist else mean
-                  for k in range(_LEVELS)]
+    return mean, [max(mean + sd * z, 0.0) for z in _Z_LEVELS]
 
 
 def _extend(daily: list[tuple[int, int, int]], days: int) -> list[tuple[int, int, int]]:
@@ -301,11 +320,25 @@ def _extend(daily: list[tuple[int, int, int]], days: int) -> list[tuple[int, int
     return list(daily) + [avg] * (days - len(daily))  # type: ignore[list-item]
 
 
+@dataclass(frozen=True)
+class _Choice:
+    """The MIP's variables for one source: units, whole cases, and whether it is used."""
+
+    qty: pywraplp.Variable
+    cases: pywraplp.Variable
+    used: pywraplp.Variable
+    source: Source
+
+
 def _build(solver: pywraplp.Solver, data: PlanInput, items: dict[str, Item],
            by_sku: dict[str, list[Source]], needs: dict[str, dict[int, _Need]]
-           ) -> dict[int, pywraplp.Variable]:
-    """Variables, constraints and objective of the purchase MIP."""
-    qty: dict[int, pywraplp.Variable] = {}
+           ) -> dict[int, _Choice]:
+    """Variables, constraints and objective of the purchase MIP, by source (`id`).
+
+    Rows are set coefficient by coefficient: the natural API's expressions took most of the
+    build at 1,000 SKUs.
+    """
+    choices: dict[int, _Choice] = {}
     objective = solver.Objective()
     spend = solver.Constraint(0, data.budget_fen, "budget")
     hubs = {h: solver.Constraint(0, cap, f"hub_{h}") for h, cap in data.hub_capacity.items()}
@@ -322,35 +355,105 @@ def _build(solver: pywraplp.Solver, data: PlanInput, items: dict[str, Item],
             cases = solver.IntVar(0, cap // s.case_pack, f"cases_{name}")
             used = solver.BoolVar(f"used_{name}")
             q = solver.NumVar(0, cap, f"qty_{name}")
-            solver.Add(q == s.case_pack * cases)
-            solver.Add(q >= s.moq * used)
-            solver.Add(q <= cap * used)
+            _row(solver, 0, 0, [(q, 1), (cases, -s.case_pack)])
+            _row(solver, 0, solver.infinity(), [(q, 1), (used, -s.moq)])
+            _row(solver, -solver.infinity(), 0, [(q, 1), (used, -cap)])
             spend.SetCoefficient(q, landed)
             hubs[s.hub].SetCoefficient(q, 1)
             objective.SetCoefficient(q, -landed - leftover[k])
-            qty[k] = q
+            choices[k] = _Choice(q, cases, used, s)
         # Shelf life bounds the SKU's total, not each source alone: goods arriving on day
         # `lead` or later all sell between `lead` and expiry, so (one constraint per distinct
         # lead) their total over every market and hub is at most the p90 demand of that span.
         # The earliest lead bounds the SKU total; these windows are nested, so the constraints
         # are exactly what some split of that demand between the arrivals can absorb.
         for lead, n in need.items():
-            solver.Add(sum(qty[id(s)] for s in sources if s.lead_days >= lead) <= n.shelf_cap,
-                       f"shelf_{sku}_{lead}")
-        # Expected units sold: the average over demand scenarios of min(demand, bought), one
-        # variable per scenario for the SKU (per source, the model grew with sources x
-        # scenarios and at 1,000 SKUs found no plan in its time limit). The demand is the
-        # earliest arrival's cover window, as wide as any, and what each source can still sell
-        # before expiry is bounded by the shelf constraints above; the leftover credited back
-        # on a unit sold is the smallest of the SKU's sources (a margin never overstated).
-        credit = item.price_fen + min(leftover.values())
-        earliest = need[min(need)]
-        for n_, scenario in enumerate(earliest.scenarios):
-            x = solver.NumVar(0, min(scenario, earliest.sellable[n_]), f"sold_{sku}_{n_}")
-            solver.Add(x <= sum(qty[id(s)] for s in sources))
-            objective.SetCoefficient(x, credit / _LEVELS)
+            _row(solver, 0, n.shelf_cap, [(choices[id(s)].qty, 1) for s in sources
+                                          if s.lead_days >= lead])
+        _sales(solver, item, [(s.lead_days, choices[id(s)].qty) for s in sources], need,
+               min(leftover.values()))
     objective.SetMaximization()
-    return qty
+    return choices
+
+
+def _row(solver: pywraplp.Solver, low: float, high: float,
+         terms: list[tuple[pywraplp.Variable, float]]) -> None:
+    """The constraint low <= sum of coefficient x variable <= high."""
+    row = solver.Constraint(low, high)
+    for var, coefficient in terms:
+        row.SetCoefficient(var, coefficient)
+
+
+def _sales(solver: pywraplp.Solver, item: Item, arrivals: list[tuple[int, pywraplp.Variable]],
+           need: dict[int, _Need], least_leftover: float) -> None:
+    """Expected units sold of one SKU, as `_expected_sales` reads a plan: the average over
+    demand scenarios of one variable per scenario, at most what is bought and, for each lead
+    time L, at most L's cover window plus what arrives after L (the goods arriving by L
+    share L's window) and the demand before expiry from L on plus what arrived before L.
+    `arrivals` are the SKU's sources' lead times and units.
+
+    Judged against the earliest arrival's window alone, a cheap sea source lost its later
+    weeks whenever a faster one was offered, used or not. One variable per scenario for the
+    SKU (per source or per lead, the model grew and at 1,000 SKUs found no plan in its
+    limit); bounds already implied by the variable's own are left out. The leftover credited
+    back on a unit sold is the smallest of the SKU's sources (a margin never overstated).
+    """
+    credit = item.price_fen + least_leftover
+    earliest, last = need[min(need)], need[max(need)]
+    objective = solver.Objective()
+    low = -solver.infinity()
+    for n_ in range(_LEVELS):
+        top = min(last.scenarios[n_], earliest.sellable[n_])
+        x = solver.NumVar(0, top, f"sold_{item.sku}_{n_}")
+        _row(solver, low, 0, [(x, 1)] + [(q, -1) for _, q in arrivals])
+        for lead, n in need.items():
+            if n.scenarios[n_] < top:
+                _row(solver, low, n.scenarios[n_],
+                     [(x, 1)] + [(q, -1) for at, q in arrivals if at > lead])
+            if n.sellable[n_] < top:
+                _row(solver, low, n.sellable[n_],
+                     [(x, 1)] + [(q, -1) for at, q in arrivals if at < lead])
+        objective.SetCoefficient(x, credit / _LEVELS)
+
+
+@dataclass(frozen=True)
+class _Start:
+    """A plan that fits, to start the MIP from: every variable's value, its objective, its
+    quantities by source, and the LP relaxation's bound above any plan."""
+
+    values: list[float]
+    objective: float
+    quantities: dict[int, int]
+    bound: float
+
+
+def _rounded_relaxation(solver: pywraplp.Solver, choices: dict[int, _Choice]) -> _Start | None:
+    """The MIP's LP relaxation (GLOP) with each source's units rounded down to whole cases,
+    and to none below its MOQ: every constraint but the demand ones is a cap on units bought,
+    so that plan fits; the sales are then the relaxation's again with the units held fixed."""
+    proto = linear_solver_pb2.MPModelProto()
+    solver.ExportModelToProto(proto)
+    for v in proto.variable:
+        v.is_integer = False
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    if lp.LoadModelFromProto(proto) or lp.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    bound = lp.Objective().Value()
+    variables = lp.variables()
+    relaxed = {k: variables[c.qty.index()].solution_value() for k, c in choices.items()}
+    quantities = {}
+    for k, c in choices.items():
+        s = c.source
+        units = math.floor(relaxed[k] / s.case_pack + 1e-6) * s.case_pack
+        units = units if units >= max(s.moq, 1) else 0
+        quantities[k] = units
+        for var, value in ((c.qty, units), (c.cases, units // s.case_pack),
+                           (c.used, 1 if units else 0)):
+            variables[var.index()].SetBounds(value, value)
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    return _Start([v.solution_value() for v in variables], lp.Objective().Value(), quantities,
+                  bound)
 
 
 def _expected_sales(chosen: list[tuple[Source, int]], need: dict[int, _Need]

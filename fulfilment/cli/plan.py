@@ -20,7 +20,9 @@ def plan(forecast: Path = typer.Option(..., "--forecast", help="forecast.csv fro
          budget: str = typer.Option(..., "--budget", help="budget in CNY"),
          out: Path = typer.Option(..., "--out", help="plan.csv to write"),
          review_days: int = typer.Option(7, "--review-days", help="days until the next buy"),
-         time_limit: float = typer.Option(10.0, "--time-limit", help="solver seconds")) -> None:
+         time_limit: float = typer.Option(10.0, "--time-limit",
+                                          help="seconds for the plan, model included")
+         ) -> None:
     """Propose a purchase plan maximising expected margin within the budget."""
     # the same bounds as the HTTP API's PlanIn.review_days
     if not catalogue.MIN_REVIEW_DAYS <= review_days <= catalogue.MAX_REVIEW_DAYS:

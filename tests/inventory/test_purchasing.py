@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from inventory import purchasing
@@ -115,6 +117,24 @@ def test_each_source_plans_over_its_own_lead_time() -> None:
     assert 0 < sea[0].sell_through <= 1
 
 
+def test_a_faster_source_offered_does_not_shrink_what_a_slower_one_buys() -> None:
+    # a cheap 30-day sea source alone, then beside a dear 3-day air source it should not use:
+    # the sea goods sell over their own 37-day window either way, not the air's 10 days
+    def sea_only(air: bool) -> purchasing.PlanInput:
+        sources = [purchasing.Source("X", "SEA", "NGB", 10000, 10, 10, 30, 500)]
+        if air:
+            sources.append(purchasing.Source("X", "AIR", "NGB", 10000, 10, 10, 3, 8000))
+        return purchasing.PlanInput([purchasing.Item("X", 20000, 100, 730)], sources,
+                                    {"NGB": 100_000}, {"X": [(6, 10, 14)] * 60},
+                                    budget_fen=10**7)
+
+    alone, offered = (purchasing.plan(sea_only(air)) for air in (False, True))
+    assert [(ln.market, ln.qty) for ln in offered.lines] == [
+        (ln.market, ln.qty) for ln in alone.lines]
+    assert alone.lines[0].qty >= 300  # 37 days at a p50 of 10 a day
+    assert offered.expected_margin_fen == alone.expected_margin_fen
+
+
 def _three_sources(leads: tuple[int, int, int]) -> purchasing.PlanInput:
     """One SKU with 10 days of shelf life from two markets into two hubs."""
     return purchasing.PlanInput(
@@ -163,14 +183,45 @@ def test_evaluate_figures_given_quantities_as_the_plan_figures_its_own() -> None
 
 
 def test_a_plan_stopped_at_the_time_limit_says_how_far_it_may_be_from_the_best() -> None:
-    class Objective:  # what SCIP reports when the limit strikes: a plan and a bound above it
-        def Value(self) -> float:  # noqa: N802
-            return 95_000.0
+    assert purchasing._gap(95_000.0, 100_000.0) == pytest.approx(0.05)
+    assert purchasing._gap(100_000.0, 100_000.0) == 0.0
 
-        def BestBound(self) -> float:  # noqa: N802
-            return 100_000.0
 
-    assert purchasing._gap(Objective()) == pytest.approx(0.05)
+def _many(skus: int, budget_fen: int) -> purchasing.PlanInput:
+    """A seeded catalogue of `skus` SKUs, each from a fast and a slow source into two hubs."""
+    rng = random.Random(skus)
+    items, sources, demand = [], [], {}
+    for i in range(skus):
+        sku, price = f"S{i}", rng.randint(3000, 30000)
+        items.append(purchasing.Item(sku, price, rng.randint(50, 800), 365,
+                                     on_hand=rng.randint(0, 100)))
+        rate = rng.uniform(1, 40)
+        demand[sku] = [(int(rate * 0.5), int(rate), int(rate * 1.6) + 1)] * 14
+        for market, lead in (("KR", rng.randint(3, 8)), ("US", rng.randint(20, 45))):
+            sources.append(purchasing.Source(sku, market, rng.choice(["NGB", "SZX"]),
+                                             int(price * rng.uniform(0.3, 0.6)),
+                                             rng.choice([1, 12, 24]), rng.choice([1, 6, 12]),
+                                             lead, rng.randint(1500, 6000)))
+    return purchasing.PlanInput(items, sources, {"NGB": skus * 40, "SZX": skus * 40}, demand,
+                                budget_fen=budget_fen)
+
+
+def test_a_plan_out_of_time_is_the_rounded_relaxation_and_fits() -> None:
+    # no time for SCIP at all: the plan is the LP relaxation rounded down to whole cases
+    data = _many(40, budget_fen=2_000_000)
+    hurried = purchasing.plan(data, time_limit_s=1e-4)
+    assert hurried.status == "feasible" and hurried.lines and 0 < hurried.gap < 0.2
+    assert hurried.spent_fen <= data.budget_fen
+    sources = {(s.sku, s.market): s for s in data.sources}
+    for line in hurried.lines:
+        source = sources[(line.sku, line.market)]
+        assert line.qty % source.case_pack == 0 and line.qty >= source.moq
+    for hub, room in data.hub_capacity.items():
+        assert sum(ln.qty for ln in hurried.lines if ln.hub == hub) <= room
+    # given time, SCIP proves the best plan, no worse than where it started
+    best = purchasing.plan(data)
+    assert best.status == "optimal"
+    assert best.expected_margin_fen >= hurried.expected_margin_fen * 0.99
 
 
 def _short_dated(shelf: int, min_remaining: int) -> purchasing.PlanInput:
