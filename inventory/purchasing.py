@@ -15,6 +15,7 @@ from statistics import NormalDist
 
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
+from inventory.money import cny
 from inventory.planning_errors import InvalidCatalogue
 
 _LEVELS = 20  # demand scenarios per SKU (equal-probability quantiles)
@@ -163,6 +164,7 @@ def plan(data: PlanInput, *, time_limit_s: float = 10.0) -> Plan:
     lines = _read(items, by_sku, needs, chosen)
     optimal = status == pywraplp.Solver.OPTIMAL
     made = _plan_of(lines, data, "optimal" if optimal else "feasible")
+    notes += _unbought_notes(data, items, by_sku, needs, made)
     return replace(made, notes=notes, gap=0.0 if optimal else _gap(value, bound))
 
 
@@ -174,10 +176,27 @@ def plan_notes(data: PlanInput) -> list[str]:
     budget: without them, a plan of no lines read as 'nothing is needed'."""
     if not data.sources:
         return ["nothing to plan: the catalogue has no source to buy from"]
+    unforecast, short, no_room = _unbuyable(data)
+    notes = []
+    if unforecast:
+        notes.append(f"no forecast for {_some(unforecast)}: nothing is bought for them (a "
+                     f"missing forecast is not zero demand; forecast them to plan them)")
+    if short:
+        notes.append(f"not bought, too short-dated on arrival from every source: "
+                     f"{_some(list(short.values()))}")
+    if no_room:
+        notes.append(f"not bought, the smallest order is more than the hub can take: "
+                     f"{_some(list(no_room.values()))}")
+    return notes
+
+
+def _unbuyable(data: PlanInput) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """The SKUs no budget can buy, in order: without a forecast, too short-dated on arrival
+    from every source, and whose smallest order no hub can take (each with why, in words)."""
     items = {i.sku: i for i in data.items}
     by_sku = _sources_by_sku(data.sources)
     unforecast = sorted(sku for sku in by_sku if not data.demand.get(sku))
-    short, no_room = [], []
+    short, no_room = {}, {}
     for sku, sources in sorted(by_sku.items()):
         if sku in unforecast:
             continue
@@ -186,21 +205,48 @@ def plan_notes(data: PlanInput) -> list[str]:
             lead = min(s.lead_days for s in sources)
             kept = (f", {item.min_remaining_days} of them to be left on receipt"
                     if item.min_remaining_days else "")
-            short.append(f"{sku} ({item.shelf_life_days} days of shelf life{kept}; the "
-                         f"fastest source takes {lead} days)")
+            short[sku] = (f"{sku} ({item.shelf_life_days} days of shelf life{kept}; the "
+                          f"fastest source takes {lead} days)")
         elif all(_smallest_order(s) > data.hub_capacity.get(s.hub, 0) for s in sources):
             s = min(sources, key=_smallest_order)
-            no_room.append(f"{sku} (smallest order {_smallest_order(s)} units; {s.hub} has "
-                           f"room for {data.hub_capacity.get(s.hub, 0)})")
+            no_room[sku] = (f"{sku} (smallest order {_smallest_order(s)} units; {s.hub} has "
+                            f"room for {data.hub_capacity.get(s.hub, 0)})")
+    return unforecast, short, no_room
+
+
+def _unbought_notes(data: PlanInput, items: dict[str, Item], by_sku: dict[str, list[Source]],
+                    needs: dict[str, dict[int, _Need]], made: Plan) -> list[str]:
+    """Why the SKUs that could be bought got no line: their stock already covers the median
+    forecast, the budget left is less than their smallest order, or no order pays (too few
+    expected sales for the landed cost and the leftovers). Without them, a plan of few or no
+    lines read as 'nothing else is needed'."""
+    unforecast, short, no_room = _unbuyable(data)
+    skip = {ln.sku for ln in made.lines} | set(unforecast) | set(short) | set(no_room)
+    left = made.budget_fen - made.spent_fen
+    covered, priced_out, unpaid = [], [], []
+    for sku in sorted(by_sku):
+        if sku in skip:
+            continue
+        need = needs[sku][max(needs[sku])]  # the longest cover window among its sources
+        if need.position >= need.mean:
+            covered.append(f"{sku} ({need.position} units against {need.mean:.0f} over "
+                           f"{need.window_days} days)")
+        elif min(s.landed_fen(items[sku].weight_g) * _smallest_order(s)
+                 for s in by_sku[sku]) > left:
+            priced_out.append(sku)
+        else:
+            unpaid.append(sku)
     notes = []
-    if unforecast:
-        notes.append(f"no forecast for {_some(unforecast)}: nothing is bought for them (a "
-                     f"missing forecast is not zero demand; forecast them to plan them)")
-    if short:
-        notes.append(f"not bought, too short-dated on arrival from every source: {_some(short)}")
-    if no_room:
-        notes.append(f"not bought, the smallest order is more than the hub can take: "
-                     f"{_some(no_room)}")
+    if covered:
+        notes.append(f"not bought, stock on hand and in transit covers the median forecast "
+                     f"over the longest cover window: {_some(covered)}")
+    if priced_out:
+        notes.append(f"not bought, the budget left ({cny(left)} CNY) is less than the "
+                     f"smallest order (the plan spends first where a yuan earns the most "
+                     f"margin): {_some(priced_out)}")
+    if unpaid:
+        notes.append(f"not bought, no order pays: too few expected sales for the landed cost "
+                     f"and the leftovers: {_some(unpaid)}")
     return notes
 
 

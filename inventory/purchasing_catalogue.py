@@ -39,6 +39,7 @@ from datetime import date, timedelta
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
 
 from inventory import csv_text, purchasing, signals
+from inventory.money import cny
 from inventory.planning_errors import InvalidCatalogue
 
 COLUMNS = ("sku", "market", "hub", "price", "unit_cost", "weight_kg", "shelf_life_days", "moq",
@@ -320,8 +321,3 @@ def plan_to_csv(plan: purchasing.Plan) -> str:
             cny(ln.landed_fen), cny(ln.line_cost_fen), f"{ln.forecast_units:.0f}",
             ln.cover_days, ln.sell_through, cny(ln.expected_margin_fen), ln.reason]))
     return out.getvalue()
-
-
-def cny(fen: int) -> str:
-    """Integer fen as CNY text with two decimals, exactly (no float on the way)."""
-    return f"{Decimal(fen).scaleb(-2):.2f}"

@@ -8,6 +8,7 @@ import pytest
 
 from inventory import purchasing
 from inventory import purchasing_catalogue as catalogue
+from inventory.money import cny
 from inventory.planning_errors import InvalidCatalogue
 
 HEADER = ",".join(catalogue.COLUMNS)
@@ -222,6 +223,30 @@ def test_a_plan_out_of_time_is_the_rounded_relaxation_and_fits() -> None:
     best = purchasing.plan(data)
     assert best.status == "optimal"
     assert best.expected_margin_fen >= hurried.expected_margin_fen * 0.99
+
+
+def test_a_plan_says_why_skus_it_could_buy_got_no_line() -> None:
+    # FULL has stock for its window; DEAR, bought last, finds the budget spent; POOR sells
+    # for less than it lands at; CHEAP is bought
+    items = [purchasing.Item("FULL", 10000, 100, 365, on_hand=900),
+             purchasing.Item("CHEAP", 10000, 100, 365), purchasing.Item("DEAR", 10000, 100, 365),
+             purchasing.Item("POOR", 2000, 100, 365)]
+    sources = [purchasing.Source("FULL", "KR", "NGB", 3000, 1, 1, 5, 100),
+               purchasing.Source("CHEAP", "KR", "NGB", 2000, 1, 1, 5, 100),
+               purchasing.Source("DEAR", "KR", "NGB", 9000, 120, 1, 5, 100),
+               purchasing.Source("POOR", "KR", "NGB", 3000, 1, 1, 5, 100)]
+    data = purchasing.PlanInput(items, sources, {"NGB": 10_000},
+                                {i.sku: [(8, 10, 12)] * 30 for i in items}, budget_fen=500_000)
+    result = purchasing.plan(data)
+    assert [ln.sku for ln in result.lines] == ["CHEAP"]
+    left = cny(result.budget_fen - result.spent_fen)
+    assert result.notes == [
+        "not bought, stock on hand and in transit covers the median forecast over the longest "
+        "cover window: FULL (900 units against 120 over 12 days)",
+        f"not bought, the budget left ({left} CNY) is less than the smallest order (the plan "
+        "spends first where a yuan earns the most margin): DEAR",
+        "not bought, no order pays: too few expected sales for the landed cost and the "
+        "leftovers: POOR"]
 
 
 def _short_dated(shelf: int, min_remaining: int) -> purchasing.PlanInput:
