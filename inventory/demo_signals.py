@@ -33,16 +33,20 @@ def seed(session: Session, *, now: datetime) -> str:
                                                for r in world.sales])
     for n, sku in enumerate(skus):
         market = sku.origin_country if sku.origin_country in _MARKETS else "KR"
-        for k, hub in enumerate(hubs[:2]):
+        moq, case_pack = max(sku.moq, 6), max(sku.case_pack, 6)
+        # by air into the first two hubs; by sea, slower, cheaper and in larger orders, into
+        # a third where there is one: the plan weighs a month at sea against days by air
+        routes = [(hub, moq, 4 + (n + k) % 4, 3800 + 400 * k) for k, hub in enumerate(hubs[:2])]
+        routes += [(hub, moq * 4, 24 + 4 * (n % 3), 600) for hub in hubs[2:3]]
+        for hub, least, lead, freight in routes:
             if session.exec(select(SupplySource).where(
                     SupplySource.sku_id == sku.id, SupplySource.market == market,
                     SupplySource.hub == hub.id)).first():
                 continue
             session.add(SupplySource(
                 sku_id=sku.id, market=market, supplier=_MARKETS[market], hub=hub.id,
-                unit_cost_fen=max(sku.unit_price_fen * 2 // 5, 100), moq=max(sku.moq, 6),
-                case_pack=max(sku.case_pack, 6), lead_days=4 + (n + k) % 4,
-                freight_fen_per_kg=3800 + 400 * k))
+                unit_cost_fen=max(sku.unit_price_fen * 2 // 5, 100), moq=least,
+                case_pack=case_pack, lead_days=lead, freight_fen_per_kg=freight))
     for hub in hubs:
         if session.get(HubCapacity, hub.id) is None:  # room for 20,000 more than it holds
             held = session.exec(select(func.coalesce(func.sum(StockLot.on_hand), 0))
