@@ -163,8 +163,10 @@ def list_pos(session: SessionDep,
     return [po.model_dump() for po in session.exec(query)]
 
 
-@buyer.get("/transfers/{transfer_id}")
+@dock.get("/transfers/{transfer_id}")
 def get_transfer(transfer_id: RowId, session: SessionDep) -> dict:
+    """The transfer and its cartons (SSCC, SKU, lot, expiry, units): what the dock counts
+    against before receiving, and once received what each carton lacked."""
     return receiving.transfer_view(session, transfer_id)
 
 

@@ -191,7 +191,11 @@ def test_the_dock_receives_and_prints_labels_and_the_order_service_may_not(
     for role in ("warehouse", "buyer"):
         labels = client.get(f"/transfers/{first}/labels", headers=headers(role))
         assert labels.status_code == 200 and labels.content.startswith(b"%PDF")
-    assert client.get(f"/transfers/{first}", headers=headers("warehouse")).status_code == 403
+    assert client.get(f"/transfers/{first}", headers=other).status_code == 403
+    # the dock sees the cartons it is to count before it receives them
+    seen = client.get(f"/transfers/{first}", headers=headers("warehouse"))
+    assert seen.status_code == 200 and seen.json()["status"] == "in_transit"
+    assert seen.json()["cartons"] and all(len(c["sscc"]) == 18 for c in seen.json()["cartons"])
     got = client.post(f"/transfers/{first}/receive", headers=headers("warehouse"))
     assert got.status_code == 200, got.text
     assert client.post(f"/transfers/{first}/receive", headers=h).status_code == 409
