@@ -53,5 +53,7 @@ def seed(session: Session, *, now: datetime) -> str:
                                 .where(StockLot.warehouse_id == hub.id)).one()
             session.add(HubCapacity(warehouse_id=hub.id, capacity_units=int(held) + 20_000))
     session.flush()
+    sea = f" and by sea into {hubs[2].id}" if len(hubs) > 2 else ""
     return (f"planning demo: {len(world.signals)} signal rows and {len(world.sales)} sales rows "
-            f"for {len(skus)} SKUs, sources into {', '.join(h.id for h in hubs[:2])}")
+            f"for {len(skus)} SKUs, sources by air into {', '.join(h.id for h in hubs[:2])}"
+            f"{sea}")
