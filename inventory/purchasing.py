@@ -4,6 +4,9 @@ An OR-Tools MIP (SCIP) maximises expected margin: selling price times expected u
 minus landed cost (unit cost + freight), minus the expected cost of units left over, where
 expected sales come from the forecast quantiles over lead time plus review period. Subject to
 budget, minimum order quantities, case packs, hub capacity and shelf life. Money in integer fen.
+SCIP starts from the LP relaxation (GLOP) rounded down to whole cases, so that a large
+catalogue gets a plan within the time limit. The plan's figures (`_read`, `evaluate`) are
+worked out apart from the solver, the same way for a proposal and for a buyer's edit.
 """
 
 from __future__ import annotations
