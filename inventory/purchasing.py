@@ -479,30 +479,38 @@ class _Start:
 def _rounded_relaxation(solver: pywraplp.Solver, choices: dict[int, _Choice]) -> _Start | None:
     """The MIP's LP relaxation (GLOP) with each source's units rounded down to whole cases,
     and to none below its MOQ: every constraint but the demand ones is a cap on units bought,
-    so that plan fits; the sales are then the relaxation's again with the units held fixed."""
+    so that plan fits. Its sales are the relaxation's again with those units held fixed (a
+    fresh solve, a fifth of a second at 2,000 SKUs)."""
     proto = linear_solver_pb2.MPModelProto()
     solver.ExportModelToProto(proto)
     for v in proto.variable:
         v.is_integer = False
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    if lp.LoadModelFromProto(proto) or lp.Solve() != pywraplp.Solver.OPTIMAL:
+    relaxed = _solve_lp(proto)
+    if relaxed is None:
         return None
-    bound = lp.Objective().Value()
-    variables = lp.variables()
-    relaxed = {k: variables[c.qty.index()].solution_value() for k, c in choices.items()}
+    bound, values = relaxed
     quantities = {}
     for k, c in choices.items():
         s = c.source
-        units = math.floor(relaxed[k] / s.case_pack + 1e-6) * s.case_pack
+        units = math.floor(values[c.qty.index()] / s.case_pack + 1e-6) * s.case_pack
         units = units if units >= max(s.moq, 1) else 0
         quantities[k] = units
         for var, value in ((c.qty, units), (c.cases, units // s.case_pack),
                            (c.used, 1 if units else 0)):
-            variables[var.index()].SetBounds(value, value)
-    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+            proto.variable[var.index()].lower_bound = value
+            proto.variable[var.index()].upper_bound = value
+    fixed = _solve_lp(proto)
+    if fixed is None:
         return None
-    return _Start([v.solution_value() for v in variables], lp.Objective().Value(), quantities,
-                  bound)
+    return _Start(fixed[1], fixed[0], quantities, bound)
+
+
+def _solve_lp(proto: linear_solver_pb2.MPModelProto) -> tuple[float, list[float]] | None:
+    """A linear program's optimum and every variable's value there, or None without one."""
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    if lp.LoadModelFromProto(proto) or lp.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    return lp.Objective().Value(), [v.solution_value() for v in lp.variables()]
 
 
 def _expected_sales(chosen: list[tuple[Source, int]], need: dict[int, _Need]
