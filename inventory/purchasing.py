@@ -220,13 +220,12 @@ def _unbuyable(data: PlanInput) -> tuple[list[str], dict[str, str], dict[str, st
 def _unbought_notes(data: PlanInput, items: dict[str, Item], by_sku: dict[str, list[Source]],
                     needs: dict[str, dict[int, _Need]], made: Plan) -> list[str]:
     """Why the SKUs that could be bought got no line: their stock already covers the median
-    forecast, the budget left is less than their smallest order, or no order pays (too few
-    expected sales for the landed cost and the leftovers). Without them, a plan of few or no
-    lines read as 'nothing else is needed'."""
+    forecast, the budget went where a yuan earns more (a smallest order of theirs would pay
+    on its own), or no order pays (too few expected sales for the landed cost and the
+    leftovers). Without them, a plan of few or no lines read as 'nothing else is needed'."""
     unforecast, short, no_room = _unbuyable(data)
     skip = {ln.sku for ln in made.lines} | set(unforecast) | set(short) | set(no_room)
-    left = made.budget_fen - made.spent_fen
-    covered, priced_out, unpaid = [], [], []
+    covered, outbid, unpaid = [], [], []
     for sku in sorted(by_sku):
         if sku in skip:
             continue
@@ -234,23 +233,30 @@ def _unbought_notes(data: PlanInput, items: dict[str, Item], by_sku: dict[str, l
         if need.position >= need.mean:
             covered.append(f"{sku} ({need.position} units against {need.mean:.0f} over "
                            f"{need.window_days} days)")
-        elif min(s.landed_fen(items[sku].weight_g) * _smallest_order(s)
-                 for s in by_sku[sku]) > left:
-            priced_out.append(sku)
+        elif any(_pays(items[sku], s, needs[sku]) for s in by_sku[sku]):
+            outbid.append(sku)
         else:
             unpaid.append(sku)
     notes = []
     if covered:
         notes.append(f"not bought, stock on hand and in transit covers the median forecast "
                      f"over the longest cover window: {_some(covered)}")
-    if priced_out:
-        notes.append(f"not bought, the budget left ({cny(left)} CNY) is less than the "
-                     f"smallest order (the plan spends first where a yuan earns the most "
-                     f"margin): {_some(priced_out)}")
+    if outbid:
+        notes.append(f"not bought within the budget, which went where a yuan earns more "
+                     f"margin ({cny(made.budget_fen - made.spent_fen)} CNY left); a smallest "
+                     f"order of each would pay on its own: {_some(outbid)}")
     if unpaid:
         notes.append(f"not bought, no order pays: too few expected sales for the landed cost "
                      f"and the leftovers: {_some(unpaid)}")
     return notes
+
+
+def _pays(item: Item, source: Source, need: dict[int, _Need]) -> bool:
+    """Whether the source's smallest order, bought alone, is expected to earn a margin (if
+    it does not, no larger order from it does: the margin is concave in the units)."""
+    [line] = _read({item.sku: item}, {item.sku: [source]}, {item.sku: need},
+                   {id(source): _smallest_order(source)})
+    return line.expected_margin_fen > 0
 
 
 def _smallest_order(s: Source) -> int:

@@ -243,8 +243,8 @@ def test_a_plan_says_why_skus_it_could_buy_got_no_line() -> None:
     assert result.notes == [
         "not bought, stock on hand and in transit covers the median forecast over the longest "
         "cover window: FULL (900 units against 120 over 12 days)",
-        f"not bought, the budget left ({left} CNY) is less than the smallest order (the plan "
-        "spends first where a yuan earns the most margin): DEAR",
+        f"not bought within the budget, which went where a yuan earns more margin ({left} CNY "
+        "left); a smallest order of each would pay on its own: DEAR",
         "not bought, no order pays: too few expected sales for the landed cost and the "
         "leftovers: POOR"]
 
