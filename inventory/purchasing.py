@@ -331,6 +331,7 @@ def _need(item: Item, lead: int, data: PlanInput) -> _Need:
     order (shelf life less the minimum left for the customer), i.e. within `sell_days - lead`
     days of arriving, and only demand the stock still left at arrival does not take; goods
     that arrive with less than the minimum left (receiving refuses them) can sell nothing.
+    Units already owed count in both: the goods serve those orders first.
     """
     window = lead + data.review_days
     forecast = data.demand.get(item.sku, [])
@@ -343,11 +344,13 @@ def _need(item: Item, lead: int, data: PlanInput) -> _Need:
     if after:
         _, sold_before = _quantiles(before)
         _, sold_after = _quantiles(after)
+        # units already owed (reserved beyond stock) are orders the goods serve on arrival
+        owed = max(-position, 0)
         left = [max(position - b, 0.0) for b in sold_before]
-        sellable = [max(a - x, 0.0) for a, x in zip(sold_after, left, strict=True)]
+        sellable = [max(a + owed - x, 0.0) for a, x in zip(sold_after, left, strict=True)]
         # units must sell before they expire: never buy beyond the p90 of that demand
         p90_left = max(position - sum(p90 for _, _, p90 in before), 0)
-        shelf_cap = max(sum(p90 for _, _, p90 in after) - p90_left, 0)
+        shelf_cap = max(sum(p90 for _, _, p90 in after) - p90_left, 0) + owed
     else:  # lead time >= selling days (or no forecast): the goods arrive too short-dated
         sellable, shelf_cap = [0.0] * _LEVELS, 0
     # past selling by the end of the cover window (both counted from the order): a total loss

@@ -273,6 +273,16 @@ def test_the_last_min_remaining_days_of_shelf_life_are_not_selling_days() -> Non
     assert plain.qty > 10 * 12 and "sells for 35 days before expiry" in plain.reason
 
 
+def test_units_already_owed_are_bought_for_even_with_no_demand_to_come() -> None:
+    # 6 units reserved beyond stock, nothing more forecast: the goods serve those orders
+    data = purchasing.PlanInput(
+        items=[purchasing.Item("A", 15000, 100, 365, reserved=6)],
+        sources=[purchasing.Source("A", "JP", "NGB", 9000, 6, 6, 8, 2000)],
+        hub_capacity={"NGB": 1000}, demand={"A": [(0, 0, 1)] * 30}, budget_fen=10**6)
+    [line] = purchasing.plan(data).lines
+    assert line.qty == 6 and line.sell_through == 1.0
+
+
 def test_units_already_owed_are_served_first_and_cover_nothing() -> None:
     # nothing on hand, 500 reserved: 660 units bought leave 160 for demand of 5 a day
     data = purchasing.PlanInput(
