@@ -530,11 +530,14 @@ def _solve_lp(proto: linear_solver_pb2.MPModelProto) -> tuple[float, list[float]
 
 def _expected_sales(chosen: list[tuple[Source, int]], need: dict[int, _Need]
                     ) -> dict[int, float]:
-    """Expected units sold per source, first in first out: earlier arrivals sell first.
+    """Expected units sold per source: in each demand scenario, as many as the MIP's bounds
+    allow (`_sold`), earlier arrivals first.
 
-    In each demand scenario the goods of each lead time, earliest first, take what is left of
-    their cover-window demand and of the demand before expiry; goods arriving together share
-    it in proportion to their quantities.
+    The goods of each lead time, earliest first, take what is left of their cover-window
+    demand and of the demand before expiry; what the bounds allow beyond that is sold by the
+    goods left over, earliest first (goods on the shelf sell on past their own window when
+    later arrivals cannot serve that demand). Goods arriving together share it in proportion
+    to their quantities.
     """
     leads = sorted({s.lead_days for s, _ in chosen})
     group = {lead: sum(q for s, q in chosen if s.lead_days == lead) for lead in leads}
@@ -548,8 +551,24 @@ def _expected_sales(chosen: list[tuple[Source, int]], need: dict[int, _Need]
                     took = sum(v for t, v in taken.items() if t >= earlier)
                     room = min(room, need[earlier].sellable[n] - took)
             taken[lead] = min(float(group[lead]), max(room, 0.0))
-            sold[lead] += taken[lead] / _LEVELS
+        more = _sold(group, need, n) - sum(taken.values())
+        for lead in leads:
+            extra = min(max(more, 0.0), group[lead] - taken[lead])
+            more -= extra
+            sold[lead] += (taken[lead] + extra) / _LEVELS
     return {id(s): sold[s.lead_days] * q / group[s.lead_days] for s, q in chosen}
+
+
+def _sold(group: dict[int, int], need: dict[int, _Need], n: int) -> float:
+    """Units sold in scenario `n` of goods bought by lead time (`group`): the most the MIP's
+    sales bounds allow (`_sales`): all that is bought; for each lead time L, L's cover window
+    plus what arrives after L, and the demand before expiry from L on plus what arrived
+    before L."""
+    bounds = [float(sum(group.values()))]
+    for lead, n_ in need.items():
+        bounds.append(n_.scenarios[n] + sum(q for at, q in group.items() if at > lead))
+        bounds.append(n_.sellable[n] + sum(q for at, q in group.items() if at < lead))
+    return max(min(bounds), 0.0)
 
 
 def _read(items: dict[str, Item], by_sku: dict[str, list[Source]],
