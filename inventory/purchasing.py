@@ -403,12 +403,15 @@ def _build(solver: pywraplp.Solver, data: PlanInput, items: dict[str, Item],
     for sku, sources in by_sku.items():
         item, need = items[sku], needs[sku]
         leftover = {}
+        usable = []  # leftover costs of the sources whose smallest order fits
         for s in sources:
             k = id(s)
             name = f"{sku}_{s.market}_{s.hub}"
             landed = s.landed_fen(item.weight_g)
             leftover[k] = need[s.lead_days].leftover_share * landed
             cap = min(need[s.lead_days].shelf_cap, data.hub_capacity.get(s.hub, 0))
+            if _smallest_order(s) <= cap and _smallest_order(s) * landed <= data.budget_fen:
+                usable.append(leftover[k])
             # case packs: buy whole cases; MOQ: nothing, or at least the minimum
             cases = solver.IntVar(0, cap // s.case_pack, f"cases_{name}")
             used = solver.BoolVar(f"used_{name}")
@@ -428,8 +431,10 @@ def _build(solver: pywraplp.Solver, data: PlanInput, items: dict[str, Item],
         for lead, n in need.items():
             _row(solver, 0, n.shelf_cap, [(choices[id(s)].qty, 1) for s in sources
                                           if s.lead_days >= lead])
+        # a source that can never be used (no room, above the budget) must not lower the
+        # credit of the units the others sell
         _sales(solver, item, [(s.lead_days, choices[id(s)].qty) for s in sources], need,
-               min(leftover.values()))
+               min(usable or leftover.values()))
     objective.SetMaximization()
     return choices
 

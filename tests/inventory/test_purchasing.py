@@ -154,6 +154,23 @@ def test_no_quantities_near_the_plan_figure_a_better_margin_than_the_plan() -> N
             assert other.expected_margin_fen <= made.expected_margin_fen
 
 
+def test_a_source_that_can_never_be_used_changes_nothing() -> None:
+    # JP alone buys; a cheap VN source into a full hub, or with an MOQ beyond any room, had
+    # lowered the credit of every unit sold and the plan bought nothing at all
+    item = purchasing.Item("A", 3000, 1000, 365, leftover_loss=1.0)
+    jp = purchasing.Source("A", "JP", "H1", 2000, 1, 1, 5, 0)
+
+    def bought(*others: purchasing.Source) -> list[tuple[str, int]]:
+        data = purchasing.PlanInput([item], [jp, *others], {"H1": 10_000, "H2": 0},
+                                    {"A": [(5, 10, 15)] * 30}, budget_fen=10**9)
+        return [(ln.market, ln.qty) for ln in purchasing.plan(data).lines]
+
+    alone = bought()
+    assert alone and alone[0][0] == "JP"
+    assert bought(purchasing.Source("A", "VN", "H2", 100, 1, 1, 5, 0)) == alone
+    assert bought(purchasing.Source("A", "VN", "H1", 100, 10**6, 1, 5, 0)) == alone
+
+
 def _three_sources(leads: tuple[int, int, int]) -> purchasing.PlanInput:
     """One SKU with 10 days of shelf life from two markets into two hubs."""
     return purchasing.PlanInput(
