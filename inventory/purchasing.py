@@ -151,9 +151,11 @@ def plan(data: PlanInput, *, time_limit_s: float = 10.0) -> Plan:
     if start:
         solver.SetHint(solver.variables(), start.values)
     left = time_limit_s - (time.monotonic() - began)
-    # at least a tenth of the limit for SCIP, and never 0 ms (which SCIP reads as no limit)
-    solver.SetTimeLimit(max(int(left * 1000), int(time_limit_s * 100), 1))
-    status = solver.Solve()
+    if start and left <= 0:  # the start is the plan: the limit is spent
+        status = pywraplp.Solver.NOT_SOLVED
+    else:  # with no start, a tenth of the limit at least; never 0 ms (no limit to SCIP)
+        solver.SetTimeLimit(max(int(left * 1000), 0 if start else int(time_limit_s * 100), 1))
+        status = solver.Solve()
     found = status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
     if found and (not start or solver.Objective().Value() >= start.objective):
         chosen = {k: round(c.qty.solution_value()) for k, c in choices.items()}
@@ -219,32 +221,53 @@ def _unbuyable(data: PlanInput) -> tuple[list[str], dict[str, str], dict[str, st
 
 def _unbought_notes(data: PlanInput, items: dict[str, Item], by_sku: dict[str, list[Source]],
                     needs: dict[str, dict[int, _Need]], made: Plan) -> list[str]:
-    """Why the SKUs that could be bought got no line: their stock already covers the median
-    forecast, the budget went where a yuan earns more (a smallest order of theirs would pay
-    on its own), or no order pays (too few expected sales for the landed cost and the
-    leftovers). Without them, a plan of few or no lines read as 'nothing else is needed'."""
+    """Why the SKUs that could be bought got no line, first reason first: no smallest order
+    of theirs fits the room left in its hubs; their stock covers the median forecast (a p50
+    of 0 with a p90 above it is not covered); none fits the budget left; a smallest order
+    would pay but the plan spent elsewhere; no order pays (too few expected sales for the
+    landed cost and the leftovers). Without them, a plan of few or no
+    lines read as 'nothing else is needed'."""
     unforecast, short, no_room = _unbuyable(data)
     skip = {ln.sku for ln in made.lines} | set(unforecast) | set(short) | set(no_room)
-    covered, outbid, unpaid = [], [], []
+    room = dict(data.hub_capacity)
+    for ln in made.lines:
+        room[ln.hub] -= ln.qty
+    left = made.budget_fen - made.spent_fen
+    full, poor, covered, outbid, unpaid = [], [], [], [], []
     for sku in sorted(by_sku):
         if sku in skip:
             continue
+        item, sources = items[sku], by_sku[sku]
         need = needs[sku][max(needs[sku])]  # the longest cover window among its sources
-        if need.position >= need.mean:
+        if all(_smallest_order(s) > room[s.hub] for s in sources):
+            s = min(sources, key=_smallest_order)
+            full.append(f"{sku} (smallest order {_smallest_order(s)} units; {s.hub} has "
+                        f"{room[s.hub]} left)")
+        elif need.position >= need.mean and (need.mean > 0 or need.high == 0):
             covered.append(f"{sku} ({need.position} units against {need.mean:.0f} over "
                            f"{need.window_days} days)")
-        elif any(_pays(items[sku], s, needs[sku]) for s in by_sku[sku]):
+        elif all(_smallest_order(s) > room[s.hub]
+                 or _smallest_order(s) * s.landed_fen(item.weight_g) > left for s in sources):
+            poor.append(sku)
+        elif any(_pays(item, s, needs[sku]) for s in sources):
             outbid.append(sku)
         else:
             unpaid.append(sku)
+    after = " after the lines bought" if made.lines else ""
     notes = []
+    if full:
+        notes.append(f"not bought, its hubs have no room left{after} for its smallest order: "
+                     f"{_some(full)}")
     if covered:
         notes.append(f"not bought, stock on hand and in transit covers the median forecast "
                      f"over the longest cover window: {_some(covered)}")
+    if poor:
+        notes.append(f"not bought, the budget left{after} ({cny(left)} CNY) is less than its "
+                     f"smallest order: {_some(poor)}")
     if outbid:
-        notes.append(f"not bought within the budget, which went where a yuan earns more "
-                     f"margin ({cny(made.budget_fen - made.spent_fen)} CNY left); a smallest "
-                     f"order of each would pay on its own: {_some(outbid)}")
+        notes.append(f"not bought, though a smallest order would pay on its own and fits: the "
+                     f"plan found more margin for the budget elsewhere (or stopped at its time "
+                     f"limit first): {_some(outbid)}")
     if unpaid:
         notes.append(f"not bought, no order pays: too few expected sales for the landed cost "
                      f"and the leftovers: {_some(unpaid)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -278,10 +279,30 @@ def test_a_plan_says_why_skus_it_could_buy_got_no_line() -> None:
     assert result.notes == [
         "not bought, stock on hand and in transit covers the median forecast over the longest "
         "cover window: FULL (900 units against 120 over 12 days)",
-        f"not bought within the budget, which went where a yuan earns more margin ({left} CNY "
-        "left); a smallest order of each would pay on its own: DEAR",
+        f"not bought, the budget left after the lines bought ({left} CNY) is less than its "
+        "smallest order: DEAR",
         "not bought, no order pays: too few expected sales for the landed cost and the "
         "leftovers: POOR"]
+    # no budget at all: nothing is said to have gone elsewhere, nor stock to cover a SKU
+    # the plan would buy (its p50 is 0, its p90 is not)
+    broke = purchasing.plan(replace(data, budget_fen=0, demand={
+        **data.demand, "CHEAP": [(0, 0, 3)] * 30}))
+    assert broke.lines == [] and broke.notes[1] == (
+        "not bought, the budget left (0.00 CNY) is less than its smallest order: CHEAP, DEAR, "
+        "POOR")
+
+
+def test_a_plan_says_which_skus_the_hub_had_no_room_left_for() -> None:
+    # A and B share a hub with room for 100: A takes it all
+    items = [purchasing.Item("A", 20000, 100, 365), purchasing.Item("B", 10000, 100, 365)]
+    sources = [purchasing.Source(sku, "KR", "NGB", 3000, 10, 10, 5, 100) for sku in "AB"]
+    data = purchasing.PlanInput(items, sources, {"NGB": 100}, {"A": [(8, 10, 12)] * 30,
+                                                               "B": [(8, 10, 12)] * 30},
+                                budget_fen=10**9)
+    result = purchasing.plan(data)
+    assert [(ln.sku, ln.qty) for ln in result.lines] == [("A", 100)]
+    assert result.notes == ["not bought, its hubs have no room left after the lines bought for "
+                            "its smallest order: B (smallest order 10 units; NGB has 0 left)"]
 
 
 def _short_dated(shelf: int, min_remaining: int) -> purchasing.PlanInput:
