@@ -130,7 +130,7 @@ def propose(session: Session, *, now: datetime, budget_fen: int = DEFAULT_BUDGET
         days = planning_store.forecast_days(session, run.id)
     demand = planning_store.demand_from(days, business_day(now))
     data, ids = planning_store.plan_input(session, demand=demand, budget_fen=budget_fen,
-                                          review_days=review_days)
+                                          today=business_day(now), review_days=review_days)
     result = purchasing.plan(data, time_limit_s=time_limit_s)
     for old in session.exec(select(PurchasePlan).where(PurchasePlan.status == "proposed")):
         old.status = "superseded"
@@ -191,7 +191,7 @@ def _refigure(session: Session, plan: PurchasePlan, lines: list[PurchasePlanLine
     days = planning_store.forecast_days(session, plan.forecast_run_id) \
         if plan.forecast_run_id else []
     data, _ = planning_store.plan_input(session, demand=planning_store.demand_from(days, today),
-                                        budget_fen=plan.budget_fen,
+                                        budget_fen=plan.budget_fen, today=today,
                                         review_days=plan.review_days)
     figured = {(ln.sku, ln.market, ln.hub): ln for ln in purchasing.evaluate(
         data, {(ln.sku_id, ln.market, ln.hub): 0 if ln.removed else ln.qty

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from inventory import purchasing
+from inventory import store as stock
 from inventory.forecast import ForecastRow
 from inventory.planning_tables import (
     Carton,
@@ -164,14 +165,18 @@ def demand_from(days: list[ForecastDay], today: date) -> dict[str, list[tuple[in
 
 
 def plan_input(session: Session, *, demand: dict[str, list[tuple[int, int, int]]],
-               budget_fen: int, review_days: int = 7
+               budget_fen: int, today: date, review_days: int = 7
                ) -> tuple[purchasing.PlanInput, dict[tuple[str, str, str], int]]:
-    """The purchasing problem from the catalogue, sources, stock and inbound in the database."""
+    """The purchasing problem from the catalogue, sources, stock and inbound in the database.
+
+    Stock on hand is the free units fresh enough to ship `today`: a lot too short-dated to
+    ship (written off by the nightly job) hid the need for the goods to replace it.
+    """
     sources = session.exec(select(SupplySource)).all()
     skus = {s.id: s for s in session.exec(select(Sku))}
     on_hand: dict[str, int] = defaultdict(int)
-    for lot in session.exec(select(StockLot)):
-        on_hand[lot.sku_id] += lot.on_hand - lot.allocated
+    for (_, sku), free in stock.free_stock(session, on=today).items():
+        on_hand[sku] += free
     reserved = {a.sku_id: a.reserved for a in session.exec(select(Availability))}
     transit: dict[str, int] = defaultdict(int)
     for carton in session.exec(select(Carton).join(InboundTransfer).where(
