@@ -625,8 +625,22 @@ def _read(items: dict[str, Item], by_sku: dict[str, list[Source]],
                 f"forecast {need.mean:.0f} units over {need.window_days} days "
                 f"(p10-p90 {need.low:.0f}-{need.high:.0f}), stock position {need.position}, "
                 f"arrives in {s.lead_days} days, {_selling(item, s.lead_days)}, "
-                f"{covers}, expected sell-through {sold / q:.0%}"))
+                f"{covers}, expected sell-through {sold / q:.0%}"
+                f"{_gap_before(need, chosen, s.lead_days)}"))
     return lines
+
+
+def _gap_before(need: _Need, chosen: list[tuple[Source, int]], lead: int) -> str:
+    """The reason's warning where the stock and earlier arrivals run out (at the p50's daily
+    rate) before these goods arrive: the plan counts the demand in between as theirs, as if
+    customers waited for a sold-out SKU, which they may not."""
+    stock = need.position + sum(q for s, q in chosen if s.lead_days < lead)
+    daily = need.mean / (need.window_days or 1)
+    if daily <= 0 or stock / daily >= lead:
+        return ""
+    out = max(stock / daily, 0.0)
+    return (f"; stock runs out in about {out:.0f} days, {lead - out:.0f} before these "
+            f"arrive (that demand counted as waiting)")
 
 
 def _cover(item: Item, need: _Need, arrived: int) -> tuple[float, str]:

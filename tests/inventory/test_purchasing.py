@@ -172,6 +172,22 @@ def test_a_source_that_can_never_be_used_changes_nothing() -> None:
     assert bought(purchasing.Source("A", "VN", "H1", 100, 10**6, 1, 5, 0)) == alone
 
 
+def test_a_line_arriving_after_the_stock_runs_out_says_so() -> None:
+    # 25 in stock at 10 a day: sea goods on day 30 come 27 days after it runs out
+    data = purchasing.PlanInput(
+        [purchasing.Item("A", 10000, 1000, 365, on_hand=25)],
+        [purchasing.Source("A", "US", "H1", 1500, 1, 1, 30, 300)], {"H1": 10_000},
+        {"A": [(7, 10, 13)] * 60}, budget_fen=500_000)
+    [line] = purchasing.plan(data).lines
+    assert line.reason.endswith("; stock runs out in about 2 days, 28 before these arrive "
+                                "(that demand counted as waiting)")
+    assert len(line.reason) <= 400  # the stored reason's width
+    # 320 in stock lasts 32 days, past the arrival: no warning
+    stocked = replace(data, items=[purchasing.Item("A", 10000, 1000, 365, on_hand=320)])
+    [line] = purchasing.plan(stocked).lines
+    assert "runs out" not in line.reason
+
+
 def _three_sources(leads: tuple[int, int, int]) -> purchasing.PlanInput:
     """One SKU with 10 days of shelf life from two markets into two hubs."""
     return purchasing.PlanInput(
