@@ -2,11 +2,13 @@
 
 An OR-Tools MIP (SCIP) maximises expected margin: selling price times expected units sold,
 minus landed cost (unit cost + freight), minus the expected cost of units left over, where
-expected sales come from the forecast quantiles over lead time plus review period. Subject to
-budget, minimum order quantities, case packs, hub capacity and shelf life. Money in integer fen.
-SCIP starts from the LP relaxation (GLOP) rounded down to whole cases, so that a large
-catalogue gets a plan within the time limit. The plan's figures (`_read`, `evaluate`) are
-worked out apart from the solver, the same way for a proposal and for a buyer's edit.
+expected sales come from the forecast quantiles over each lead time's window (from the
+arrival for the review period), net of the stock left on arrival: sales before the goods
+arrive are lost, not theirs. Subject to budget, minimum order quantities, case packs, hub
+capacity and shelf life. Money in integer fen. SCIP starts from the LP relaxation (GLOP)
+rounded to whole cases, so that a large catalogue gets a plan within the time limit. The
+plan's figures (`_read`, `evaluate`) are worked out apart from the solver, the same way for a
+proposal and for a buyer's edit.
 """
 
 from __future__ import annotations
@@ -119,20 +121,30 @@ class Plan:
 class _Need:
     """Demand facing the goods of one SKU that arrive `lead_days` after the order.
 
-    Each lead time among a SKU's sources has its own: its cover window is that lead time plus
-    the review period, and its goods can only sell between their arrival and expiry.
+    Each lead time among a SKU's sources has its own window: from the arrival until the next
+    review's goods come (the review period later), cut short where the goods stop selling
+    (shelf life less the minimum left for the customer). Nothing is sold before the goods
+    arrive: the system never oversells, so a customer finding a SKU sold out buys nothing.
     """
 
     lead_days: int
-    window_days: int  # cover window: lead time plus review period, counted from today
-    mean: float
+    start: int  # the window's first day (the arrival), counted from today
+    end: int  # the day after its last; start == end: the goods arrive too short-dated
+    mean: float  # p50 demand over the window
     low: float
     high: float
     position: int
-    scenarios: list[float]  # net demand over the cover window, equal-probability quantiles
-    sellable: list[float]  # demand from arrival to expiry left after stock, same quantiles
-    shelf_cap: int  # p90 of that demand: never buy beyond it
+    scenarios: list[float]  # window demand the stock left on arrival does not take, plus
+    # units already owed, as equal-probability quantiles
+    # for each earlier lead whose windows overlap this one's without a break: the same for
+    # the whole span from that lead's arrival to this window's end (the goods share it)
+    spans: dict[int, list[float]]
+    shelf_cap: int  # p90 of demand from arrival to expiry left after stock: never buy beyond
     leftover_share: float  # share of landed cost lost per unit left at the end of the window
+
+    @property
+    def window_days(self) -> int:
+        return self.end - self.start
 
 
 def plan(data: PlanInput, *, time_limit_s: float = 10.0) -> Plan:
@@ -238,14 +250,15 @@ def _unbought_notes(data: PlanInput, items: dict[str, Item], by_sku: dict[str, l
         if sku in skip:
             continue
         item, sources = items[sku], by_sku[sku]
-        need = needs[sku][max(needs[sku])]  # the longest cover window among its sources
+        need = needs[sku][max(needs[sku])]  # the latest window among its sources
+        until = sum(p50 for _, p50, _ in _extend(data.demand[sku], need.end))
         if all(_smallest_order(s) > room[s.hub] for s in sources):
             s = min(sources, key=_smallest_order)
             full.append(f"{sku} (smallest order {_smallest_order(s)} units; {s.hub} has "
                         f"{room[s.hub]} left)")
-        elif need.position >= need.mean and (need.mean > 0 or need.high == 0):
-            covered.append(f"{sku} ({need.position} units against {need.mean:.0f} over "
-                           f"{need.window_days} days)")
+        elif need.position >= until and (until > 0 or need.high == 0):
+            covered.append(f"{sku} ({need.position} units against {until} until day "
+                           f"{need.end})")
         elif all(_smallest_order(s) > room[s.hub]
                  or _smallest_order(s) * s.landed_fen(item.weight_g) > left for s in sources):
             poor.append(sku)
@@ -260,7 +273,7 @@ def _unbought_notes(data: PlanInput, items: dict[str, Item], by_sku: dict[str, l
                      f"{_some(full)}")
     if covered:
         notes.append(f"not bought, stock on hand and in transit covers the median forecast "
-                     f"over the longest cover window: {_some(covered)}")
+                     f"until the latest window ends: {_some(covered)}")
     if poor:
         notes.append(f"not bought, the budget left{after} ({cny(left)} CNY) is less than its "
                      f"smallest order: {_some(poor)}")
@@ -331,56 +344,64 @@ def _plan_of(lines: list[PlanLine], data: PlanInput, status: str) -> Plan:
 
 
 def _needs(item: Item, sources: list[Source], data: PlanInput) -> dict[int, _Need]:
-    """One `_Need` per distinct lead time among a SKU's sources, keyed by lead days.
+    """One `_Need` per distinct lead time among a SKU's sources, keyed by lead days, each with
+    the spans it shares with earlier leads whose windows overlap.
 
-    Scenario k is the same demand quantile for every lead: later windows then hold at least as
-    much cover-window demand and at most as much demand before expiry as earlier ones.
+    Scenario k is the same demand quantile for every window and span.
     """
-    needs = {lead: _need(item, lead, data) for lead in sorted({s.lead_days for s in sources})}
-    cover = [0.0] * _LEVELS
-    sellable = [math.inf] * _LEVELS
-    for lead, need in needs.items():
-        cover = [max(a, b) for a, b in zip(cover, need.scenarios, strict=True)]
-        sellable = [min(a, b) for a, b in zip(sellable, need.sellable, strict=True)]
-        needs[lead] = replace(need, scenarios=cover, sellable=sellable)
+    leads = sorted({s.lead_days for s in sources})
+    needs = {lead: _need(item, lead, data) for lead in leads}
+    for i, lead in enumerate(leads):
+        spans = {}
+        for earlier in reversed(leads[:i]):
+            # a chain of overlapping windows: the goods of all of them share its demand
+            if needs[earlier].end <= needs[leads[leads.index(earlier) + 1]].start:
+                break
+            spans[earlier] = _net(item, data, needs[earlier].start, needs[lead].end)
+        needs[lead] = replace(needs[lead], spans=spans)
     return needs
 
 
 def _need(item: Item, lead: int, data: PlanInput) -> _Need:
-    """Demand for goods arriving after `lead` days, net of the stock we already have.
+    """Demand for goods arriving after `lead` days, in their own window, net of the stock.
 
-    Cover: demand over lead time plus review period, net of the stock position (which serves
-    demand before arrival). Shelf life: the goods sell from arrival until `sell_days` after the
-    order (shelf life less the minimum left for the customer), i.e. within `sell_days - lead`
-    days of arriving, and only demand the stock still left at arrival does not take; goods
-    that arrive with less than the minimum left (receiving refuses them) can sell nothing.
-    Units already owed count in both: the goods serve those orders first.
+    The window runs from the arrival for the review period, and ends sooner where the goods
+    stop selling (`sell_days` after the order); goods that arrive with less than the minimum
+    left (receiving refuses them) can sell nothing. The stock serves the demand before the
+    arrival and then the window's; units already owed are orders the goods serve on arrival.
     """
-    window = lead + data.review_days
+    start, end = lead, max(min(lead + data.review_days, item.sell_days), lead)
     forecast = data.demand.get(item.sku, [])
-    daily = _extend(forecast, window)
+    window = _extend(forecast, end)[start:]
     position = item.on_hand - item.reserved + item.in_transit
-    mean, gross = _quantiles(daily)
-    net = [max(g - position, 0.0) for g in gross]
+    mean, _ = _quantiles(window)
     shelf_days = _extend(forecast, item.sell_days)
     before, after = shelf_days[:lead], shelf_days[lead:]
-    if after:
-        _, sold_before = _quantiles(before)
-        _, sold_after = _quantiles(after)
-        # units already owed (reserved beyond stock) are orders the goods serve on arrival
-        owed = max(-position, 0)
-        left = [max(position - b, 0.0) for b in sold_before]
-        sellable = [max(a + owed - x, 0.0) for a, x in zip(sold_after, left, strict=True)]
-        # units must sell before they expire: never buy beyond the p90 of that demand
-        p90_left = max(position - sum(p90 for _, _, p90 in before), 0)
-        shelf_cap = max(sum(p90 for _, _, p90 in after) - p90_left, 0) + owed
-    else:  # lead time >= selling days (or no forecast): the goods arrive too short-dated
-        sellable, shelf_cap = [0.0] * _LEVELS, 0
-    # past selling by the end of the cover window (both counted from the order): a total loss
-    expires = item.sell_days <= window
-    return _Need(lead, window, mean, float(sum(p10 for p10, _, _ in daily)),
-                 float(sum(p90 for _, _, p90 in daily)), position, net, sellable, shelf_cap,
+    # units must sell before they expire: never buy beyond the p90 of that demand
+    p90_left = max(position - sum(p90 for _, _, p90 in before), 0)
+    shelf_cap = max(sum(p90 for _, _, p90 in after) - p90_left, 0) + max(-position, 0) \
+        if after else 0
+    # left at the end of the window (both counted from the order): a total loss if expired
+    expires = item.sell_days <= lead + data.review_days
+    return _Need(lead, start, end, mean, float(sum(p10 for p10, _, _ in window)),
+                 float(sum(p90 for _, _, p90 in window)), position,
+                 _net(item, data, start, end), {}, shelf_cap,
                  1.0 if expires else item.leftover_loss)
+
+
+def _net(item: Item, data: PlanInput, start: int, end: int) -> list[float]:
+    """Demand from day `start` to `end` the stock left on day `start` does not take, plus the
+    units already owed, as `_LEVELS` equal-probability quantiles (nothing if start >= end)."""
+    if end <= start:
+        return [0.0] * _LEVELS
+    forecast = data.demand.get(item.sku, [])
+    days = _extend(forecast, end)
+    position = item.on_hand - item.reserved + item.in_transit
+    _, before = _quantiles(days[:start])
+    _, during = _quantiles(days[start:end])
+    owed = max(-position, 0)
+    return [max(d - max(position - b, 0.0), 0.0) + owed
+            for b, d in zip(before, during, strict=True)]
 
 
 def _quantiles(daily: list[tuple[int, int, int]]) -> tuple[float, list[float]]:
@@ -426,7 +447,7 @@ def _build(solver: pywraplp.Solver, data: PlanInput, items: dict[str, Item],
     for sku, sources in by_sku.items():
         item, need = items[sku], needs[sku]
         leftover = {}
-        usable = []  # leftover costs of the sources whose smallest order fits
+        usable: dict[int, list[float]] = {}  # by lead: the sources whose smallest order fits
         for s in sources:
             k = id(s)
             name = f"{sku}_{s.market}_{s.hub}"
@@ -434,7 +455,7 @@ def _build(solver: pywraplp.Solver, data: PlanInput, items: dict[str, Item],
             leftover[k] = need[s.lead_days].leftover_share * landed
             cap = min(need[s.lead_days].shelf_cap, data.hub_capacity.get(s.hub, 0))
             if _smallest_order(s) <= cap and _smallest_order(s) * landed <= data.budget_fen:
-                usable.append(leftover[k])
+                usable.setdefault(s.lead_days, []).append(leftover[k])
             # case packs: buy whole cases; MOQ: nothing, or at least the minimum
             cases = solver.IntVar(0, cap // s.case_pack, f"cases_{name}")
             used = solver.BoolVar(f"used_{name}")
@@ -454,10 +475,13 @@ def _build(solver: pywraplp.Solver, data: PlanInput, items: dict[str, Item],
         for lead, n in need.items():
             _row(solver, 0, n.shelf_cap, [(choices[id(s)].qty, 1) for s in sources
                                           if s.lead_days >= lead])
-        # a source that can never be used (no room, above the budget) must not lower the
-        # credit of the units the others sell
+        # a unit sold is credited the least leftover cost among its lead time's sources (a
+        # margin never overstated), counting only sources that can be used: one into a full
+        # hub or above the budget lowered the credit of the units the others sell
+        credit = {lead: item.price_fen + min(usable.get(lead) or [
+            leftover[id(s)] for s in sources if s.lead_days == lead]) for lead in need}
         _sales(solver, item, [(s.lead_days, choices[id(s)].qty) for s in sources], need,
-               min(usable or leftover.values()))
+               credit)
     objective.SetMaximization()
     return choices
 
@@ -471,35 +495,24 @@ def _row(solver: pywraplp.Solver, low: float, high: float,
 
 
 def _sales(solver: pywraplp.Solver, item: Item, arrivals: list[tuple[int, pywraplp.Variable]],
-           need: dict[int, _Need], least_leftover: float) -> None:
+           need: dict[int, _Need], credit: dict[int, float]) -> None:
     """Expected units sold of one SKU, as `_expected_sales` reads a plan: the average over
-    demand scenarios of one variable per scenario, at most what is bought and, for each lead
-    time L, at most L's cover window plus what arrives after L (the goods arriving by L
-    share L's window) and the demand before expiry from L on plus what arrived before L.
-    `arrivals` are the SKU's sources' lead times and units.
-
-    Judged against the earliest arrival's window alone, a cheap sea source lost its later
-    weeks whenever a faster one was offered, used or not. One variable per scenario for the
-    SKU (per source or per lead, the model grew and at 1,000 SKUs found no plan in its
-    limit); bounds already implied by the variable's own are left out. The leftover credited
-    back on a unit sold is the smallest of the SKU's sources (a margin never overstated).
+    demand scenarios of one variable per lead time and scenario, at most what arrives with
+    that lead and its window's net demand, and, for each span of overlapping windows, their
+    total at most the span's. `arrivals` are the SKU's sources' lead times and units;
+    `credit` per lead time is the price plus the leftover cost a unit sold does not incur.
     """
-    credit = item.price_fen + least_leftover
-    earliest, last = need[min(need)], need[max(need)]
     objective = solver.Objective()
     low = -solver.infinity()
     for n_ in range(_LEVELS):
-        top = min(last.scenarios[n_], earliest.sellable[n_])
-        x = solver.NumVar(0, top, f"sold_{item.sku}_{n_}")
-        _row(solver, low, 0, [(x, 1)] + [(q, -1) for _, q in arrivals])
-        for lead, n in need.items():
-            if n.scenarios[n_] < top:
-                _row(solver, low, n.scenarios[n_],
-                     [(x, 1)] + [(q, -1) for at, q in arrivals if at > lead])
-            if n.sellable[n_] < top:
-                _row(solver, low, n.sellable[n_],
-                     [(x, 1)] + [(q, -1) for at, q in arrivals if at < lead])
-        objective.SetCoefficient(x, credit / _LEVELS)
+        sold = {lead: solver.NumVar(0, nd.scenarios[n_], f"sold_{item.sku}_{lead}_{n_}")
+                for lead, nd in need.items()}
+        for lead, nd in need.items():
+            _row(solver, low, 0, [(sold[lead], 1)] + [(q, -1) for at, q in arrivals
+                                                       if at == lead])
+            for earlier, span in nd.spans.items():
+                _row(solver, low, span[n_], [(sold[t], 1) for t in need if earlier <= t <= lead])
+            objective.SetCoefficient(sold[lead], credit[lead] / _LEVELS)
 
 
 @dataclass(frozen=True)
@@ -526,13 +539,15 @@ def _rounded_relaxation(solver: pywraplp.Solver, choices: dict[int, _Choice]) ->
     if relaxed is None:
         return None
     bound, values = relaxed
+    want = {k: values[c.qty.index()] for k, c in choices.items()}
     quantities = {}
     for k, c in choices.items():
         s = c.source
-        units = math.floor(values[c.qty.index()] / s.case_pack + 1e-6) * s.case_pack
-        units = units if units >= max(s.moq, 1) else 0
-        quantities[k] = units
-        for var, value in ((c.qty, units), (c.cases, units // s.case_pack),
+        units = math.floor(want[k] / s.case_pack + 1e-6) * s.case_pack
+        quantities[k] = units if units >= max(s.moq, 1) else 0
+    for k, c in choices.items():
+        units = quantities[k]
+        for var, value in ((c.qty, units), (c.cases, units // c.source.case_pack),
                            (c.used, 1 if units else 0)):
             proto.variable[var.index()].lower_bound = value
             proto.variable[var.index()].upper_bound = value
@@ -545,10 +560,11 @@ def _rounded_relaxation(solver: pywraplp.Solver, choices: dict[int, _Choice]) ->
 def _solve_lp(proto: linear_solver_pb2.MPModelProto) -> tuple[float, list[float]] | None:
     """A linear program's optimum and every variable's value there, or None without one.
 
-    GLOP's presolve took half of the relaxation's 3.6 s at 2,000 SKUs for nothing found;
-    without it the same optimum comes in 2.0 s. Should that fail, GLOP tries again with it.
+    The dual simplex found the relaxation's optimum at 2,000 SKUs in 5.1 s where GLOP's
+    default took 7.6 s and the primal simplex without presolve 11 s. Should that fail, GLOP
+    tries again with its defaults.
     """
-    for parameters in ("use_preprocessing: false", ""):
+    for parameters in ("use_dual_simplex: true", ""):
         lp = pywraplp.Solver.CreateSolver("GLOP")
         lp.SetSolverSpecificParametersAsString(parameters)
         if not lp.LoadModelFromProto(proto) and lp.Solve() == pywraplp.Solver.OPTIMAL:
@@ -558,45 +574,26 @@ def _solve_lp(proto: linear_solver_pb2.MPModelProto) -> tuple[float, list[float]
 
 def _expected_sales(chosen: list[tuple[Source, int]], need: dict[int, _Need]
                     ) -> dict[int, float]:
-    """Expected units sold per source: in each demand scenario, as many as the MIP's bounds
-    allow (`_sold`), earlier arrivals first.
-
-    The goods of each lead time, earliest first, take what is left of their cover-window
-    demand and of the demand before expiry; what the bounds allow beyond that is sold by the
-    goods left over, earliest first (goods on the shelf sell on past their own window when
-    later arrivals cannot serve that demand). Goods arriving together share it in proportion
-    to their quantities.
+    """Expected units sold per source: in each demand scenario the goods of each lead time,
+    earliest first, take what is left of their window's demand and of each span they share
+    with earlier overlapping windows (as many as the MIP's bounds allow: the windows are in
+    order of both start and end, so the earliest first sells the most). Goods arriving
+    together share it in proportion to their quantities.
     """
-    leads = sorted({s.lead_days for s, _ in chosen})
-    group = {lead: sum(q for s, q in chosen if s.lead_days == lead) for lead in leads}
-    sold = {lead: 0.0 for lead in leads}
+    group: dict[int, int] = {}
+    for s, q in chosen:
+        group[s.lead_days] = group.get(s.lead_days, 0) + q
+    sold = {lead: 0.0 for lead in group}
     for n in range(_LEVELS):
         taken: dict[int, float] = {}
-        for lead in leads:
-            room = need[lead].scenarios[n] - sum(taken.values())
-            for earlier in need:  # sellable from `earlier` on, minus what arrivals since took
-                if earlier <= lead:
-                    took = sum(v for t, v in taken.items() if t >= earlier)
-                    room = min(room, need[earlier].sellable[n] - took)
-            taken[lead] = min(float(group[lead]), max(room, 0.0))
-        more = _sold(group, need, n) - sum(taken.values())
-        for lead in leads:
-            extra = min(max(more, 0.0), group[lead] - taken[lead])
-            more -= extra
-            sold[lead] += (taken[lead] + extra) / _LEVELS
+        for lead, nd in need.items():
+            room = min([nd.scenarios[n]] + [
+                span[n] - sum(v for t, v in taken.items() if t >= earlier)
+                for earlier, span in nd.spans.items()])
+            taken[lead] = min(float(group.get(lead, 0)), max(room, 0.0))
+            if lead in sold:
+                sold[lead] += taken[lead] / _LEVELS
     return {id(s): sold[s.lead_days] * q / group[s.lead_days] for s, q in chosen}
-
-
-def _sold(group: dict[int, int], need: dict[int, _Need], n: int) -> float:
-    """Units sold in scenario `n` of goods bought by lead time (`group`): the most the MIP's
-    sales bounds allow (`_sales`): all that is bought; for each lead time L, L's cover window
-    plus what arrives after L, and the demand before expiry from L on plus what arrived
-    before L."""
-    bounds = [float(sum(group.values()))]
-    for lead, n_ in need.items():
-        bounds.append(n_.scenarios[n] + sum(q for at, q in group.items() if at > lead))
-        bounds.append(n_.sellable[n] + sum(q for at, q in group.items() if at < lead))
-    return max(min(bounds), 0.0)
 
 
 def _read(items: dict[str, Item], by_sku: dict[str, list[Source]],
@@ -622,7 +619,7 @@ def _read(items: dict[str, Item], by_sku: dict[str, list[Source]],
                 sku, s.market, s.hub, s.supplier or s.market, q, q // s.case_pack,
                 s.unit_cost_fen, landed, landed * q, need.mean, cover,
                 round(sold / q, 3), margin,
-                f"forecast {need.mean:.0f} units over {need.window_days} days "
+                f"forecast {need.mean:.0f} units in days {need.start}-{need.end} "
                 f"(p10-p90 {need.low:.0f}-{need.high:.0f}), stock position {need.position}, "
                 f"arrives in {s.lead_days} days, {_selling(item, s.lead_days)}, "
                 f"{covers}, expected sell-through {sold / q:.0%}"
@@ -631,35 +628,39 @@ def _read(items: dict[str, Item], by_sku: dict[str, list[Source]],
 
 
 def _gap_before(need: _Need, chosen: list[tuple[Source, int]], lead: int) -> str:
-    """The reason's warning where the stock and earlier arrivals run out (at the p50's daily
-    rate) before these goods arrive: the plan counts the demand in between as theirs, as if
-    customers waited for a sold-out SKU, which they may not."""
-    stock = need.position + sum(q for s, q in chosen if s.lead_days < lead)
+    """The reason's warning where the stock runs out (at the p50's daily rate) before these
+    goods arrive and the plan buys nothing sooner: the sales in between are lost (the system
+    never oversells), and only goods sooner than these could make them."""
+    if any(s.lead_days < lead for s, _ in chosen):  # sooner goods bridge it, by design
+        return ""
+    stock = need.position
     daily = need.mean / (need.window_days or 1)
     if daily <= 0 or stock / daily >= lead:
         return ""
     out = max(stock / daily, 0.0)
     return (f"; stock runs out in about {out:.0f} days, {lead - out:.0f} before these "
-            f"arrive (that demand counted as waiting)")
+            f"arrive (sales in between are lost)")
 
 
 def _cover(item: Item, need: _Need, arrived: int) -> tuple[float, str]:
-    """Days of cover from today (stock position plus what has arrived by this source's
-    arrival, over daily demand), rounded to 0.1, and how the reason puts it; always finite.
+    """Days of cover from today, rounded to 0.1, and how the reason puts it; always finite:
+    the stock lasts until it runs out at the daily demand, and what has arrived by this
+    source's arrival lasts from then, or from the arrival if the stock ran out before.
 
     Daily demand is the p50's; where that is 0 but the p90 is not, the p90's (the demand the
     goods are bought for). With no demand at all the goods last until they expire.
     """
     # a negative position is units already owed (reserved beyond stock): the goods serve
     # those first, so they cover nothing until the shortfall is made up
-    stock = max(need.position + arrived, 0)
+    stock, owed = max(need.position, 0), max(-need.position, 0)
     days = need.window_days or 1
-    if need.mean > 0:
-        cover = round(stock / (need.mean / days), 1)
-        return cover, f"covers {cover:.0f} days"
-    if need.high > 0:
-        cover = round(stock / (need.high / days), 1)
-        return cover, f"covers {cover:.0f} days at p90 demand (p50 is 0)"
+    if need.mean > 0 or need.high > 0:
+        daily = (need.mean if need.mean > 0 else need.high) / days
+        fresh = max(arrived - owed, 0)  # what is left of the goods once orders owed are met
+        cover = round(max(stock / daily, float(need.lead_days)) + fresh / daily if fresh
+                      else stock / daily, 1)
+        at = "" if need.mean > 0 else " at p90 demand (p50 is 0)"
+        return cover, f"covers {cover:.0f} days{at}"
     cover = float(item.sell_days)
     until = "until expiry" if not item.min_remaining_days else \
         f"until {item.min_remaining_days} days before expiry"

@@ -41,9 +41,10 @@ def _zero_p50(daily: tuple[int, int, int] = (0, 0, 5)) -> purchasing.PlanInput:
 
 def test_cover_with_a_zero_p50_is_measured_against_p90_demand() -> None:
     [line] = purchasing.plan(_zero_p50()).lines
-    # 3 days' lead plus 7 days' review at p90 5 a day: 50 units over 10 days
+    # p90 5 a day over the window, days 3-10: none until the goods arrive on day 3, then
+    # the order at 5 a day
     assert math.isfinite(line.cover_days)
-    assert line.cover_days == pytest.approx(line.qty / 5, abs=0.1)
+    assert line.cover_days == pytest.approx(3 + line.qty / 5, abs=0.1)
     assert f"covers {line.cover_days:.0f} days at p90 demand" in line.reason
     assert "inf" not in line.reason
 
