@@ -527,10 +527,11 @@ class _Start:
 
 
 def _rounded_relaxation(solver: pywraplp.Solver, choices: dict[int, _Choice]) -> _Start | None:
-    """The MIP's LP relaxation (GLOP) with each source's units rounded down to whole cases,
-    and to none below its MOQ: every constraint but the demand ones is a cap on units bought,
-    so that plan fits. Its sales are the relaxation's again with those units held fixed (a
-    fresh solve, a fifth of a second at 2,000 SKUs)."""
+    """The MIP's LP relaxation (GLOP) rounded to a plan that fits: each source's units down
+    to whole cases (and to none below its MOQ), then up a step where the relaxation wanted at
+    least half of it and the rows that cap units (budget, hub room, shelf life) still hold.
+    Its sales are the relaxation's again with those units held fixed (a fresh solve, a fifth
+    of a second at 2,000 SKUs)."""
     proto = linear_solver_pb2.MPModelProto()
     solver.ExportModelToProto(proto)
     for v in proto.variable:
@@ -545,6 +546,7 @@ def _rounded_relaxation(solver: pywraplp.Solver, choices: dict[int, _Choice]) ->
         s = c.source
         units = math.floor(want[k] / s.case_pack + 1e-6) * s.case_pack
         quantities[k] = units if units >= max(s.moq, 1) else 0
+    _round_up(proto, choices, want, quantities)
     for k, c in choices.items():
         units = quantities[k]
         for var, value in ((c.qty, units), (c.cases, units // c.source.case_pack),
@@ -555,6 +557,40 @@ def _rounded_relaxation(solver: pywraplp.Solver, choices: dict[int, _Choice]) ->
     if fixed is None:
         return None
     return _Start(fixed[1], fixed[0], quantities, bound)
+
+
+def _round_up(proto: linear_solver_pb2.MPModelProto, choices: dict[int, _Choice],
+              want: dict[int, float], quantities: dict[int, int]) -> None:
+    """Raise rounded-down units by a step (a case, or the smallest order from none) where the
+    relaxation wanted at least half the step, most wanted first, while every row over units
+    alone (budget, hub room, shelf life) keeps within its upper bound and the source within
+    its own: rounding down had left about 8% of the budget unspent at 1,000 SKUs."""
+    source_of = {c.qty.index(): k for k, c in choices.items()}
+    rows: dict[int, list[tuple[int, float]]] = {}  # units variable -> (row, coefficient)
+    room: list[float] = []
+    for r, row in enumerate(proto.constraint):
+        if not all(i in source_of for i in row.var_index):
+            room.append(math.inf)  # the sales rows: more units only loosen them
+            continue
+        room.append(row.upper_bound - sum(
+            a * quantities[source_of[i]] for i, a in zip(row.var_index, row.coefficient,
+                                                         strict=True)))
+        for i, a in zip(row.var_index, row.coefficient, strict=True):
+            rows.setdefault(i, []).append((r, a))
+    steps = []
+    for k, c in choices.items():
+        s = c.source
+        step = s.case_pack if quantities[k] else _smallest_order(s)
+        if want[k] - quantities[k] >= step / 2:
+            steps.append(((want[k] - quantities[k]) / step, k, step))
+    for _, k, step in sorted(steps, key=lambda t: -t[0]):
+        var = choices[k].qty.index()
+        if quantities[k] + step > proto.variable[var].upper_bound:
+            continue
+        if all(room[r] >= a * step for r, a in rows.get(var, []) if a > 0):
+            quantities[k] += step
+            for r, a in rows.get(var, []):
+                room[r] -= a * step
 
 
 def _solve_lp(proto: linear_solver_pb2.MPModelProto) -> tuple[float, list[float]] | None:

@@ -205,6 +205,19 @@ def test_a_line_arriving_after_the_stock_runs_out_says_so() -> None:
     assert "runs out" not in line.reason
 
 
+def test_the_rounded_start_rounds_up_a_case_the_relaxation_mostly_wanted() -> None:
+    # 70 units wanted in cases of 12: down to 60, then up to 72 where the budget allows
+    def hurried(budget_fen: int) -> list[int]:
+        data = purchasing.PlanInput(
+            [purchasing.Item("A", 10000, 100, 365)],
+            [purchasing.Source("A", "KR", "H1", 3000, 12, 12, 5, 0)], {"H1": 10_000},
+            {"A": [(10, 10, 10)] * 30}, budget_fen=budget_fen)
+        return [ln.qty for ln in purchasing.plan(data, time_limit_s=1e-4).lines]
+
+    assert hurried(10**6) == [72]
+    assert hurried(60 * 3000 + 100) == [60]  # 72 would cost 216,000 fen
+
+
 def _three_sources(leads: tuple[int, int, int]) -> purchasing.PlanInput:
     """One SKU with 10 days of shelf life from two markets into two hubs."""
     return purchasing.PlanInput(
