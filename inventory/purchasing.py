@@ -198,13 +198,15 @@ def plan_notes(data: PlanInput) -> list[str]:
     if unforecast:
         notes.append(f"no forecast for {_some(unforecast)}: nothing is bought for them (a "
                      f"missing forecast is not zero demand; forecast them to plan them)")
-    if short:
-        notes.append(f"not bought, too short-dated on arrival from every source: "
-                     f"{_some(list(short.values()))}")
-    if no_room:
-        notes.append(f"not bought, the smallest order is more than the hub can take: "
-                     f"{_some(list(no_room.values()))}")
-    return notes
+    return notes + _named([
+        ("not bought, too short-dated on arrival from every source", list(short.values())),
+        ("not bought, the smallest order is more than the hub can take",
+         list(no_room.values()))])
+
+
+def _named(reasons: list[tuple[str, list[str]]]) -> list[str]:
+    """A sentence per reason that names SKUs: the reason, then the first few of them."""
+    return [f"{reason}: {_some(names)}" for reason, names in reasons if names]
 
 
 def _unbuyable(data: PlanInput) -> tuple[list[str], dict[str, str], dict[str, str]]:
@@ -237,8 +239,8 @@ def _unbought_notes(data: PlanInput, items: dict[str, Item], by_sku: dict[str, l
     of theirs fits the room left in its hubs; their stock covers the median forecast (a p50
     of 0 with a p90 above it is not covered); none fits the budget left; a smallest order
     would pay but the plan spent elsewhere; no order pays (too few expected sales for the
-    landed cost and the leftovers). Without them, a plan of few or no
-    lines read as 'nothing else is needed'."""
+    landed cost and the leftovers). Without them, a plan of few or no lines read as 'nothing
+    else is needed'."""
     unforecast, short, no_room = _unbuyable(data)
     skip = {ln.sku for ln in made.lines} | set(unforecast) | set(short) | set(no_room)
     room = dict(data.hub_capacity)
@@ -267,24 +269,16 @@ def _unbought_notes(data: PlanInput, items: dict[str, Item], by_sku: dict[str, l
         else:
             unpaid.append(sku)
     after = " after the lines bought" if made.lines else ""
-    notes = []
-    if full:
-        notes.append(f"not bought, its hubs have no room left{after} for its smallest order: "
-                     f"{_some(full)}")
-    if covered:
-        notes.append(f"not bought, stock on hand and in transit covers the median forecast "
-                     f"until the latest window ends: {_some(covered)}")
-    if poor:
-        notes.append(f"not bought, the budget left{after} ({cny(left)} CNY) is less than its "
-                     f"smallest order: {_some(poor)}")
-    if outbid:
-        notes.append(f"not bought, though a smallest order would pay on its own and fits: the "
-                     f"plan found more margin for the budget elsewhere (or stopped at its time "
-                     f"limit first): {_some(outbid)}")
-    if unpaid:
-        notes.append(f"not bought, no order pays: too few expected sales for the landed cost "
-                     f"and the leftovers: {_some(unpaid)}")
-    return notes
+    return _named([
+        (f"not bought, its hubs have no room left{after} for its smallest order", full),
+        ("not bought, stock on hand and in transit covers the median forecast until the "
+         "latest window ends", covered),
+        (f"not bought, the budget left{after} ({cny(left)} CNY) is less than its smallest "
+         f"order", poor),
+        ("not bought, though a smallest order would pay on its own and fits: the plan found "
+         "more margin for the budget elsewhere (or stopped at its time limit first)", outbid),
+        ("not bought, no order pays: too few expected sales for the landed cost and the "
+         "leftovers", unpaid)])
 
 
 def _pays(item: Item, source: Source, need: dict[int, _Need]) -> bool:
