@@ -347,11 +347,11 @@ def _needs(item: Item, sources: list[Source], data: PlanInput) -> dict[int, _Nee
     needs = {lead: _need(item, lead, data) for lead in leads}
     for i, lead in enumerate(leads):
         spans = {}
-        for earlier in reversed(leads[:i]):
-            # a chain of overlapping windows: the goods of all of them share its demand
-            if needs[earlier].end <= needs[leads[leads.index(earlier) + 1]].start:
+        # back along the chain of windows each overlapping the next: their goods share it
+        for j in range(i - 1, -1, -1):
+            if needs[leads[j]].end <= needs[leads[j + 1]].start:
                 break
-            spans[earlier] = _net(item, data, needs[earlier].start, needs[lead].end)
+            spans[leads[j]] = _net(item, data, needs[leads[j]].start, needs[lead].end)
         needs[lead] = replace(needs[lead], spans=spans)
     return needs
 
