@@ -122,9 +122,12 @@ class _Need:
     """Demand facing the goods of one SKU that arrive `lead_days` after the order.
 
     Each lead time among a SKU's sources has its own window: from the arrival until the next
-    review's goods come (the review period later), cut short where the goods stop selling
-    (shelf life less the minimum left for the customer). Nothing is sold before the goods
-    arrive: the system never oversells, so a customer finding a SKU sold out buys nothing.
+    review's goods come, cut short where the goods stop selling (shelf life less the minimum
+    left for the customer). Lead times arriving within a review period of the first of them
+    form a chain whose windows all end when the next review's goods from that first one come
+    (a review period after it): a week's cover between them, not a week each. Nothing is
+    sold before the goods arrive: the system never oversells, so a customer finding a SKU
+    sold out buys nothing.
     """
 
     lead_days: int
@@ -139,6 +142,9 @@ class _Need:
     # for each earlier lead whose windows overlap this one's without a break: the same for
     # the whole span from that lead's arrival to this window's end (the goods share it)
     spans: dict[int, list[float]]
+    # with units owed and more than one chain: the most all the goods sell together, each
+    # chain's demand with the units owed counted once (None where the windows bound it)
+    total: list[float] | None
     shelf_cap: int  # p90 of demand from arrival to expiry left after stock: never buy beyond
     leftover_share: float  # share of landed cost lost per unit left at the end of the window
 
@@ -259,8 +265,8 @@ def _unbought_notes(data: PlanInput, items: dict[str, Item], by_sku: dict[str, l
             full.append(f"{sku} (smallest order {_smallest_order(s)} units; {s.hub} has "
                         f"{room[s.hub]} left)")
         elif need.position >= until and (until > 0 or need.high == 0):
-            covered.append(f"{sku} ({need.position} units against {until} until day "
-                           f"{need.end})")
+            covered.append(f"{sku} ({need.position} units against {until} through day "
+                           f"{need.end - 1})")
         elif all(_smallest_order(s) > room[s.hub]
                  or _smallest_order(s) * s.landed_fen(item.weight_g) > left for s in sources):
             poor.append(sku)
@@ -284,9 +290,17 @@ def _unbought_notes(data: PlanInput, items: dict[str, Item], by_sku: dict[str, l
 def _pays(item: Item, source: Source, need: dict[int, _Need]) -> bool:
     """Whether the source's smallest order, bought alone, is expected to earn a margin (if
     it does not, no larger order from it does: the margin is concave in the units)."""
-    [line] = _read({item.sku: item}, {item.sku: [source]}, {item.sku: need},
-                   {id(source): _smallest_order(source)})
-    return line.expected_margin_fen > 0
+    units = _smallest_order(source)
+    sold = _expected_sales([(source, units)], need)[id(source)]
+    return _margin(item, source, need[source.lead_days], units, sold) > 0
+
+
+def _margin(item: Item, source: Source, need: _Need, units: int, sold: float) -> int:
+    """Expected margin of `units` from a source of which `sold` are expected to sell: the
+    price of those sold, less the landed cost of all and the leftover cost of the rest."""
+    landed = source.landed_fen(item.weight_g)
+    return round(item.price_fen * sold - landed * units
+                 - need.leftover_share * landed * (units - sold))
 
 
 def _smallest_order(s: Source) -> int:
@@ -339,32 +353,40 @@ def _plan_of(lines: list[PlanLine], data: PlanInput, status: str) -> Plan:
 
 def _needs(item: Item, sources: list[Source], data: PlanInput) -> dict[int, _Need]:
     """One `_Need` per distinct lead time among a SKU's sources, keyed by lead days, each with
-    the spans it shares with earlier leads whose windows overlap.
+    the spans it shares with the earlier leads of its chain.
 
     Scenario k is the same demand quantile for every window and span.
     """
     leads = sorted({s.lead_days for s in sources})
-    needs = {lead: _need(item, lead, data) for lead in leads}
-    for i, lead in enumerate(leads):
-        spans = {}
-        # back along the chain of windows each overlapping the next: their goods share it
-        for j in range(i - 1, -1, -1):
-            if needs[leads[j]].end <= needs[leads[j + 1]].start:
-                break
-            spans[leads[j]] = _net(item, data, needs[leads[j]].start, needs[lead].end)
+    first: dict[int, int] = {}  # each lead's chain: the first lead time in it
+    for lead in leads:
+        head = first[leads[leads.index(lead) - 1]] if first else lead
+        first[lead] = head if lead < head + data.review_days else lead
+    needs = {lead: _need(item, lead, first[lead] + data.review_days, data) for lead in leads}
+    for lead in leads:
+        spans = {t: _net(item, data, t, needs[lead].end) for t in leads
+                 if first[t] == first[lead] and t < lead}
         needs[lead] = replace(needs[lead], spans=spans)
+    heads = sorted(set(first.values()))
+    owed = max(-(item.on_hand - item.reserved + item.in_transit), 0)
+    if owed and len(heads) > 1:  # each chain's demand counts the units owed: once in all
+        chains = [needs[max(t for t in leads if first[t] == h)] for h in heads]
+        ends = [c.spans.get(h, c.scenarios) for h, c in zip(heads, chains, strict=True)]
+        total = [sum(v) - owed * (len(heads) - 1) for v in zip(*ends, strict=True)]
+        needs = {lead: replace(n, total=total) for lead, n in needs.items()}
     return needs
 
 
-def _need(item: Item, lead: int, data: PlanInput) -> _Need:
+def _need(item: Item, lead: int, until: int, data: PlanInput) -> _Need:
     """Demand for goods arriving after `lead` days, in their own window, net of the stock.
 
-    The window runs from the arrival for the review period, and ends sooner where the goods
-    stop selling (`sell_days` after the order); goods that arrive with less than the minimum
-    left (receiving refuses them) can sell nothing. The stock serves the demand before the
-    arrival and then the window's; units already owed are orders the goods serve on arrival.
+    The window runs from the arrival to day `until` (when the next review's goods come), and
+    ends sooner where the goods stop selling (`sell_days` after the order); goods that arrive
+    with less than the minimum left (receiving refuses them) can sell nothing. The stock
+    serves the demand before the arrival and then the window's; units already owed are orders
+    the goods serve on arrival.
     """
-    start, end = lead, max(min(lead + data.review_days, item.sell_days), lead)
+    start, end = lead, max(min(until, item.sell_days), lead)
     forecast = data.demand.get(item.sku, [])
     window = _extend(forecast, end)[start:]
     position = item.on_hand - item.reserved + item.in_transit
@@ -376,10 +398,10 @@ def _need(item: Item, lead: int, data: PlanInput) -> _Need:
     shelf_cap = max(sum(p90 for _, _, p90 in after) - p90_left, 0) + max(-position, 0) \
         if after else 0
     # left at the end of the window (both counted from the order): a total loss if expired
-    expires = item.sell_days <= lead + data.review_days
+    expires = item.sell_days <= until
     return _Need(lead, start, end, mean, float(sum(p10 for p10, _, _ in window)),
                  float(sum(p90 for _, _, p90 in window)), position,
-                 _net(item, data, start, end), {}, shelf_cap,
+                 _net(item, data, start, end), {}, None, shelf_cap,
                  1.0 if expires else item.leftover_loss)
 
 
@@ -448,7 +470,8 @@ def _build(solver: pywraplp.Solver, data: PlanInput, items: dict[str, Item],
             landed = s.landed_fen(item.weight_g)
             leftover[k] = need[s.lead_days].leftover_share * landed
             cap = min(need[s.lead_days].shelf_cap, data.hub_capacity.get(s.hub, 0))
-            if _smallest_order(s) <= cap and _smallest_order(s) * landed <= data.budget_fen:
+            if (_smallest_order(s) <= cap and _smallest_order(s) * landed <= data.budget_fen
+                    and _pays(item, s, need)):
                 usable.setdefault(s.lead_days, []).append(leftover[k])
             # case packs: buy whole cases; MOQ: nothing, or at least the minimum
             cases = solver.IntVar(0, cap // s.case_pack, f"cases_{name}")
@@ -470,8 +493,8 @@ def _build(solver: pywraplp.Solver, data: PlanInput, items: dict[str, Item],
             _row(solver, 0, n.shelf_cap, [(choices[id(s)].qty, 1) for s in sources
                                           if s.lead_days >= lead])
         # a unit sold is credited the least leftover cost among its lead time's sources (a
-        # margin never overstated), counting only sources that can be used: one into a full
-        # hub or above the budget lowered the credit of the units the others sell
+        # margin never overstated), counting only sources worth using: one into a full hub,
+        # above the budget or whose smallest order loses lowered the credit of the others' units
         credit = {lead: item.price_fen + min(usable.get(lead) or [
             leftover[id(s)] for s in sources if s.lead_days == lead]) for lead in need}
         _sales(solver, item, [(s.lead_days, choices[id(s)].qty) for s in sources], need,
@@ -507,6 +530,9 @@ def _sales(solver: pywraplp.Solver, item: Item, arrivals: list[tuple[int, pywrap
             for earlier, span in nd.spans.items():
                 _row(solver, low, span[n_], [(sold[t], 1) for t in need if earlier <= t <= lead])
             objective.SetCoefficient(sold[lead], credit[lead] / _LEVELS)
+        total = need[max(need)].total
+        if total is not None:
+            _row(solver, low, total[n_], [(v, 1) for v in sold.values()])
 
 
 @dataclass(frozen=True)
@@ -613,16 +639,17 @@ def _expected_sales(chosen: list[tuple[Source, int]], need: dict[int, _Need]
     group: dict[int, int] = {}
     for s, q in chosen:
         group[s.lead_days] = group.get(s.lead_days, 0) + q
-    sold = {lead: 0.0 for lead in group}
+    sold = {lead: 0.0 for lead in sorted(group)}
     for n in range(_LEVELS):
         taken: dict[int, float] = {}
-        for lead, nd in need.items():
+        for lead in sold:  # in order of arrival; leads with nothing bought take nothing
+            nd = need[lead]
             room = min([nd.scenarios[n]] + [
                 span[n] - sum(v for t, v in taken.items() if t >= earlier)
-                for earlier, span in nd.spans.items()])
-            taken[lead] = min(float(group.get(lead, 0)), max(room, 0.0))
-            if lead in sold:
-                sold[lead] += taken[lead] / _LEVELS
+                for earlier, span in nd.spans.items()] + (
+                [nd.total[n] - sum(taken.values())] if nd.total is not None else []))
+            taken[lead] = min(float(group[lead]), max(room, 0.0))
+            sold[lead] += taken[lead] / _LEVELS
     return {id(s): sold[s.lead_days] * q / group[s.lead_days] for s, q in chosen}
 
 
@@ -639,56 +666,62 @@ def _read(items: dict[str, Item], by_sku: dict[str, list[Source]],
         expected = _expected_sales(chosen, needs[sku])
         for s, q in chosen:
             need = needs[sku][s.lead_days]
-            arrived = sum(q2 for s2, q2 in chosen if s2.lead_days <= s.lead_days)
-            cover, covers = _cover(item, need, arrived)
+            # the goods of its chain arrived by now; units owed are met by the first goods
+            arrived = sum(q2 for s2, q2 in chosen
+                          if s2.lead_days == s.lead_days or s2.lead_days in need.spans)
+            first = min(s2.lead_days for s2, _ in chosen) >= min([*need.spans, s.lead_days])
+            cover, covers = _cover(item, need, arrived, owed_first=first)
             landed = s.landed_fen(item.weight_g)
             sold = expected[id(s)]
-            margin = round(item.price_fen * sold - landed * q
-                           - need.leftover_share * landed * (q - sold))
+            margin = _margin(item, s, need, q, sold)
             lines.append(PlanLine(
                 sku, s.market, s.hub, s.supplier or s.market, q, q // s.case_pack,
                 s.unit_cost_fen, landed, landed * q, need.mean, cover,
                 round(sold / q, 3), margin,
-                f"forecast {need.mean:.0f} units in days {need.start}-{need.end} "
+                f"forecast {need.mean:.0f} units in days {need.start}-{need.end - 1} "
                 f"(p10-p90 {need.low:.0f}-{need.high:.0f}), stock position {need.position}, "
                 f"arrives in {s.lead_days} days, {_selling(item, s.lead_days)}, "
                 f"{covers}, expected sell-through {sold / q:.0%}"
-                f"{_gap_before(need, chosen, s.lead_days)}"))
+                f"{_gap_before(need, needs[sku], chosen, s.lead_days)}"))
     return lines
 
 
-def _gap_before(need: _Need, chosen: list[tuple[Source, int]], lead: int) -> str:
-    """The reason's warning where the stock runs out (at the p50's daily rate) before these
-    goods arrive and the plan buys nothing sooner: the sales in between are lost (the system
-    never oversells), and only goods sooner than these could make them."""
-    if any(s.lead_days < lead for s, _ in chosen):  # sooner goods bridge it, by design
-        return ""
-    stock = need.position
+def _gap_before(need: _Need, needs: dict[int, _Need], chosen: list[tuple[Source, int]],
+                lead: int) -> str:
+    """The reason's warning where the stock (at the p50's daily rate) and the windows of the
+    sooner goods bought end before these goods arrive: the sales in between are lost (the
+    system never oversells), and only goods sooner than these could make them."""
     daily = need.mean / (need.window_days or 1)
-    if daily <= 0 or stock / daily >= lead:
+    if daily <= 0:
         return ""
-    out = max(stock / daily, 0.0)
-    return (f"; stock runs out in about {out:.0f} days, {lead - out:.0f} before these "
-            f"arrive (sales in between are lost)")
+    out = round(max(need.position / daily, *(needs[s.lead_days].end for s, _ in chosen
+                                             if s.lead_days < lead), 0.0))
+    if out >= lead:
+        return ""
+    return (f"; nothing covers days {out}-{lead - 1} before these arrive (sales in between "
+            f"are lost)")
 
 
-def _cover(item: Item, need: _Need, arrived: int) -> tuple[float, str]:
+def _cover(item: Item, need: _Need, arrived: int, *, owed_first: bool) -> tuple[float, str]:
     """Days of cover from today, rounded to 0.1, and how the reason puts it; always finite:
-    the stock lasts until it runs out at the daily demand, and what has arrived by this
-    source's arrival lasts from then, or from the arrival if the stock ran out before.
+    the stock lasts until it runs out at the daily demand, the goods of this source's chain
+    arrived by its arrival (`arrived`; less the units owed where they are the first goods)
+    from then, or from the arrival if the stock ran out before; never past the day the goods
+    stop selling.
 
     Daily demand is the p50's; where that is 0 but the p90 is not, the p90's (the demand the
     goods are bought for). With no demand at all the goods last until they expire.
     """
-    # a negative position is units already owed (reserved beyond stock): the goods serve
-    # those first, so they cover nothing until the shortfall is made up
-    stock, owed = max(need.position, 0), max(-need.position, 0)
+    # a negative position is units already owed (reserved beyond stock): the first goods
+    # serve those, so they cover nothing until the shortfall is made up
+    stock, owed = max(need.position, 0), max(-need.position, 0) if owed_first else 0
     days = need.window_days or 1
     if need.mean > 0 or need.high > 0:
         daily = (need.mean if need.mean > 0 else need.high) / days
         fresh = max(arrived - owed, 0)  # what is left of the goods once orders owed are met
-        cover = round(max(stock / daily, float(need.lead_days)) + fresh / daily if fresh
-                      else stock / daily, 1)
+        lasts = max(stock / daily, float(need.lead_days)) + fresh / daily if fresh \
+            else stock / daily
+        cover = round(min(lasts, float(item.sell_days)), 1)
         at = "" if need.mean > 0 else " at p90 demand (p50 is 0)"
         return cover, f"covers {cover:.0f} days{at}"
     cover = float(item.sell_days)
@@ -712,6 +745,8 @@ def _validate(data: PlanInput) -> None:
     skus = {i.sku for i in data.items}
     if data.budget_fen < 0:
         problems.append({"field": "budget", "reason": "must not be negative"})
+    if data.review_days < 1:
+        problems.append({"field": "review_days", "reason": "must be at least 1"})
     for n, i in enumerate(data.items):
         if i.min_remaining_days < 0:
             problems.append({"field": f"items[{n}].min_remaining_days",

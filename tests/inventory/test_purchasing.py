@@ -104,16 +104,16 @@ def test_a_source_whose_lead_time_reaches_the_shelf_life_gets_nothing() -> None:
         assert result.status == "optimal"
         assert all(line.market != "US" for line in result.lines)
     air = [ln for ln in result.lines if ln.market == "KR"]
-    assert air and "in days 3-10" in air[0].reason  # from the arrival for the 7-day review
+    assert air and "in days 3-9" in air[0].reason  # from the arrival for the 7-day review
 
 
 def test_each_source_plans_over_its_own_lead_time() -> None:
-    # shelf life 60 days: sea goods arrive on day 40 and sell in their own week, days 40-47
+    # shelf life 60 days: sea goods arrive on day 40 and sell in their own week, days 40-46
     # (nothing is sold before they arrive: a customer finding the SKU sold out buys nothing)
     result = purchasing.plan(_two_leads(60, air_freight=100_000))
     sea = [ln for ln in result.lines if ln.market == "US"]
     assert len(sea) == 1 and 0 < sea[0].qty <= 7 * 12
-    assert "in days 40-47" in sea[0].reason
+    assert "in days 40-46" in sea[0].reason
     assert sea[0].forecast_units == pytest.approx(70)
     # days of cover from today: none until they arrive, then the order at 10 a day
     assert sea[0].cover_days == pytest.approx(40 + sea[0].qty / 10, abs=0.1)
@@ -196,8 +196,8 @@ def test_a_line_arriving_after_the_stock_runs_out_says_so() -> None:
         [purchasing.Source("A", "US", "H1", 1500, 1, 1, 30, 300)], {"H1": 10_000},
         {"A": [(7, 10, 13)] * 60}, budget_fen=500_000)
     [line] = purchasing.plan(data).lines
-    assert line.reason.endswith("; stock runs out in about 2 days, 28 before these arrive "
-                                "(sales in between are lost)")
+    assert line.reason.endswith("; nothing covers days 2-29 before these arrive (sales in "
+                                "between are lost)")
     assert len(line.reason) <= 400  # the stored reason's width
     # 320 in stock lasts 32 days, past the arrival: no warning
     stocked = replace(data, items=[purchasing.Item("A", 10000, 1000, 365, on_hand=320)])
@@ -216,6 +216,66 @@ def test_the_rounded_start_rounds_up_a_case_the_relaxation_mostly_wanted() -> No
 
     assert hurried(10**6) == [72]
     assert hurried(60 * 3000 + 100) == [60]  # 72 would cost 216,000 fen
+
+
+def test_a_big_moq_source_that_never_pays_does_not_stop_a_profitable_one() -> None:
+    # VN is cheap but sells only 500 at a time, which loses: JP buys as it did alone
+    item = purchasing.Item("A", 10000, 1000, 365, leftover_loss=1.0)
+    jp = purchasing.Source("A", "JP", "H", 6000, 1, 1, 5, 0)
+    vn = purchasing.Source("A", "VN", "H", 1000, 500, 500, 5, 0)
+
+    def bought(*sources: purchasing.Source) -> list[tuple[str, int]]:
+        data = purchasing.PlanInput([item], list(sources), {"H": 10_000},
+                                    {"A": [(5, 10, 15)] * 30}, budget_fen=10**9)
+        return [(ln.market, ln.qty) for ln in purchasing.plan(data).lines]
+
+    alone = bought(jp)
+    assert alone and bought(jp, vn) == alone
+
+
+def test_units_owed_are_bought_once_across_windows_that_do_not_meet() -> None:
+    # 100 owed, 10 a day: air (day 5) and sea (day 40) each serve their own week, and the
+    # 100 owed once: 240 in all, not 170 each
+    item = purchasing.Item("A", 10000, 1000, 365, reserved=100)
+    sources = [purchasing.Source("A", "AIR", "H", 5000, 1, 1, 5, 0),
+               purchasing.Source("A", "SEA", "H", 5000, 1, 1, 40, 0)]
+    data = purchasing.PlanInput([item], sources, {"H": 10_000}, {"A": [(10, 10, 10)] * 90},
+                                budget_fen=10**9)
+    made = purchasing.plan(data)
+    assert sum(ln.qty for ln in made.lines) == 240
+    assert all(ln.sell_through == 1.0 for ln in made.lines)
+
+
+def test_sources_arriving_within_a_review_share_one_review_of_demand() -> None:
+    # leads 5 to 11 all arrive before the next review's lead-5 goods (day 12): a week in all
+    def bought(leads: range) -> int:
+        sources = [purchasing.Source("A", f"M{lead}", "H", 4000, 1, 1, lead, 0)
+                   for lead in leads]
+        data = purchasing.PlanInput([purchasing.Item("A", 10000, 100, 365)], sources,
+                                    {"H": 10_000}, {"A": [(6, 10, 14)] * 60},
+                                    budget_fen=10**9)
+        return sum(ln.qty for ln in purchasing.plan(data).lines)
+
+    assert bought(range(5, 12)) == bought(range(5, 6))
+
+
+def test_cover_counts_only_the_goods_of_the_line_s_own_weeks() -> None:
+    # air on day 7 and sea on day 60, no stock, 10 a day: the sea goods cover days 60-66
+    item = purchasing.Item("A", 10000, 1000, 365)
+    sources = [purchasing.Source("A", "AIR", "H", 5000, 1, 1, 7, 0),
+               purchasing.Source("A", "SEA", "H", 5000, 1, 1, 60, 0)]
+    data = purchasing.PlanInput([item], sources, {"H": 10_000}, {"A": [(10, 10, 10)] * 90},
+                                budget_fen=10**9)
+    lines = {ln.market: ln for ln in purchasing.plan(data).lines}
+    assert lines["SEA"].cover_days == 67.0 and lines["AIR"].cover_days == 14.0
+    assert lines["SEA"].reason.endswith("; nothing covers days 14-59 before these arrive "
+                                        "(sales in between are lost)")
+
+
+def test_a_review_period_below_a_day_is_refused() -> None:
+    with pytest.raises(InvalidCatalogue) as refused:
+        purchasing.plan(replace(_input(), review_days=0))
+    assert {"field": "review_days", "reason": "must be at least 1"} in refused.value.problems
 
 
 def _three_sources(leads: tuple[int, int, int]) -> purchasing.PlanInput:
@@ -248,7 +308,7 @@ def test_leftovers_are_a_total_loss_only_if_expired_by_the_end_of_the_cover() ->
         item = purchasing.Item("A", 9900, 100, shelf_life_days)
         data = purchasing.PlanInput([item], [], {"NGB": 100}, {"A": [(8, 10, 12)] * 14},
                                     budget_fen=10**6, review_days=7)
-        return purchasing._need(item, 20, data).leftover_share
+        return purchasing._need(item, 20, 27, data).leftover_share
 
     assert share(27) == 1.0  # expires on the day the cover window (20 + 7) ends
     assert share(45) == purchasing.Item("A", 1, 1, 1).leftover_loss  # 18 days left after it
@@ -324,7 +384,7 @@ def test_a_plan_says_why_skus_it_could_buy_got_no_line() -> None:
     left = cny(result.budget_fen - result.spent_fen)
     assert result.notes == [
         "not bought, stock on hand and in transit covers the median forecast until the latest "
-        "window ends: FULL (900 units against 120 until day 12)",
+        "window ends: FULL (900 units against 120 through day 11)",
         f"not bought, the budget left after the lines bought ({left} CNY) is less than its "
         "smallest order: DEAR",
         "not bought, no order pays: too few expected sales for the landed cost and the "
