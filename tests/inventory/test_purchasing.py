@@ -143,14 +143,10 @@ def test_with_no_stock_air_serves_the_weeks_before_the_sea_goods_come() -> None:
     # never oversells, so it is lost); at the same cost, air for the first week and sea for
     # its own week, each a week's cover, not 670 units by sea
     item = purchasing.Item("A", 10000, 1000, 365)
-    air = purchasing.Source("A", "AIR", "H1", 5000, 1, 1, 7, 0)
-    sea = purchasing.Source("A", "SEA", "H1", 5000, 1, 1, 60, 0)
-    flat = {"A": [(10, 10, 10)] * 90}
-    alone = purchasing.plan(purchasing.PlanInput([item], [sea], {"H1": 10_000}, flat,
-                                                 budget_fen=10**9))
+    alone = purchasing.plan(_air_and_sea(item, air=(5000, 7), sea=(5000, 60),
+                                         sources=("SEA",)))
     assert [ln.qty for ln in alone.lines] == [70]
-    both = purchasing.plan(purchasing.PlanInput([item], [air, sea], {"H1": 10_000}, flat,
-                                                budget_fen=10**9))
+    both = purchasing.plan(_air_and_sea(item, air=(5000, 7), sea=(5000, 60)))
     assert sorted((ln.market, ln.qty) for ln in both.lines) == [("AIR", 70), ("SEA", 70)]
 
 
@@ -158,17 +154,14 @@ def test_no_quantities_near_the_plan_figure_a_better_margin_than_the_plan() -> N
     # air and sea with 40 days of shelf life: the plan's reader and the MIP count the same
     # sales (once, the reader counted fewer, so that quantities the MIP did not choose read
     # 7.9% better)
-    item = purchasing.Item("A", 6000, 500, 40)
-    sources = [purchasing.Source("A", "AIR", "H1", 3000, 1, 1, 5, 0),
-               purchasing.Source("A", "SEA", "H1", 1800, 1, 1, 25, 0)]
-    data = purchasing.PlanInput([item], sources, {"H1": 10_000}, {"A": [(6, 10, 14)] * 60},
-                                budget_fen=10**9)
+    data = _air_and_sea(purchasing.Item("A", 6000, 500, 40), air=(3000, 5), sea=(1800, 25),
+                        daily=(6, 10, 14), days=60)
     made = purchasing.plan(data)
     bought = {ln.market: ln.qty for ln in made.lines}
     for air in range(bought.get("AIR", 0) - 36, bought.get("AIR", 0) + 37, 12):
         for sea in range(bought.get("SEA", 0) - 36, bought.get("SEA", 0) + 37, 12):
-            other = purchasing.evaluate(data, {("A", "AIR", "H1"): max(air, 0),
-                                               ("A", "SEA", "H1"): max(sea, 0)})
+            other = purchasing.evaluate(data, {("A", "AIR", "H"): max(air, 0),
+                                               ("A", "SEA", "H"): max(sea, 0)})
             assert other.expected_margin_fen <= made.expected_margin_fen
 
 
@@ -236,12 +229,8 @@ def test_a_big_moq_source_that_never_pays_does_not_stop_a_profitable_one() -> No
 def test_units_owed_are_bought_once_across_windows_that_do_not_meet() -> None:
     # 100 owed, 10 a day: air (day 5) and sea (day 40) each serve their own week, and the
     # 100 owed once: 240 in all, not 170 each
-    item = purchasing.Item("A", 10000, 1000, 365, reserved=100)
-    sources = [purchasing.Source("A", "AIR", "H", 5000, 1, 1, 5, 0),
-               purchasing.Source("A", "SEA", "H", 5000, 1, 1, 40, 0)]
-    data = purchasing.PlanInput([item], sources, {"H": 10_000}, {"A": [(10, 10, 10)] * 90},
-                                budget_fen=10**9)
-    made = purchasing.plan(data)
+    made = purchasing.plan(_air_and_sea(purchasing.Item("A", 10000, 1000, 365, reserved=100),
+                                        air=(5000, 5), sea=(5000, 40)))
     assert sum(ln.qty for ln in made.lines) == 240
     assert all(ln.sell_through == 1.0 for ln in made.lines)
 
@@ -261,11 +250,7 @@ def test_sources_arriving_within_a_review_share_one_review_of_demand() -> None:
 
 def test_cover_counts_only_the_goods_of_the_line_s_own_weeks() -> None:
     # air on day 7 and sea on day 60, no stock, 10 a day: the sea goods cover days 60-66
-    item = purchasing.Item("A", 10000, 1000, 365)
-    sources = [purchasing.Source("A", "AIR", "H", 5000, 1, 1, 7, 0),
-               purchasing.Source("A", "SEA", "H", 5000, 1, 1, 60, 0)]
-    data = purchasing.PlanInput([item], sources, {"H": 10_000}, {"A": [(10, 10, 10)] * 90},
-                                budget_fen=10**9)
+    data = _air_and_sea(purchasing.Item("A", 10000, 1000, 365), air=(5000, 7), sea=(5000, 60))
     lines = {ln.market: ln for ln in purchasing.plan(data).lines}
     assert lines["SEA"].cover_days == 67.0 and lines["AIR"].cover_days == 14.0
     assert lines["SEA"].reason.endswith("; nothing covers days 14-59 before these arrive "
@@ -276,6 +261,18 @@ def test_a_review_period_below_a_day_is_refused() -> None:
     with pytest.raises(InvalidCatalogue) as refused:
         purchasing.plan(replace(_input(), review_days=0))
     assert {"field": "review_days", "reason": "must be at least 1"} in refused.value.problems
+
+
+def _air_and_sea(item: purchasing.Item, *, air: tuple[int, int], sea: tuple[int, int],
+                 daily: tuple[int, int, int] = (10, 10, 10), days: int = 90,
+                 sources: tuple[str, ...] = ("AIR", "SEA")) -> purchasing.PlanInput:
+    """One SKU bought by air and by sea, (unit cost, lead days) each, into hub H: MOQ and case
+    packs of 1, no freight, room and money enough."""
+    offered = {"AIR": air, "SEA": sea}
+    return purchasing.PlanInput(
+        [item], [purchasing.Source(item.sku, m, "H", offered[m][0], 1, 1, offered[m][1], 0)
+                 for m in sources], {"H": 10_000}, {item.sku: [daily] * days},
+        budget_fen=10**9)
 
 
 def _three_sources(leads: tuple[int, int, int]) -> purchasing.PlanInput:
