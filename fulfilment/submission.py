@@ -247,9 +247,28 @@ def _record(job: Job, answer: Answer) -> dict:
             "created_at": job.now, "body": json.dumps(answer[1], ensure_ascii=False)}
 
 
+_SETTLE_ROUNDS = 3  # a twin may commit between our looking and our trying again
+
+
 def _settle(factory: sessionmaker[Session], job: Job, settings: Settings) -> Answer:
     """After a conflict: the twin's stored answer, a duplicate refusal (stored under the key
-    too), or one more try alone."""
+    too), or one more try alone; again if that try meets a twin that committed meanwhile
+    (16 concurrent retries of one order on PostgreSQL once found none of the three)."""
+    for _ in range(_SETTLE_ROUNDS):
+        settled = _settled(factory, job)
+        if settled is not None:
+            return settled
+        retry = Job(job.order, job.digest, job.scoped, job.now)
+        with factory() as session, session.begin():
+            answer = _attempt(session, retry, settings)
+        if answer is not None:
+            return answer
+    raise RuntimeError("order could not be placed after a conflict")
+
+
+def _settled(factory: sessionmaker[Session], job: Job) -> Answer | None:
+    """The twin's stored answer, or a duplicate refusal stored under the key; None if
+    neither is there yet."""
     if job.scoped:
         earlier = _recorded(factory, job.scoped, job.digest)
         if earlier:
@@ -265,12 +284,7 @@ def _settle(factory: sessionmaker[Session], job: Job, settings: Settings) -> Ans
                 kept = _recorded(factory, job.scoped, job.digest)
             if kept is not None:
                 return kept
-    retry = Job(job.order, job.digest, job.scoped, job.now)
-    with factory() as session, session.begin():
-        answer = _attempt(session, retry, settings)
-    if answer is None:
-        raise RuntimeError("order could not be placed after a conflict")
-    return answer
+    return None
 
 
 def _recorded(factory: sessionmaker[Session], scoped: str, digest: str) -> Answer | None:

@@ -137,3 +137,29 @@ def test_a_batch_refused_whole_writes_nothing_but_its_answers(session_factory, s
     with session_factory() as s:
         assert s.execute(select(func.count()).select_from(Order)).scalar_one() == 0
         assert s.execute(select(func.count()).select_from(IdempotencyRecord)).scalar_one() == 3
+
+
+def test_a_twin_committing_while_we_settle_gives_its_answer(session_factory, settings,
+                                                            monkeypatch) -> None:
+    # our retry after a conflict meets the twin that committed meanwhile: we look again
+    # and answer as the twin did, where we had given up ('could not be placed')
+    with session_factory() as s:
+        stocked(s, NOW, qty=3)
+    job = _job(order_body(qty=1, external_id="TWIN"), "k-twin", 0)
+    place = submission._attempt
+    calls = []
+
+    def twin_first(session, retry, settings_):  # noqa: ANN001, ANN202
+        calls.append(retry)
+        if len(calls) == 1:  # the twin places the order and commits before our try
+            with session_factory() as other, other.begin():
+                place(other, _job(order_body(qty=1, external_id="TWIN"), "k-twin", 0),
+                      settings_)
+            return None
+        return place(session, retry, settings_)
+
+    monkeypatch.setattr(submission, "_attempt", twin_first)
+    status, body = submission._settle(session_factory, job, settings)
+    assert status == 201 and body["external_id"] == "TWIN"
+    with session_factory() as s:
+        assert s.execute(select(func.count()).select_from(Order)).scalar_one() == 1
