@@ -137,14 +137,11 @@ class _Need:
     low: float
     high: float
     position: int
-    scenarios: list[float]  # window demand the stock left on arrival does not take, plus
-    # units already owed, as equal-probability quantiles
+    scenarios: list[float]  # window demand the stock left on arrival does not take (plus
+    # units already owed, for the earliest lead), as equal-probability quantiles
     # for each earlier lead whose windows overlap this one's without a break: the same for
     # the whole span from that lead's arrival to this window's end (the goods share it)
     spans: dict[int, list[float]]
-    # with units owed and more than one chain: the most all the goods sell together, each
-    # chain's demand with the units owed counted once (None where the windows bound it)
-    total: list[float] | None
     shelf_cap: int  # p90 of demand from arrival to expiry left after stock: never buy beyond
     leftover_share: float  # share of landed cost lost per unit left at the end of the window
 
@@ -355,36 +352,32 @@ def _needs(item: Item, sources: list[Source], data: PlanInput) -> dict[int, _Nee
     """One `_Need` per distinct lead time among a SKU's sources, keyed by lead days, each with
     the spans it shares with the earlier leads of its chain.
 
-    Scenario k is the same demand quantile for every window and span.
+    Scenario k is the same demand quantile for every window and span. Units already owed
+    (reserved beyond stock) are the earliest lead's to serve: the customers are waiting, and
+    counted in every window they were bought again for each later arrival.
     """
     leads = sorted({s.lead_days for s in sources})
     first: dict[int, int] = {}  # each lead's chain: the first lead time in it
     for lead in leads:
         head = first[leads[leads.index(lead) - 1]] if first else lead
         first[lead] = head if lead < head + data.review_days else lead
-    needs = {lead: _need(item, lead, first[lead] + data.review_days, data) for lead in leads}
+    needs = {lead: _need(item, lead, first[lead] + data.review_days, data,
+                         owed=lead == leads[0]) for lead in leads}
     for lead in leads:
-        spans = {t: _net(item, data, t, needs[lead].end) for t in leads
+        spans = {t: _net(item, data, t, needs[lead].end, owed=t == leads[0]) for t in leads
                  if first[t] == first[lead] and t < lead}
         needs[lead] = replace(needs[lead], spans=spans)
-    heads = sorted(set(first.values()))
-    owed = max(-(item.on_hand - item.reserved + item.in_transit), 0)
-    if owed and len(heads) > 1:  # each chain's demand counts the units owed: once in all
-        chains = [needs[max(t for t in leads if first[t] == h)] for h in heads]
-        ends = [c.spans.get(h, c.scenarios) for h, c in zip(heads, chains, strict=True)]
-        total = [sum(v) - owed * (len(heads) - 1) for v in zip(*ends, strict=True)]
-        needs = {lead: replace(n, total=total) for lead, n in needs.items()}
     return needs
 
 
-def _need(item: Item, lead: int, until: int, data: PlanInput) -> _Need:
+def _need(item: Item, lead: int, until: int, data: PlanInput, *, owed: bool) -> _Need:
     """Demand for goods arriving after `lead` days, in their own window, net of the stock.
 
     The window runs from the arrival to day `until` (when the next review's goods come), and
     ends sooner where the goods stop selling (`sell_days` after the order); goods that arrive
     with less than the minimum left (receiving refuses them) can sell nothing. The stock
-    serves the demand before the arrival and then the window's; units already owed are orders
-    the goods serve on arrival.
+    serves the demand before the arrival and then the window's; with `owed`, the units
+    already owed are orders the goods serve on arrival.
     """
     start, end = lead, max(min(until, item.sell_days), lead)
     forecast = data.demand.get(item.sku, [])
@@ -401,13 +394,14 @@ def _need(item: Item, lead: int, until: int, data: PlanInput) -> _Need:
     expires = item.sell_days <= until
     return _Need(lead, start, end, mean, float(sum(p10 for p10, _, _ in window)),
                  float(sum(p90 for _, _, p90 in window)), position,
-                 _net(item, data, start, end), {}, None, shelf_cap,
+                 _net(item, data, start, end, owed=owed), {}, shelf_cap,
                  1.0 if expires else item.leftover_loss)
 
 
-def _net(item: Item, data: PlanInput, start: int, end: int) -> list[float]:
-    """Demand from day `start` to `end` the stock left on day `start` does not take, plus the
-    units already owed, as `_LEVELS` equal-probability quantiles (nothing if start >= end)."""
+def _net(item: Item, data: PlanInput, start: int, end: int, *, owed: bool) -> list[float]:
+    """Demand from day `start` to `end` the stock left on day `start` does not take, with
+    `owed` plus the units already owed, as `_LEVELS` equal-probability quantiles (nothing if
+    start >= end)."""
     if end <= start:
         return [0.0] * _LEVELS
     forecast = data.demand.get(item.sku, [])
@@ -415,8 +409,8 @@ def _net(item: Item, data: PlanInput, start: int, end: int) -> list[float]:
     position = item.on_hand - item.reserved + item.in_transit
     _, before = _quantiles(days[:start])
     _, during = _quantiles(days[start:end])
-    owed = max(-position, 0)
-    return [max(d - max(position - b, 0.0), 0.0) + owed
+    waiting = max(-position, 0) if owed else 0
+    return [max(d - max(position - b, 0.0), 0.0) + waiting
             for b, d in zip(before, during, strict=True)]
 
 
@@ -530,9 +524,6 @@ def _sales(solver: pywraplp.Solver, item: Item, arrivals: list[tuple[int, pywrap
             for earlier, span in nd.spans.items():
                 _row(solver, low, span[n_], [(sold[t], 1) for t in need if earlier <= t <= lead])
             objective.SetCoefficient(sold[lead], credit[lead] / _LEVELS)
-        total = need[max(need)].total
-        if total is not None:
-            _row(solver, low, total[n_], [(v, 1) for v in sold.values()])
 
 
 @dataclass(frozen=True)
@@ -646,8 +637,7 @@ def _expected_sales(chosen: list[tuple[Source, int]], need: dict[int, _Need]
             nd = need[lead]
             room = min([nd.scenarios[n]] + [
                 span[n] - sum(v for t, v in taken.items() if t >= earlier)
-                for earlier, span in nd.spans.items()] + (
-                [nd.total[n] - sum(taken.values())] if nd.total is not None else []))
+                for earlier, span in nd.spans.items()])
             taken[lead] = min(float(group[lead]), max(room, 0.0))
             sold[lead] += taken[lead] / _LEVELS
     return {id(s): sold[s.lead_days] * q / group[s.lead_days] for s, q in chosen}
@@ -666,11 +656,10 @@ def _read(items: dict[str, Item], by_sku: dict[str, list[Source]],
         expected = _expected_sales(chosen, needs[sku])
         for s, q in chosen:
             need = needs[sku][s.lead_days]
-            # the goods of its chain arrived by now; units owed are met by the first goods
-            arrived = sum(q2 for s2, q2 in chosen
-                          if s2.lead_days == s.lead_days or s2.lead_days in need.spans)
-            first = min(s2.lead_days for s2, _ in chosen) >= min([*need.spans, s.lead_days])
-            cover, covers = _cover(item, need, arrived, owed_first=first)
+            # the goods on the shelf by this arrival, in the order they come
+            arrivals = sorted((s2.lead_days, q2) for s2, q2 in chosen
+                              if s2.lead_days <= s.lead_days)
+            cover, covers, gap = _cover(item, need, arrivals)
             landed = s.landed_fen(item.weight_g)
             sold = expected[id(s)]
             margin = _margin(item, s, need, q, sold)
@@ -682,52 +671,45 @@ def _read(items: dict[str, Item], by_sku: dict[str, list[Source]],
                 f"(p10-p90 {need.low:.0f}-{need.high:.0f}), stock position {need.position}, "
                 f"arrives in {s.lead_days} days, {_selling(item, s.lead_days)}, "
                 f"{covers}, expected sell-through {sold / q:.0%}"
-                f"{_gap_before(need, needs[sku], chosen, s.lead_days)}"))
+                f"{gap}"))
     return lines
 
 
-def _gap_before(need: _Need, needs: dict[int, _Need], chosen: list[tuple[Source, int]],
-                lead: int) -> str:
-    """The reason's warning where the stock (at the p50's daily rate) and the windows of the
-    sooner goods bought end before these goods arrive: the sales in between are lost (the
-    system never oversells), and only goods sooner than these could make them."""
-    daily = need.mean / (need.window_days or 1)
-    if daily <= 0:
-        return ""
-    out = round(max(need.position / daily, *(needs[s.lead_days].end for s, _ in chosen
-                                             if s.lead_days < lead), 0.0))
-    if out >= lead:
-        return ""
-    return (f"; nothing covers days {out}-{lead - 1} before these arrive (sales in between "
-            f"are lost)")
+def _cover(item: Item, need: _Need, arrivals: list[tuple[int, int]]
+           ) -> tuple[float, str, str]:
+    """Days of cover from today, rounded to 0.1, how the reason puts it (always finite), and
+    the reason's warning where nothing covers the days before these goods arrive.
 
-
-def _cover(item: Item, need: _Need, arrived: int, *, owed_first: bool) -> tuple[float, str]:
-    """Days of cover from today, rounded to 0.1, and how the reason puts it; always finite:
-    the stock lasts until it runs out at the daily demand, the goods of this source's chain
-    arrived by its arrival (`arrived`; less the units owed where they are the first goods)
-    from then, or from the arrival if the stock ran out before; never past the day the goods
-    stop selling.
-
-    Daily demand is the p50's; where that is 0 but the p90 is not, the p90's (the demand the
-    goods are bought for). With no demand at all the goods last until they expire.
+    At the window's daily demand the stock runs down from today and each arrival (lead
+    days, units; the units owed met first) restocks the shelf; what is not on the shelf is
+    a sale lost (the system never oversells). Cover is when the shelf empties after this
+    line's goods arrive, never past the day the goods stop selling. Daily demand is the
+    p50's; where that is 0 but the p90 is not, the p90's (the demand the goods are bought
+    for). With no demand at all the goods last until they expire.
     """
-    # a negative position is units already owed (reserved beyond stock): the first goods
-    # serve those, so they cover nothing until the shortfall is made up
-    stock, owed = max(need.position, 0), max(-need.position, 0) if owed_first else 0
-    days = need.window_days or 1
-    if need.mean > 0 or need.high > 0:
-        daily = (need.mean if need.mean > 0 else need.high) / days
-        fresh = max(arrived - owed, 0)  # what is left of the goods once orders owed are met
-        lasts = max(stock / daily, float(need.lead_days)) + fresh / daily if fresh \
-            else stock / daily
-        cover = round(min(lasts, float(item.sell_days)), 1)
-        at = "" if need.mean > 0 else " at p90 demand (p50 is 0)"
-        return cover, f"covers {cover:.0f} days{at}"
-    cover = float(item.sell_days)
-    until = "until expiry" if not item.min_remaining_days else \
-        f"until {item.min_remaining_days} days before expiry"
-    return cover, f"no demand forecast: covers {cover:.0f} days, {until}"
+    if need.mean <= 0 and need.high <= 0:
+        until = "until expiry" if not item.min_remaining_days else \
+            f"until {item.min_remaining_days} days before expiry"
+        cover = float(item.sell_days)
+        return cover, f"no demand forecast: covers {cover:.0f} days, {until}", ""
+    daily = (need.mean if need.mean > 0 else need.high) / (need.window_days or 1)
+    shelf, owed, day, empty = max(need.position, 0.0), max(-need.position, 0), 0.0, None
+    for lead, units in arrivals:
+        if day + shelf / daily < lead:  # the shelf empties before these come
+            empty, shelf = day + shelf / daily, 0.0
+        else:
+            shelf -= (lead - day) * daily
+            empty = None
+        day = float(lead)
+        met = min(owed, units)
+        owed, shelf = owed - met, shelf + units - met
+    cover = round(min(day + shelf / daily if shelf > 0 or empty is None else empty,
+                      float(item.sell_days)), 1)
+    at = "" if need.mean > 0 else " at p90 demand (p50 is 0)"
+    gap = "" if empty is None or round(empty) >= need.lead_days else (
+        f"; nothing covers days {round(empty)}-{need.lead_days - 1} before these arrive "
+        f"(sales in between are lost)")
+    return cover, f"covers {cover:.0f} days{at}", gap
 
 
 def _selling(item: Item, lead: int) -> str:

@@ -235,6 +235,37 @@ def test_units_owed_are_bought_once_across_windows_that_do_not_meet() -> None:
     assert all(ln.sell_through == 1.0 for ln in made.lines)
 
 
+def test_units_owed_are_the_earliest_arrival_s_to_serve_not_each_later_one_s() -> None:
+    # 40 owed, 10 a day, leads 3 and 9 in one chain: the lead-3 goods meet the 40 owed, so
+    # days 3-8 are lost and the lead-9 goods sell day 9's 10 of their 50
+    item = purchasing.Item("A", 10000, 1000, 365, reserved=40)
+    data = purchasing.PlanInput(
+        [item], [purchasing.Source("A", f"M{lead}", "H", 5000, 1, 1, lead, 0)
+                 for lead in (3, 9)], {"H": 10_000}, {"A": [(10, 10, 10)] * 90},
+        budget_fen=10**9)
+    lines = {ln.market: ln for ln in purchasing.evaluate(
+        data, {("A", "M3", "H"): 40, ("A", "M9", "H"): 50}).lines}
+    assert lines["M3"].sell_through == 1.0 and lines["M9"].sell_through == 0.2
+    assert lines["M9"].reason.endswith("; nothing covers days 3-8 before these arrive (sales "
+                                       "in between are lost)")
+    # 50 owed, air (dearer, day 5) and sea (day 40): air meets them, sea sells its week
+    made = purchasing.plan(_air_and_sea(purchasing.Item("A", 10000, 1000, 365, reserved=50),
+                                        air=(6000, 5), sea=(5000, 40)))
+    assert sorted((ln.market, ln.qty) for ln in made.lines) == [("AIR", 120), ("SEA", 70)]
+
+
+def test_cover_runs_the_shelf_down_day_by_day_through_the_arrivals() -> None:
+    # 10 a day, no stock: 20 on day 3 last until day 5, then nothing until 30 come on day 9
+    data = purchasing.PlanInput(
+        [purchasing.Item("A", 10000, 1000, 365)],
+        [purchasing.Source("A", f"M{lead}", "H", 5000, 1, 1, lead, 0) for lead in (3, 9)],
+        {"H": 10_000}, {"A": [(10, 10, 10)] * 90}, budget_fen=10**9)
+    lines = {ln.market: ln for ln in purchasing.evaluate(
+        data, {("A", "M3", "H"): 20, ("A", "M9", "H"): 30}).lines}
+    assert lines["M3"].cover_days == 5.0 and lines["M9"].cover_days == 12.0
+    assert "nothing covers days 5-8" in lines["M9"].reason
+
+
 def test_sources_arriving_within_a_review_share_one_review_of_demand() -> None:
     # leads 5 to 11 all arrive before the next review's lead-5 goods (day 12): a week in all
     def bought(leads: range) -> int:
@@ -305,7 +336,7 @@ def test_leftovers_are_a_total_loss_only_if_expired_by_the_end_of_the_cover() ->
         item = purchasing.Item("A", 9900, 100, shelf_life_days)
         data = purchasing.PlanInput([item], [], {"NGB": 100}, {"A": [(8, 10, 12)] * 14},
                                     budget_fen=10**6, review_days=7)
-        return purchasing._need(item, 20, 27, data).leftover_share
+        return purchasing._need(item, 20, 27, data, owed=True).leftover_share
 
     assert share(27) == 1.0  # expires on the day the cover window (20 + 7) ends
     assert share(45) == purchasing.Item("A", 1, 1, 1).leftover_loss  # 18 days left after it
