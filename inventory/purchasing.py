@@ -46,6 +46,11 @@ class Item:
     min_remaining_days: int = 0
 
     @property
+    def position(self) -> int:
+        """Stock on hand and in transit less what is reserved; below 0, units already owed."""
+        return self.on_hand - self.reserved + self.in_transit
+
+    @property
     def sell_days(self) -> int:
         """Days from the order in which its goods can still be sold and shipped."""
         return max(self.shelf_life_days - self.min_remaining_days, 0)
@@ -382,7 +387,7 @@ def _need(item: Item, lead: int, until: int, data: PlanInput, *, owed: bool) -> 
     start, end = lead, max(min(until, item.sell_days), lead)
     forecast = data.demand.get(item.sku, [])
     window = _extend(forecast, end)[start:]
-    position = item.on_hand - item.reserved + item.in_transit
+    position = item.position
     mean, _ = _quantiles(window)
     shelf_days = _extend(forecast, item.sell_days)
     before, after = shelf_days[:lead], shelf_days[lead:]
@@ -406,7 +411,7 @@ def _net(item: Item, data: PlanInput, start: int, end: int, *, owed: bool) -> li
         return [0.0] * _LEVELS
     forecast = data.demand.get(item.sku, [])
     days = _extend(forecast, end)
-    position = item.on_hand - item.reserved + item.in_transit
+    position = item.position
     _, before = _quantiles(days[:start])
     _, during = _quantiles(days[start:end])
     waiting = max(-position, 0) if owed else 0
