@@ -158,9 +158,10 @@ class _Need:
 def plan(data: PlanInput, *, time_limit_s: float = 10.0) -> Plan:
     """Choose quantities per SKU, source and hub maximising expected margin within budget.
 
-    The MIP starts from its LP relaxation rounded down to whole cases (a plan that always
-    fits, found in seconds even where SCIP's own first plan takes longer than the limit);
-    SCIP improves on it for what is left of `time_limit_s`, counted from the call.
+    The MIP starts from its LP relaxation rounded to whole cases (`_rounded_relaxation`: a
+    plan that always fits, found in seconds even where SCIP's own first plan takes longer
+    than the limit); SCIP improves on it for what is left of `time_limit_s`, counted from the
+    call.
     """
     began = time.monotonic()
     items, by_sku, needs = _prepare(data)
