@@ -19,6 +19,7 @@ from fulfilment.localtime import business_day, china_date
 from fulfilment.tables import Parcel, ParcelLine
 from inventory import forecast as forecasting
 from inventory import planning_store, purchasing, signals
+from inventory.money import cny
 from inventory.planning_errors import InvalidSignals, NotEditable, NotFound, PlanningError
 from inventory.planning_tables import (
     Carton,
@@ -29,7 +30,6 @@ from inventory.planning_tables import (
     PurchasePlanLine,
     SupplySource,
 )
-from inventory.purchasing_catalogue import cny
 from inventory.tables import Sku
 from labels import barcodes
 
@@ -267,9 +267,10 @@ def over_budget_fen(plan: PurchasePlan) -> int:
 
 def over_budget_text(plan: PurchasePlan) -> str:
     """The overrun as the buyer reads it, in CNY; "" within budget (nothing to warn of)."""
-    if not over_budget_fen(plan):
+    over = over_budget_fen(plan)
+    if not over:
         return ""
-    return (f"plan costs {cny(plan.spent_fen)} CNY, {cny(over_budget_fen(plan))} CNY over its "
+    return (f"plan costs {cny(plan.spent_fen)} CNY, {cny(over)} CNY over its "
             f"budget of {cny(plan.budget_fen)} CNY: reduce or remove lines before approving "
             f"(or ask for a new plan with a larger budget)")
 

@@ -15,9 +15,9 @@ from sqlmodel import Session, select
 from fulfilment import receiving
 from fulfilment.localtime import business_day
 from inventory import csv_text
+from inventory.money import cny as _cny
 from inventory.planning_errors import NotFound, PlanningError
 from inventory.planning_tables import PurchaseOrder, PurchaseOrderLine
-from inventory.purchasing_catalogue import cny as _cny
 from inventory.tables import Sku, Warehouse
 from labels.stock_labels import render_carton_labels
 from labels.types import CartonLine

@@ -30,7 +30,7 @@ from fulfilment.api.deps import (
 from fulfilment.api.page_forms import FormProblem, form_id, form_qty, page_form
 from fulfilment.localtime import business_day
 from inventory import forecast as forecasting
-from inventory import planning_store
+from inventory import money, planning_store
 from inventory import purchasing_catalogue as catalogue
 from inventory.planning_errors import PlanningError
 from inventory.planning_tables import PurchaseOrder
@@ -230,7 +230,7 @@ def receive(transfer_id: RowId, session: SessionDep, key: ApiKeyDep,
 
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
-TEMPLATES.env.filters["cny"] = catalogue.cny  # money as exact CNY text, never a float
+TEMPLATES.env.filters["cny"] = money.cny  # money as exact CNY text, never a float
 
 
 @router.get("/board", response_class=HTMLResponse, include_in_schema=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from fulfilment.cli.common import describe, fail, read_text, write_whole
-from inventory import purchasing
+from inventory import money, purchasing
 from inventory import purchasing_catalogue as catalogue
 
 signals_app = typer.Typer(help="Community signals and sales history in the database.")
@@ -47,9 +47,9 @@ def plan(forecast: Path = typer.Option(..., "--forecast", help="forecast.csv fro
         fail(f"no usable plan: the solver ended {result.status} (try a longer --time-limit); "
              f"nothing written")
     write_whole(out, catalogue.plan_to_csv(result))
-    typer.echo(f"{len(result.lines)} lines, spent {catalogue.cny(result.spent_fen)} of "
-               f"{catalogue.cny(budget_fen)} CNY, expected margin "
-               f"{catalogue.cny(result.expected_margin_fen)} CNY ({_status(result)}) -> {out}")
+    typer.echo(f"{len(result.lines)} lines, spent {money.cny(result.spent_fen)} of "
+               f"{money.cny(budget_fen)} CNY, expected margin "
+               f"{money.cny(result.expected_margin_fen)} CNY ({_status(result)}) -> {out}")
     for note in result.notes:  # SKUs that could not be bought at all: 0 lines is not "enough"
         typer.echo(f"note: {note}", err=True)
 

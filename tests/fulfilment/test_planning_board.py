@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from fulfilment import planning, planning_board
-from inventory.purchasing_catalogue import cny
+from inventory.money import cny
 
 TODAY = date(2026, 11, 22)
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sqlmodel import Session
 
 from fulfilment import planning_documents
-from inventory import purchasing
+from inventory import money, purchasing
 from inventory import purchasing_catalogue as catalogue
 from inventory.planning_errors import InvalidCatalogue
 from inventory.planning_tables import PurchaseOrder, PurchaseOrderLine, PurchasePlan
@@ -135,7 +135,7 @@ def test_money_is_exact_to_the_fen() -> None:
     problems: list[dict] = []
     assert catalogue.money_fen("0.10000000000000000000000000001", "x", problems) == 0
     assert problems and "2 decimals" in problems[0]["reason"]
-    assert catalogue.cny(12345678901234567) == "123456789012345.67"
+    assert money.cny(12345678901234567) == "123456789012345.67"
 
 
 def test_min_remaining_days_is_an_optional_column_of_the_sku() -> None:
