@@ -141,7 +141,6 @@ class _Need:
     mean: float  # p50 demand over the window
     low: float
     high: float
-    position: int
     scenarios: list[float]  # window demand the stock left on arrival does not take (plus
     # units already owed, for the earliest lead), as equal-probability quantiles
     # for each earlier lead whose windows overlap this one's without a break: the same for
@@ -267,8 +266,8 @@ def _unbought_notes(data: PlanInput, items: dict[str, Item], by_sku: dict[str, l
             s = min(sources, key=_smallest_order)
             full.append(f"{sku} (smallest order {_smallest_order(s)} units; {s.hub} has "
                         f"{room[s.hub]} left)")
-        elif need.position >= until and (until > 0 or need.high == 0):
-            covered.append(f"{sku} ({need.position} units against {until} through day "
+        elif item.position >= until and (until > 0 or need.high == 0):
+            covered.append(f"{sku} ({item.position} units against {until} through day "
                            f"{need.end - 1})")
         elif all(_smallest_order(s) > room[s.hub]
                  or _smallest_order(s) * s.landed_fen(item.weight_g) > left for s in sources):
@@ -399,7 +398,7 @@ def _need(item: Item, lead: int, until: int, data: PlanInput, *, owed: bool) -> 
     # left at the end of the window (both counted from the order): a total loss if expired
     expires = item.sell_days <= until
     return _Need(lead, start, end, mean, float(sum(p10 for p10, _, _ in window)),
-                 float(sum(p90 for _, _, p90 in window)), position,
+                 float(sum(p90 for _, _, p90 in window)),
                  _net(item, data, start, end, owed=owed), {}, shelf_cap,
                  1.0 if expires else item.leftover_loss)
 
@@ -674,7 +673,7 @@ def _read(items: dict[str, Item], by_sku: dict[str, list[Source]],
                 s.unit_cost_fen, landed, landed * q, need.mean, cover,
                 round(sold / q, 3), margin,
                 f"forecast {need.mean:.0f} units in days {need.start}-{need.end - 1} "
-                f"(p10-p90 {need.low:.0f}-{need.high:.0f}), stock position {need.position}, "
+                f"(p10-p90 {need.low:.0f}-{need.high:.0f}), stock position {item.position}, "
                 f"arrives in {s.lead_days} days, {_selling(item, s.lead_days)}, "
                 f"{covers}, expected sell-through {sold / q:.0%}"
                 f"{gap}"))
@@ -699,7 +698,7 @@ def _cover(item: Item, need: _Need, arrivals: list[tuple[int, int]]
         cover = float(item.sell_days)
         return cover, f"no demand forecast: covers {cover:.0f} days, {until}", ""
     daily = (need.mean if need.mean > 0 else need.high) / (need.window_days or 1)
-    shelf, owed, day, empty = max(need.position, 0.0), max(-need.position, 0), 0.0, None
+    shelf, owed, day, empty = max(item.position, 0.0), max(-item.position, 0), 0.0, None
     for lead, units in arrivals:
         if day + shelf / daily < lead:  # the shelf empties before these come
             empty, shelf = day + shelf / daily, 0.0
